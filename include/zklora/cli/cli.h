@@ -1,0 +1,19 @@
+// The `zklora` command line: subcommands, exit codes (0 success, 1 a proof was rejected, 2 bad usage or bad
+// input; DESIGN.md section 6) and the benchmarks behind `zklora bench`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace zklora {
+
+// Runs the command line; returns the process exit code. Never throws.
+int run_cli(int argc, char** argv);
+
+// `zklora bench field`: {"fr_mul_ns", "fr_inv_ns", "fr_batch_inv_ns_per_elem", ...}.
+nlohmann::json bench_field();
+
+// `zklora bench msm`: {"msm": [{"log2n", "bits", "threads", "us_per_point"}, ...], "blst_reference": [...],
+// "ratios": {...}}. max_log2n bounds the sizes (16 and 20 by default).
+nlohmann::json bench_msm(unsigned max_log2n = 20);
+
+}  // namespace zklora

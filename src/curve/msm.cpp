@@ -1,0 +1,133 @@
+#include "zklora/curve/msm.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <string>
+#include <vector>
+
+#include "zklora/base/threads.h"
+
+namespace zklora {
+namespace {
+
+// Below this many points a sum of single scalar multiplications beats Pippenger's bucket set-up, and blst's
+// Pippenger needs at least two points.
+constexpr size_t kNaiveBelow = 8;
+// Each thread's chunk gets at least this many points, else fewer threads are used.
+constexpr size_t kMinChunk = 1024;
+
+// Pippenger over contiguous points and contiguous little-endian scalars of nbytes = ceil(nbits / 8) bytes each.
+G1 pippenger(const G1Affine* points, const uint8_t* scalars, size_t n, size_t nbits) {
+  G1 acc;
+  if (n == 0) return acc;
+  const size_t nbytes = (nbits + 7) / 8;
+  if (n < kNaiveBelow) {
+    for (size_t i = 0; i < n; ++i) {
+      G1 term;
+      blst_p1_mult(&term.raw(), &G1::from_affine(points[i]).raw(), scalars + i * nbytes, nbits);
+      acc += term;
+    }
+    return acc;
+  }
+  std::vector<uint8_t> scratch(blst_p1s_mult_pippenger_scratch_sizeof(n));
+  const blst_p1_affine* pts[2] = {&points[0].p, nullptr};  // null second entry: contiguous array
+  const byte* scs[2] = {scalars, nullptr};
+  blst_p1s_mult_pippenger(&acc.raw(), pts, n, scs, nbits, reinterpret_cast<limb_t*>(scratch.data()));
+  return acc;
+}
+
+// Splits the MSM into chunks across threads and sums the partial results.
+G1 pippenger_parallel(const G1Affine* points, const uint8_t* scalars, size_t n, size_t nbits, int threads) {
+  const int t = resolve_threads(threads);
+  const size_t chunks = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(t), n / kMinChunk));
+  const size_t nbytes = (nbits + 7) / 8;
+  std::vector<G1> partial(chunks);
+  parallel_chunks(n, chunks, t, [&](size_t begin, size_t end, size_t c) {
+    partial[c] = pippenger(points + begin, scalars + begin * nbytes, end - begin, nbits);
+  });
+  G1 acc;
+  for (const G1& p : partial) acc += p;
+  return acc;
+}
+
+void check_sizes(size_t points, size_t scalars) {
+  if (points != scalars) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "msm: " + std::to_string(points) + " points but " +
+                                                   std::to_string(scalars) + " scalars");
+  }
+}
+
+template <class Int>
+G1 msm_small_impl(std::span<const G1Affine> points, std::span<const Int> values, unsigned bits, int threads,
+                  const G1* points_sum) {
+  check_sizes(points.size(), values.size());
+  if (bits < 1 || bits > 64) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "msm_small: bit width " + std::to_string(bits) + " not in [1, 64]");
+  }
+  const size_t n = values.size();
+  if (n == 0) return G1();
+  const size_t nbytes = (bits + 7) / 8;
+  const i128 half = i128{1} << (bits - 1);
+  std::vector<uint8_t> encoded(n * nbytes);
+  std::atomic<bool> in_range{true};
+  parallel_for(n, threads, [&](size_t i) {
+    const i128 v = values[i];
+    if (v < -half || v >= half) {
+      in_range.store(false, std::memory_order_relaxed);
+      return;
+    }
+    const uint64_t u = static_cast<uint64_t>(v + half);
+    for (size_t j = 0; j < nbytes; ++j) encoded[i * nbytes + j] = static_cast<uint8_t>(u >> (8 * j));
+  });
+  if (!in_range.load()) {
+    throw ZkError(ErrorCode::OUT_OF_RANGE,
+                  "msm_small: a value lies outside the signed " + std::to_string(bits) + "-bit range");
+  }
+  G1 sum;
+  if (points_sum != nullptr) {
+    sum = *points_sum;
+  } else {
+    const blst_p1_affine* ptrs[2] = {&points[0].p, nullptr};
+    blst_p1s_add(&sum.raw(), ptrs, n);
+  }
+  return pippenger_parallel(points.data(), encoded.data(), n, bits, threads) - sum.mul_pow2(bits - 1);
+}
+
+}  // namespace
+
+G1 msm(std::span<const G1Affine> points, std::span<const Fr> scalars, int threads) {
+  check_sizes(points.size(), scalars.size());
+  const size_t n = scalars.size();
+  std::vector<uint8_t> encoded(n * Fr::kBytes);
+  parallel_for(n, threads, [&](size_t i) {
+    blst_scalar s;
+    blst_scalar_from_fr(&s, &scalars[i].raw());
+    std::copy(s.b, s.b + Fr::kBytes, encoded.begin() + static_cast<ptrdiff_t>(i * Fr::kBytes));
+  });
+  return pippenger_parallel(points.data(), encoded.data(), n, Fr::kBits, threads);
+}
+
+G1 msm_small(std::span<const G1Affine> points, std::span<const int64_t> values, unsigned bits, int threads,
+             const G1* points_sum) {
+  return msm_small_impl(points, values, bits, threads, points_sum);
+}
+
+G1 msm_small(std::span<const G1Affine> points, std::span<const int32_t> values, unsigned bits, int threads,
+             const G1* points_sum) {
+  return msm_small_impl(points, values, bits, threads, points_sum);
+}
+
+unsigned signed_bit_width(std::span<const int64_t> values) {
+  unsigned bits = 1;
+  for (const int64_t v : values) {
+    // v fits in b bits iff -2^(b-1) <= v < 2^(b-1); for v >= 0 that needs bit_width(v) + 1 bits, for v < 0
+    // bit_width(~v) + 1 bits (~v = -v - 1).
+    const uint64_t m = v < 0 ? ~static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+    const unsigned need = static_cast<unsigned>(64 - std::countl_zero(m)) + 1;
+    bits = std::max(bits, need);
+  }
+  return std::min(bits, 64u);
+}
+
+}  // namespace zklora
