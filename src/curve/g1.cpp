@@ -1,6 +1,7 @@
 #include "zklora/curve/g1.h"
 
 #include <string>
+#include <vector>
 
 #include "zklora/base/threads.h"
 
@@ -126,9 +127,21 @@ std::vector<G1Affine> batch_to_affine(std::span<const G1> points, int threads) {
   const size_t chunks = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(t), points.size() / kMinChunk));
   parallel_chunks(points.size(), chunks, t, [&](size_t begin, size_t end, size_t) {
     if (begin == end) return;
-    // blst takes an array of pointers; a null second entry means "contiguous from the first".
-    const blst_p1* ptrs[2] = {&points[begin].raw(), nullptr};
-    blst_p1s_to_affine(&out[begin].p, ptrs, end - begin);
+    // blst's batch conversion shares one inversion of the product of all Z, so a single identity (Z = 0)
+    // would zero the whole chunk: it converts the generator in its place and the identity is restored after.
+    std::vector<const blst_p1*> ptrs(end - begin);
+    bool any_identity = false;
+    for (size_t i = begin; i < end; ++i) {
+      const bool inf = points[i].is_identity();
+      any_identity |= inf;
+      ptrs[i - begin] = inf ? blst_p1_generator() : &points[i].raw();
+    }
+    blst_p1s_to_affine(&out[begin].p, ptrs.data(), end - begin);
+    if (any_identity) {
+      for (size_t i = begin; i < end; ++i) {
+        if (points[i].is_identity()) out[i] = G1Affine{};
+      }
+    }
   });
   return out;
 }
