@@ -30,18 +30,41 @@ void print_table(const nlohmann::json& j) {
   }
 }
 
+// After parsing: the innermost selected command must have chosen one of its subcommands (if it has any) and
+// nothing may be left over. Returns the message for the first violation, or "".
+std::string unknown_command(const CLI::App& app) {
+  const CLI::App* cmd = &app;
+  std::string path = "zklora";
+  while (true) {
+    const auto chosen = cmd->get_subcommands();
+    if (chosen.empty()) break;
+    cmd = chosen.front();
+    path += " " + cmd->get_name();
+  }
+  std::string names;
+  for (const CLI::App* sub : cmd->get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+  const auto extra = cmd->remaining();
+  if (!extra.empty()) {
+    if (!names.empty()) return "'" + path + "' has no command '" + extra.front() + "' (commands: " + names + ")";
+    return "'" + path + "' does not take the argument '" + extra.front() + "'";
+  }
+  if (!names.empty()) return "'" + path + "' needs a command (one of: " + names + ")";
+  return "";
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"zklora: zero-knowledge proofs of LoRA fine-tuning of LLaMA models"};
-  app.require_subcommand(1);
+  // Commands are checked after parsing (unknown_command), so that a mistyped one is named in the error.
+  app.allow_extras();
   app.set_version_flag("--version", "zklora 0.1.0");
   int threads = 0;
   app.add_option("--threads", threads, "Worker threads (default: ZKLORA_THREADS or all cores)")
       ->check(CLI::Range(1, 1024));
 
   CLI::App* bench = app.add_subcommand("bench", "Measure the speed of a part of the system");
-  bench->require_subcommand(1);
+  bench->allow_extras();
   bool json = false;
   unsigned max_log2n = 20;
   bench->add_flag("--json", json, "Print one JSON object instead of a table");
@@ -57,6 +80,11 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (const std::string bad = unknown_command(app); !bad.empty()) {
+    std::cerr << "zklora: " << bad << "\nRun with --help for more information.\n";
+    return kExitUsage;
   }
 
   try {

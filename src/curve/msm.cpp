@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,27 @@ constexpr size_t kNaiveBelow = 8;
 // Each thread's chunk gets at least this many points, else fewer threads are used.
 constexpr size_t kMinChunk = 1024;
 
-// Pippenger over contiguous points and contiguous little-endian scalars of nbytes = ceil(nbits / 8) bytes each.
+// The number of Pippenger passes (tiles) over the points for nbits-bit scalars and window w: ceil(nbits / w),
+// plus the carry-only tile that blst's Booth recoding adds when w divides nbits; both are nbits / w + 1.
+size_t tile_count(size_t nbits, size_t w) { return nbits / w + 1; }
+
+// Window for n points and nbits-bit scalars: minimizes passes * (n + 2^w), the bucket additions plus the
+// bucket integration of every pass. blst's own choice depends on n alone, which wastes a pass (or a whole
+// bucket table) on short scalars: with 16-bit scalars one 17-bit window covers everything in a single pass.
+size_t choose_window(size_t n, size_t nbits) {
+  constexpr size_t kMaxWindow = 18;  // 2^17 buckets of 192 bytes: 25 MB per thread
+  size_t best = 1;
+  double best_cost = 1e300;
+  for (size_t w = 2; w <= kMaxWindow; ++w) {
+    const double cost = static_cast<double>(tile_count(nbits, w)) * (static_cast<double>(n) + std::ldexp(1.0, static_cast<int>(w)));
+    if (cost < best_cost) best_cost = cost, best = w;
+  }
+  return best;
+}
+
+// Pippenger over contiguous points and contiguous little-endian scalars of nbytes = ceil(nbits / 8) bytes
+// each, driven tile by tile through blst_p1s_tile_pippenger so that the window fits the scalar length.
+// Tiles run from the top bits down: acc = (acc + tile) * 2^w, then the last tile at bit 0.
 G1 pippenger(const G1Affine* points, const uint8_t* scalars, size_t n, size_t nbits) {
   G1 acc;
   if (n == 0) return acc;
@@ -30,11 +51,21 @@ G1 pippenger(const G1Affine* points, const uint8_t* scalars, size_t n, size_t nb
     }
     return acc;
   }
-  std::vector<uint8_t> scratch(blst_p1s_mult_pippenger_scratch_sizeof(n));
+  const size_t window = choose_window(n, nbits);
+  // Buckets in blst's XYZZ form (four Fp coordinates), zeroed here and re-zeroed by blst after each tile.
+  std::vector<limb_t> buckets(4 * sizeof(blst_fp) / sizeof(limb_t) << (window - 1), 0);
   const blst_p1_affine* pts[2] = {&points[0].p, nullptr};  // null second entry: contiguous array
   const byte* scs[2] = {scalars, nullptr};
-  blst_p1s_mult_pippenger(&acc.raw(), pts, n, scs, nbits, reinterpret_cast<limb_t*>(scratch.data()));
-  return acc;
+  size_t bit0 = nbits;
+  size_t wbits = nbits % window;  // the top tile holds the bits above the last multiple of the window
+  G1 tile;
+  while ((bit0 -= wbits) != 0) {
+    blst_p1s_tile_pippenger(&tile.raw(), pts, n, scs, nbits, buckets.data(), bit0, window);
+    acc = (acc + tile).mul_pow2(static_cast<unsigned>(window));
+    wbits = window;
+  }
+  blst_p1s_tile_pippenger(&tile.raw(), pts, n, scs, nbits, buckets.data(), 0, window);
+  return acc + tile;
 }
 
 // Splits the MSM into chunks across threads and sums the partial results.
