@@ -31,10 +31,17 @@ function(zklora_use_layer target layer)
   target_include_directories(${target} PRIVATE "${dir}")
 endfunction()
 
-# zklora_add_layer(<layer> [DEPS <libraries>...]): the library of one layer, linked to the previous layer.
+# zklora_add_layer(<layer> [DEPS <libraries>...]): the library of one layer (src/<layer>/**/*.cpp, so an
+# operation may live in a folder of its own), linked to the lower layers it uses.
 function(zklora_add_layer layer)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/src/${layer}/*.cpp")
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/src/${layer}/*.cpp")
+  if(NOT sources)
+    # A layer without code yet: an interface library, so the layers above can already name it.
+    add_library(zklora_${layer} INTERFACE)
+    target_link_libraries(zklora_${layer} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
   add_library(zklora_${layer} STATIC ${sources})
   zklora_use_layer(zklora_${layer} ${layer})
   target_compile_options(zklora_${layer} PRIVATE ${ZKLORA_WARNINGS})

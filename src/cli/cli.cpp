@@ -1,4 +1,5 @@
-// The `zklora` command line (DESIGN.md section 6).
+// The `zklora` command line (DESIGN.md section 6): parses, dispatches to the selected command (cmd_*.cpp), and
+// maps failures to exit codes.
 #include "zklora/cli/cli.h"
 
 #include <CLI/CLI.hpp>
@@ -6,6 +7,7 @@
 #include <iostream>
 #include <string>
 
+#include "commands.h"
 #include "zklora/base/error.h"
 #include "zklora/base/threads.h"
 
@@ -14,21 +16,6 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
-
-void print_table(const nlohmann::json& j) {
-  // A readable form of the benchmark's JSON: one line per scalar, one line per row of an array.
-  for (const auto& [key, value] : j.items()) {
-    if (value.is_array()) {
-      std::cout << key << ":\n";
-      for (const auto& row : value) std::cout << "  " << row.dump() << "\n";
-    } else if (value.is_object()) {
-      std::cout << key << ":\n";
-      for (const auto& [k, v] : value.items()) std::cout << "  " << k << " = " << v.dump() << "\n";
-    } else {
-      std::cout << key << " = " << value.dump() << "\n";
-    }
-  }
-}
 
 // After parsing: the innermost selected command must have chosen one of its subcommands (if it has any) and
 // nothing may be left over. Returns the message for the first violation, or "".
@@ -59,21 +46,15 @@ int run_cli(int argc, char** argv) {
   // Commands are checked after parsing (unknown_command), so that a mistyped one is named in the error.
   app.allow_extras();
   app.set_version_flag("--version", "zklora 0.1.0");
-  int threads = 0;
-  app.add_option("--threads", threads, "Worker threads (default: ZKLORA_THREADS or all cores)")
+  cli::GlobalOptions global;
+  app.add_option("--threads", global.threads, "Worker threads (default: ZKLORA_THREADS or all cores)")
       ->check(CLI::Range(1, 1024));
+  app.add_flag("--quiet", global.quiet, "No progress output on stderr");
 
-  CLI::App* bench = app.add_subcommand("bench", "Measure the speed of a part of the system");
-  bench->allow_extras();
-  bool json = false;
-  unsigned max_log2n = 20;
-  bench->add_flag("--json", json, "Print one JSON object instead of a table");
-
-  CLI::App* bench_field_cmd = bench->add_subcommand("field", "Fr multiplication, inversion, batch inversion");
-  CLI::App* bench_msm_cmd = bench->add_subcommand("msm", "Multi-scalar multiplication, 2^16 and 2^20 points");
-  bench_msm_cmd->add_option("--max-log2n", max_log2n, "Skip sizes above 2^N points")->check(CLI::Range(16, 20));
-  // `--json` is accepted after the benchmark's name too (`zklora bench msm --json`).
-  for (CLI::App* sub : {bench_field_cmd, bench_msm_cmd}) sub->add_flag("--json", json, "Print one JSON object");
+  std::vector<cli::Command> commands;
+  cli::add_bench_commands(app, commands);
+  cli::add_init_model_command(app, commands, global);
+  cli::add_train_command(app, commands, global);
 
   try {
     app.parse(argc, argv);
@@ -81,23 +62,18 @@ int run_cli(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-
   if (const std::string bad = unknown_command(app); !bad.empty()) {
     std::cerr << "zklora: " << bad << "\nRun with --help for more information.\n";
     return kExitUsage;
   }
 
   try {
-    if (threads > 0) set_default_threads(threads);
-    nlohmann::json result;
-    if (*bench_field_cmd) result = bench_field();
-    if (*bench_msm_cmd) result = bench_msm(max_log2n);
-    if (json) {
-      std::cout << result.dump() << std::endl;
-    } else {
-      print_table(result);
+    if (global.threads > 0) set_default_threads(global.threads);
+    for (const cli::Command& c : commands) {
+      if (c.app->parsed()) return c.run();
     }
-    return kExitOk;
+    std::cerr << "zklora: no command selected\n";
+    return kExitUsage;
   } catch (const ZkError& e) {
     std::cerr << "zklora: " << e.what() << "\n";
     return exit_code_for(e.code());

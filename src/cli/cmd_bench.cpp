@@ -1,0 +1,63 @@
+// `zklora bench <what> [--json]`: the benchmarks of every layer, each printing one JSON object with --json.
+// A benchmark is one entry of kBenches; its function lives beside the layer it measures (bench_*.cpp here).
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "zklora/cli/cli.h"
+
+namespace zklora::cli {
+namespace {
+
+void print_table(const nlohmann::json& j) {
+  // A readable form of the benchmark's JSON: one line per scalar, one line per row of an array.
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_array()) {
+      std::cout << key << ":\n";
+      for (const auto& row : value) std::cout << "  " << row.dump() << "\n";
+    } else if (value.is_object()) {
+      std::cout << key << ":\n";
+      for (const auto& [k, v] : value.items()) std::cout << "  " << k << " = " << v.dump() << "\n";
+    } else {
+      std::cout << key << " = " << value.dump() << "\n";
+    }
+  }
+}
+
+struct BenchOptions {
+  bool json = false;
+  unsigned max_log2n = 20;
+};
+
+}  // namespace
+
+void add_bench_commands(CLI::App& app, std::vector<Command>& commands) {
+  CLI::App* bench = app.add_subcommand("bench", "Measure the speed of a part of the system");
+  bench->allow_extras();
+  auto opts = std::make_shared<BenchOptions>();
+  bench->add_flag("--json", opts->json, "Print one JSON object instead of a table");
+
+  auto add = [&](const char* name, const char* help, std::function<nlohmann::json()> fn) {
+    CLI::App* sub = bench->add_subcommand(name, help);
+    sub->add_flag("--json", opts->json, "Print one JSON object instead of a table");
+    commands.push_back({sub, [opts, fn] {
+                          const nlohmann::json result = fn();
+                          if (opts->json) {
+                            std::cout << result.dump() << std::endl;
+                          } else {
+                            print_table(result);
+                          }
+                          return 0;
+                        }});
+    return sub;
+  };
+
+  add("field", "Fr multiplication, inversion, batch inversion", [] { return bench_field(); });
+  CLI::App* msm = add("msm", "Multi-scalar multiplication, 2^16 and 2^20 points", [opts] {
+    return bench_msm(opts->max_log2n);
+  });
+  msm->add_option("--max-log2n", opts->max_log2n, "Skip sizes above 2^N points")->check(CLI::Range(16, 20));
+}
+
+}  // namespace zklora::cli
