@@ -82,3 +82,22 @@ TEST(Threads, DefaultCanBeOverridden) {
 
 }  // namespace
 }  // namespace zklora
+
+namespace zklora {
+namespace {
+
+TEST(Threads, ExceptionsInsideParallelLoopsReachTheCaller) {
+  for (const int threads : {1, 2}) {
+    try {
+      parallel_for(1000, threads, [](size_t i) {
+        if (i == 777) throw ZkError(ErrorCode::OUT_OF_RANGE, "element 777");
+      });
+      FAIL() << "expected the exception";
+    } catch (const ZkError& e) {
+      EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace zklora

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <exception>
+#include <mutex>
 
 namespace zklora {
 
@@ -31,7 +33,8 @@ inline ChunkRange chunk_range(size_t n, size_t chunks, size_t index) {
 }
 
 // Calls f(begin, end, chunk) for `chunks` contiguous ranges covering [0, n), on up to `threads` threads.
-// Chunks run in parallel, each exactly once; f must not throw.
+// Chunks run in parallel, each exactly once. If f throws, the remaining chunks still run (and may throw too)
+// and the first exception is rethrown on the calling thread: nothing escapes a parallel region.
 template <class F>
 void parallel_chunks(size_t n, size_t chunks, int threads, F&& f) {
   if (chunks == 0) return;
@@ -43,11 +46,19 @@ void parallel_chunks(size_t n, size_t chunks, int threads, F&& f) {
     }
     return;
   }
+  std::exception_ptr first;
+  std::mutex mu;
 #pragma omp parallel for num_threads(t) schedule(dynamic, 1)
   for (size_t c = 0; c < chunks; ++c) {
     const ChunkRange r = chunk_range(n, chunks, c);
-    f(r.begin, r.end, c);
+    try {
+      f(r.begin, r.end, c);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!first) first = std::current_exception();
+    }
   }
+  if (first) std::rethrow_exception(first);
 }
 
 // Calls f(i) for every i in [0, n) on up to `threads` threads, in contiguous blocks.

@@ -1,0 +1,26 @@
+// Matrix kernels of the engine, exact in integers: every product is accumulated without loss (in int64 when
+// max|a| * max|b| * k < 2^62 proves it cannot overflow, else in int128; the result is the same integer) and
+// then rounded once with round_shift. Rows run in parallel on the process's threads.
+//
+//   matmul_nt(X (m,k), W (n,k), s) = round_shift(X W^T, s)   forward projections (W in (out, in) layout)
+//   matmul_nn(X (m,k), W (k,n), s) = round_shift(X W, s)     input gradients dX = dY W
+//   matmul_tn(X (k,m), Y (k,n), s) = round_shift(X^T Y, s)   weight gradients, summed over tokens
+#pragma once
+
+#include <cstdint>
+
+#include "zklora/fixed/tensor.h"
+
+namespace zklora {
+
+ITensor matmul_nt(const ITensor& x, const ITensor& w, unsigned shift);
+ITensor matmul_nt(const ITensor& x, const WTensor& w, unsigned shift);
+ITensor matmul_nn(const ITensor& x, const ITensor& w, unsigned shift);
+ITensor matmul_nn(const ITensor& x, const WTensor& w, unsigned shift);
+ITensor matmul_tn(const ITensor& x, const ITensor& y, unsigned shift);
+
+// max |x_i| over the tensor (0 for an empty one).
+int64_t max_abs(const ITensor& x);
+int64_t max_abs(const WTensor& x);
+
+}  // namespace zklora

@@ -1,0 +1,111 @@
+// The LLaMA + LoRA model in fixed point: quantized base weights, the adapter, and one training step's forward
+// and backward pass (DESIGN.md section 5, docs/fixed_point.md section 5). The pass reads like the paper; every
+// operation is one function of zklora/fixed/nn.h, the single definition the proofs follow.
+//
+// Base weights are frozen: the backward pass computes gradients for the adapter matrices only, but flows through
+// every layer so that each adapter is reached. Layers are obtained through ModelWeights::layer(), which either
+// holds them in memory or loads and quantizes them from the memory-mapped checkpoint on demand (7B shapes).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "zklora/fixed/tables.h"
+#include "zklora/fixed/tensor.h"
+#include "zklora/model/adapter_io.h"
+#include "zklora/model/checkpoint.h"
+#include "zklora/model/config.h"
+
+namespace zklora {
+
+struct LayerWeights {
+  WTensor attn_norm;                // (d)
+  WTensor mlp_norm;                 // (d)
+  std::array<WTensor, 7> proj;      // indexed by Projection: (out, in)
+  const WTensor& projection(Projection p) const { return proj[static_cast<size_t>(p)]; }
+};
+
+class ModelWeights {
+ public:
+  ModelConfig config;
+  WTensor embed;       // (vocab, d)
+  WTensor final_norm;  // (d)
+  WTensor lm_head;     // (vocab, d); a copy of embed when tied
+
+  // All layers in memory.
+  static ModelWeights resident(ModelConfig config, WTensor embed, WTensor final_norm, WTensor lm_head,
+                               std::vector<LayerWeights> layers);
+  // Loads everything from a checkpoint; with `stream_layers`, layers are quantized from the mapping when used.
+  static Result<ModelWeights> from_checkpoint(std::shared_ptr<const Checkpoint> checkpoint, bool stream_layers);
+
+  std::shared_ptr<const LayerWeights> layer(int64_t i) const;
+
+ private:
+  std::vector<std::shared_ptr<const LayerWeights>> layers_;
+  std::shared_ptr<const Checkpoint> checkpoint_;
+};
+
+// Quantizes float weights to the weight scale: round(w 2^weight); OUT_OF_RANGE names the tensor if |w| >= 2^15.
+Result<WTensor> quantize_weights(const FloatTensor& t, const std::string& name);
+Result<LayerWeights> load_layer_weights(const Checkpoint& checkpoint, int64_t layer);
+
+// The adapter (and, with the same layout, its gradients and optimizer state): per layer and targeted projection
+// A (rank, in) and B (out, rank), at the lora scale (gradients at the grad scale).
+struct AdapterTensors {
+  LoraConfig config;
+  int64_t n_layers = 0;
+  std::vector<ITensor> a, b;  // index layer * 7 + projection; empty tensors for projections not targeted
+
+  static AdapterTensors zeros_like(const AdapterTensors& other);
+  ITensor& a_of(int64_t layer, Projection p) { return a[static_cast<size_t>(layer * 7 + static_cast<int64_t>(p))]; }
+  ITensor& b_of(int64_t layer, Projection p) { return b[static_cast<size_t>(layer * 7 + static_cast<int64_t>(p))]; }
+  const ITensor& a_of(int64_t layer, Projection p) const {
+    return a[static_cast<size_t>(layer * 7 + static_cast<int64_t>(p))];
+  }
+  const ITensor& b_of(int64_t layer, Projection p) const {
+    return b[static_cast<size_t>(layer * 7 + static_cast<int64_t>(p))];
+  }
+  // Calls f(tensor) for every adapter tensor, A then B, layer by layer, projections in enum order.
+  template <class F>
+  void for_each(F&& f) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].numel() == 0) continue;
+      f(a[i]);
+      f(b[i]);
+    }
+  }
+};
+
+// A ~ U(-1/sqrt(in), 1/sqrt(in)) from `seed` (PEFT's default initialization), B = 0.
+AdapterTensors init_adapter(const ModelConfig& model, const LoraConfig& lora, uint64_t seed);
+Result<AdapterTensors> adapter_from_float(const FloatAdapter& adapter, const ModelConfig& model);
+FloatAdapter adapter_to_float(const AdapterTensors& adapter, unsigned frac_bits);
+
+// One batch: `batch` sequences of `seq` tokens, right-padded; targets[t] = the next token, or -1 where there
+// is none (the last position, and positions whose next token is padding).
+struct Batch {
+  int64_t batch = 0;
+  int64_t seq = 0;
+  std::vector<int32_t> tokens;   // (batch * seq)
+  std::vector<int32_t> targets;  // (batch * seq)
+};
+// Truncates each sequence to `seq` tokens or pads it with config.pad_token_id.
+Batch make_batch(const std::vector<std::vector<int32_t>>& sequences, int64_t seq, const ModelConfig& config);
+
+struct StepResult {
+  int64_t loss_sum = 0;       // sum of per-token losses, act scale
+  int64_t count = 0;          // number of predicted tokens
+  AdapterTensors grads;       // gradients of the summed loss, grad scale
+  double loss() const;        // loss_sum / count / 2^act (for reports)
+};
+
+// Forward pass, loss and backward pass of one batch.
+StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch);
+
+// The LoRA scale alpha / rank as an integer over 2^unit.
+int64_t lora_scale_fixed(const LoraConfig& lora);
+
+}  // namespace zklora

@@ -1,0 +1,328 @@
+#include "zklora/fixed/nn.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "zklora/base/error.h"
+#include "zklora/base/threads.h"
+#include "zklora/fixed/arith.h"
+#include "zklora/fixed/format.h"
+#include "zklora/fixed/kernels.h"
+
+namespace zklora {
+namespace {
+
+constexpr unsigned kAct = kFixed.act, kWeight = kFixed.weight, kLora = kFixed.lora, kGrad = kFixed.grad,
+                   kProb = kFixed.prob, kRsqrt = kFixed.rsqrt, kTrig = kFixed.trig, kUnit = kFixed.unit;
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw ZkError(ErrorCode::INVALID_ARGUMENT, what);
+}
+
+void check_activations(const ITensor& x, const char* what) {
+  for (const int64_t v : x.data) check_bits(v, kFixed.act_bits, what);
+}
+
+void check_gradients(const ITensor& x, const char* what) {
+  for (const int64_t v : x.data) check_bits(v, kFixed.grad_bits, what);
+}
+
+int64_t inv_sqrt_head_dim(int64_t hd) {
+  return std::llround(std::ldexp(1.0 / std::sqrt(static_cast<double>(hd)), kUnit));
+}
+
+}  // namespace
+
+// ---- RMSNorm ----------------------------------------------------------------------------------------------
+
+RmsNormOut rmsnorm_forward(const ITensor& x, const WTensor& gain, double eps) {
+  require(x.shape.size() == 2 && gain.numel() == x.shape[1], "rmsnorm: input " + shape_string(x.shape) +
+                                                                  " does not match gain " + shape_string(gain.shape));
+  check_activations(x, "RMSNorm input");
+  const int64_t rows = x.shape[0], d = x.shape[1];
+  const u128 e = static_cast<u128>(std::llround(static_cast<double>(d) * eps * std::ldexp(1.0, 2 * kAct)));
+  const u128 n = static_cast<u128>(d) << (2 * (kRsqrt + kAct));
+  RmsNormOut out{ITensor(x.shape), std::vector<int64_t>(static_cast<size_t>(rows)), ITensor(x.shape)};
+  parallel_for(static_cast<size_t>(rows), 0, [&](size_t ti) {
+    const int64_t t = static_cast<int64_t>(ti);
+    const int64_t* xr = x.row(t);
+    u128 ss = 0;
+    for (int64_t i = 0; i < d; ++i) ss += static_cast<u128>(static_cast<i128>(xr[i]) * xr[i]);
+    const int64_t r = static_cast<int64_t>(rsqrt_scaled(ss + e, n));
+    out.r[ti] = r;
+    int64_t* nr = out.n.row(t);
+    int64_t* yr = out.y.row(t);
+    for (int64_t i = 0; i < d; ++i) {
+      nr[i] = static_cast<int64_t>(round_shift(static_cast<i128>(xr[i]) * r, kRsqrt));
+      yr[i] = static_cast<int64_t>(round_shift(static_cast<i128>(nr[i]) * gain.data[static_cast<size_t>(i)], kWeight));
+    }
+  });
+  return out;
+}
+
+ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITensor& dy) {
+  require(dy.shape == fwd.n.shape, "rmsnorm_backward: gradient shape " + shape_string(dy.shape));
+  const int64_t rows = dy.shape[0], d = dy.shape[1];
+  ITensor dx(dy.shape);
+  parallel_for(static_cast<size_t>(rows), 0, [&](size_t ti) {
+    const int64_t t = static_cast<int64_t>(ti);
+    const int64_t* dyr = dy.row(t);
+    const int64_t* nr = fwd.n.row(t);
+    std::vector<int64_t> dn(static_cast<size_t>(d));
+    i128 dot = 0;
+    for (int64_t i = 0; i < d; ++i) {
+      dn[static_cast<size_t>(i)] =
+          static_cast<int64_t>(round_shift(static_cast<i128>(dyr[i]) * gain.data[static_cast<size_t>(i)], kWeight));
+      dot += static_cast<i128>(dn[static_cast<size_t>(i)]) * nr[i];
+    }
+    const i128 c = div_round(dot, static_cast<i128>(d) << kAct);
+    const int64_t r = fwd.r[ti];
+    int64_t* dxr = dx.row(t);
+    for (int64_t i = 0; i < d; ++i) {
+      const i128 u = dn[static_cast<size_t>(i)] - round_shift(static_cast<i128>(nr[i]) * c, kAct);
+      dxr[i] = to_i64_checked(round_shift(u * r, kRsqrt), "RMSNorm input gradient");
+    }
+  });
+  check_gradients(dx, "RMSNorm input gradient");
+  return dx;
+}
+
+// ---- LoRA projection ----------------------------------------------------------------------------------------
+
+ProjectionOut projection_forward(const ITensor& y, const WTensor& w, const ITensor& lora_a, const ITensor& lora_b,
+                                 int64_t lora_scale) {
+  ProjectionOut out{matmul_nt(y, w, kWeight), {}};
+  if (lora_a.numel() == 0) return out;
+  out.a = matmul_nt(y, lora_a, kLora);
+  const ITensor ab = matmul_nt(out.a, lora_b, 0);  // exact (act + lora)
+  for (int64_t i = 0; i < ab.numel(); ++i) {
+    out.out[i] += to_i64_checked(round_shift(static_cast<i128>(ab[i]) * lora_scale, kLora + kUnit), "LoRA output");
+  }
+  check_activations(out.out, "projection output");
+  return out;
+}
+
+ProjectionGrad projection_backward(const ITensor& y, const WTensor& w, const ITensor& lora_a, const ITensor& lora_b,
+                                   int64_t lora_scale, const ITensor& a, const ITensor& dout) {
+  ProjectionGrad g{matmul_nn(dout, w, kWeight), {}, {}};
+  if (lora_a.numel() != 0) {
+    ITensor dl(dout.shape);
+    for (int64_t i = 0; i < dout.numel(); ++i) {
+      dl[i] = static_cast<int64_t>(round_shift(static_cast<i128>(dout[i]) * lora_scale, kUnit));
+    }
+    const ITensor da = matmul_nn(dl, lora_b, kLora);  // (T, r)
+    g.d_b = matmul_tn(dl, a, kAct);                   // (out, r)
+    g.d_a = matmul_tn(da, y, kAct);                   // (r, in)
+    const ITensor dy_lora = matmul_nn(da, lora_a, kLora);
+    for (int64_t i = 0; i < g.dy.numel(); ++i) g.dy[i] += dy_lora[i];
+  }
+  check_gradients(g.dy, "projection input gradient");
+  return g;
+}
+
+// ---- RoPE -------------------------------------------------------------------------------------------------
+
+namespace {
+
+ITensor rope_apply(const ITensor& x, int64_t n_heads, const RopeTable& rope, const std::vector<int64_t>& positions,
+                   bool inverse) {
+  const int64_t rows = x.shape[0], width = x.shape[1], hd = width / n_heads, h = hd / 2;
+  require(hd * n_heads == width && h == rope.half, "rope: width " + std::to_string(width) + " does not match the table");
+  require(static_cast<int64_t>(positions.size()) == rows, "rope: one position per row");
+  ITensor out(x.shape);
+  for (int64_t t = 0; t < rows; ++t) {
+    const int64_t pos = positions[static_cast<size_t>(t)];
+    require(pos >= 0 && pos < rope.max_seq, "rope: position " + std::to_string(pos) + " outside the table");
+    const int64_t* xr = x.row(t);
+    int64_t* orow = out.row(t);
+    for (int64_t head = 0; head < n_heads; ++head) {
+      const int64_t base = head * hd;
+      for (int64_t i = 0; i < h; ++i) {
+        const i128 c = rope.cos[static_cast<size_t>(pos * h + i)], s = rope.sin[static_cast<size_t>(pos * h + i)];
+        const i128 x1 = xr[base + i], x2 = xr[base + h + i];
+        if (!inverse) {
+          orow[base + i] = static_cast<int64_t>(round_shift(x1 * c - x2 * s, kTrig));
+          orow[base + h + i] = static_cast<int64_t>(round_shift(x2 * c + x1 * s, kTrig));
+        } else {
+          orow[base + i] = static_cast<int64_t>(round_shift(x1 * c + x2 * s, kTrig));
+          orow[base + h + i] = static_cast<int64_t>(round_shift(x2 * c - x1 * s, kTrig));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ITensor rope_forward(const ITensor& x, int64_t n_heads, const RopeTable& rope, const std::vector<int64_t>& positions) {
+  return rope_apply(x, n_heads, rope, positions, false);
+}
+
+ITensor rope_backward(const ITensor& dx, int64_t n_heads, const RopeTable& rope, const std::vector<int64_t>& positions) {
+  return rope_apply(dx, n_heads, rope, positions, true);
+}
+
+// ---- Attention -----------------------------------------------------------------------------------------------
+
+AttentionOut attention_forward(const AttentionShape& sh, const ITensor& q, const ITensor& k, const ITensor& v) {
+  const int64_t hd = sh.head_dim, group = sh.n_heads / sh.n_kv_heads, T = sh.batch * sh.seq;
+  require(q.shape == std::vector<int64_t>{T, sh.n_heads * hd} && k.shape == std::vector<int64_t>{T, sh.n_kv_heads * hd} &&
+              v.shape == k.shape,
+          "attention: q " + shape_string(q.shape) + ", k " + shape_string(k.shape) + " do not match the shape");
+  const int64_t c = inv_sqrt_head_dim(hd);
+  AttentionOut out{ITensor({T, sh.n_heads * hd}), ITensor({sh.batch, sh.n_heads, sh.seq, sh.seq})};
+  parallel_for(static_cast<size_t>(sh.batch * sh.n_heads), 0, [&](size_t job) {
+    const int64_t b = static_cast<int64_t>(job) / sh.n_heads, head = static_cast<int64_t>(job) % sh.n_heads;
+    const int64_t g = head / group;
+    std::vector<int64_t> s(static_cast<size_t>(sh.seq)), e(static_cast<size_t>(sh.seq));
+    int64_t* p = out.p.data.data() + (b * sh.n_heads + head) * sh.seq * sh.seq;
+    for (int64_t t = 0; t < sh.seq; ++t) {
+      const int64_t* qr = q.row(b * sh.seq + t) + head * hd;
+      int64_t m = INT64_MIN;
+      for (int64_t u = 0; u <= t; ++u) {
+        const int64_t* kr = k.row(b * sh.seq + u) + g * hd;
+        i128 dot = 0;
+        for (int64_t i = 0; i < hd; ++i) dot += static_cast<i128>(qr[i]) * kr[i];
+        s[static_cast<size_t>(u)] = to_i64_checked(round_shift(dot * c, kAct + kUnit), "attention score");
+        m = std::max(m, s[static_cast<size_t>(u)]);
+      }
+      int64_t sum = 0;
+      for (int64_t u = 0; u <= t; ++u) {
+        e[static_cast<size_t>(u)] = exp_neg(m - s[static_cast<size_t>(u)]);
+        sum += e[static_cast<size_t>(u)];
+      }
+      int64_t* pr = p + t * sh.seq;
+      for (int64_t u = 0; u <= t; ++u) {
+        pr[u] = static_cast<int64_t>(div_round(static_cast<i128>(e[static_cast<size_t>(u)]) << kProb, sum));
+      }
+      int64_t* orow = out.o.row(b * sh.seq + t) + head * hd;
+      for (int64_t i = 0; i < hd; ++i) {
+        i128 acc = 0;
+        for (int64_t u = 0; u <= t; ++u) acc += static_cast<i128>(pr[u]) * v.row(b * sh.seq + u)[g * hd + i];
+        orow[i] = to_i64_checked(round_shift(acc, kProb), "attention output");
+      }
+    }
+  });
+  return out;
+}
+
+AttentionGrad attention_backward(const AttentionShape& sh, const ITensor& q, const ITensor& k, const ITensor& v,
+                                 const AttentionOut& fwd, const ITensor& d_o) {
+  const int64_t hd = sh.head_dim, group = sh.n_heads / sh.n_kv_heads, T = sh.batch * sh.seq;
+  const int64_t c = inv_sqrt_head_dim(hd);
+  AttentionGrad g{ITensor(q.shape), ITensor(k.shape), ITensor(v.shape)};
+  // Per (sequence, kv head): the heads of the group add into dK and dV before the one rounding.
+  parallel_for(static_cast<size_t>(sh.batch * sh.n_kv_heads), 0, [&](size_t job) {
+    const int64_t b = static_cast<int64_t>(job) / sh.n_kv_heads, kv = static_cast<int64_t>(job) % sh.n_kv_heads;
+    std::vector<i128> dk_raw(static_cast<size_t>(sh.seq * hd), 0), dv_raw(static_cast<size_t>(sh.seq * hd), 0);
+    std::vector<int64_t> dp(static_cast<size_t>(sh.seq)), ds(static_cast<size_t>(sh.seq));
+    for (int64_t head = kv * group; head < (kv + 1) * group; ++head) {
+      const int64_t* p = fwd.p.data.data() + (b * sh.n_heads + head) * sh.seq * sh.seq;
+      for (int64_t t = 0; t < sh.seq; ++t) {
+        const int64_t row = b * sh.seq + t;
+        const int64_t* dor = d_o.row(row) + head * hd;
+        const int64_t* pr = p + t * sh.seq;
+        i128 pdp = 0;
+        for (int64_t u = 0; u <= t; ++u) {
+          const int64_t* vr = v.row(b * sh.seq + u) + kv * hd;
+          i128 dot = 0;
+          for (int64_t i = 0; i < hd; ++i) dot += static_cast<i128>(dor[i]) * vr[i];
+          dp[static_cast<size_t>(u)] = to_i64_checked(round_shift(dot, kAct), "attention probability gradient");
+          pdp += static_cast<i128>(pr[u]) * dp[static_cast<size_t>(u)];
+          for (int64_t i = 0; i < hd; ++i) dv_raw[static_cast<size_t>(u * hd + i)] += static_cast<i128>(pr[u]) * dor[i];
+        }
+        const i128 ct = round_shift(pdp, kProb);
+        for (int64_t u = 0; u <= t; ++u) {
+          ds[static_cast<size_t>(u)] = to_i64_checked(round_shift(pr[u] * (dp[static_cast<size_t>(u)] - ct), kProb),
+                                                      "attention score gradient");
+        }
+        const int64_t* qr = q.row(row) + head * hd;
+        int64_t* dqr = g.dq.row(row) + head * hd;
+        for (int64_t i = 0; i < hd; ++i) {
+          i128 acc = 0;
+          for (int64_t u = 0; u <= t; ++u) acc += static_cast<i128>(ds[static_cast<size_t>(u)]) * k.row(b * sh.seq + u)[kv * hd + i];
+          dqr[i] = to_i64_checked(round_shift(acc * c, kAct + kUnit), "query gradient");
+        }
+        for (int64_t u = 0; u <= t; ++u) {
+          for (int64_t i = 0; i < hd; ++i) dk_raw[static_cast<size_t>(u * hd + i)] += static_cast<i128>(ds[static_cast<size_t>(u)]) * qr[i];
+        }
+      }
+    }
+    for (int64_t u = 0; u < sh.seq; ++u) {
+      int64_t* dkr = g.dk.row(b * sh.seq + u) + kv * hd;
+      int64_t* dvr = g.dv.row(b * sh.seq + u) + kv * hd;
+      for (int64_t i = 0; i < hd; ++i) {
+        dkr[i] = to_i64_checked(round_shift(dk_raw[static_cast<size_t>(u * hd + i)] * c, kAct + kUnit), "key gradient");
+        dvr[i] = to_i64_checked(round_shift(dv_raw[static_cast<size_t>(u * hd + i)], kProb), "value gradient");
+      }
+    }
+  });
+  (void)T;
+  return g;
+}
+
+// ---- SwiGLU ----------------------------------------------------------------------------------------------
+
+SwigluOut swiglu_forward(const ITensor& gate, const ITensor& up) {
+  require(gate.shape == up.shape, "swiglu: gate " + shape_string(gate.shape) + " and up " + shape_string(up.shape));
+  SwigluOut out{ITensor(gate.shape), ITensor(gate.shape), ITensor(gate.shape)};
+  parallel_for(static_cast<size_t>(gate.numel()), 0, [&](size_t i) {
+    const int64_t g = gate.data[i];
+    const int64_t s = sigmoid_fixed(g);
+    out.sigma.data[i] = s;
+    out.silu.data[i] = static_cast<int64_t>(round_shift(static_cast<i128>(g) * s, kUnit));
+    out.h.data[i] = to_i64_checked(round_shift(static_cast<i128>(out.silu.data[i]) * up.data[i], kAct), "SwiGLU output");
+  });
+  return out;
+}
+
+void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fwd, const ITensor& dh, ITensor& d_gate,
+                     ITensor& d_up) {
+  d_gate = ITensor(gate.shape);
+  d_up = ITensor(gate.shape);
+  const i128 one = i128{1} << kUnit;
+  parallel_for(static_cast<size_t>(gate.numel()), 0, [&](size_t i) {
+    const i128 d_act = round_shift(static_cast<i128>(dh.data[i]) * up.data[i], kAct);
+    d_up.data[i] = to_i64_checked(round_shift(static_cast<i128>(dh.data[i]) * fwd.silu.data[i], kAct), "up gradient");
+    const i128 s = fwd.sigma.data[i];
+    const i128 silu_prime = s + round_shift(round_shift(static_cast<i128>(gate.data[i]) * (one - s), kAct) * s, kUnit);
+    d_gate.data[i] = to_i64_checked(round_shift(d_act * silu_prime, kUnit), "gate gradient");
+  });
+}
+
+// ---- Cross-entropy ------------------------------------------------------------------------------------------
+
+CrossEntropyOut cross_entropy(const ITensor& logits, const std::vector<int32_t>& targets) {
+  const int64_t rows = logits.shape[0], vocab = logits.shape[1];
+  require(static_cast<int64_t>(targets.size()) == rows, "cross_entropy: one target per row");
+  CrossEntropyOut out{0, 0, ITensor(logits.shape)};
+  std::vector<int64_t> loss(static_cast<size_t>(rows), 0);
+  parallel_for(static_cast<size_t>(rows), 0, [&](size_t ti) {
+    const int64_t t = static_cast<int64_t>(ti);
+    const int32_t y = targets[ti];
+    if (y < 0) return;
+    require(y < vocab, "cross_entropy: target outside the vocabulary");
+    const int64_t* z = logits.row(t);
+    const int64_t m = *std::max_element(z, z + vocab);
+    std::vector<int64_t> e(static_cast<size_t>(vocab));
+    int64_t sum = 0;
+    for (int64_t j = 0; j < vocab; ++j) sum += e[static_cast<size_t>(j)] = exp_neg(m - z[j]);
+    loss[ti] = m + log_fixed(sum) - z[y];
+    int64_t* dz = out.d_logits.row(t);
+    for (int64_t j = 0; j < vocab; ++j) {
+      const int64_t p = static_cast<int64_t>(div_round(static_cast<i128>(e[static_cast<size_t>(j)]) << kProb, sum));
+      dz[j] = (p - (j == y ? (int64_t{1} << kProb) : 0)) * (int64_t{1} << (kGrad - kProb));
+    }
+  });
+  for (size_t t = 0; t < targets.size(); ++t) {
+    if (targets[t] >= 0) {
+      out.loss_sum += loss[t];
+      ++out.count;
+    }
+  }
+  return out;
+}
+
+}  // namespace zklora

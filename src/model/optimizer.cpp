@@ -1,0 +1,126 @@
+#include "zklora/model/optimizer.h"
+
+#include <cmath>
+#include <vector>
+
+#include "zklora/fixed/arith.h"
+#include "zklora/fixed/format.h"
+
+namespace zklora {
+namespace {
+
+constexpr unsigned kHyper = kFixed.hyper, kMean = kFixed.mean_grad, kSecond = kFixed.second;
+
+int64_t hyper(double x) { return std::llround(std::ldexp(x, kHyper)); }
+// A constant compared with gradients: at the mean-gradient scale.
+int64_t at_mean_scale(double x) { return std::llround(std::ldexp(x, kMean)); }
+
+// Pointers to every parameter tensor, in the same order for params, grads and state.
+std::vector<ITensor*> tensors_of(AdapterTensors& a) {
+  std::vector<ITensor*> out;
+  a.for_each([&](ITensor& t) { out.push_back(&t); });
+  return out;
+}
+
+}  // namespace
+
+Status OptimizerConfig::validate() const {
+  auto bad = [](const std::string& m) { return make_error(ErrorCode::INVALID_ARGUMENT, m); };
+  if (!(lr > 0) || lr >= 1e3) return bad("--lr must be in (0, 1000)");
+  if (momentum < 0 || momentum >= 1) return bad("--momentum must be in [0, 1)");
+  if (weight_decay < 0 || weight_decay >= 1) return bad("--weight-decay must be in [0, 1)");
+  if (kind == OptimizerKind::SGD && weight_decay != 0) return bad("--weight-decay applies to adamw only");
+  if (kind == OptimizerKind::ADAMW && momentum != 0) return bad("--momentum applies to sgd only");
+  if (clip_norm < 0 || clip_norm >= 1e6) return bad("--clip-norm must be in [0, 1e6)");
+  if (!(beta1 > 0 && beta1 < 1 && beta2 > 0 && beta2 < 1 && eps > 0 && eps < 1)) return bad("bad AdamW constants");
+  return {};
+}
+
+Result<OptimizerKind> parse_optimizer(const std::string& s) {
+  if (s == "sgd") return OptimizerKind::SGD;
+  if (s == "adamw") return OptimizerKind::ADAMW;
+  return make_error(ErrorCode::INVALID_ARGUMENT, "unknown optimizer '" + s + "' (sgd or adamw)");
+}
+
+OptimizerState OptimizerState::zeros_for(const AdapterTensors& params, const OptimizerConfig&) {
+  OptimizerState s;
+  s.m = AdapterTensors::zeros_like(params);
+  s.v = AdapterTensors::zeros_like(params);
+  return s;
+}
+
+void optimizer_step(const OptimizerConfig& cfg, AdapterTensors& params, OptimizerState& state,
+                    const AdapterTensors& grads_in, int64_t count) {
+  if (count <= 0) throw ZkError(ErrorCode::INVALID_ARGUMENT, "a step needs at least one predicted token");
+  ++state.step;
+  AdapterTensors grads = grads_in;
+  std::vector<ITensor*> p = tensors_of(params), g = tensors_of(grads), m = tensors_of(state.m), v = tensors_of(state.v);
+
+  // Mean gradient at 2^mean_grad.
+  for (ITensor* t : g) {
+    for (int64_t& x : t->data) {
+      x = to_i64_checked(div_round(static_cast<i128>(x) << (kMean - kFixed.grad), count), "mean gradient");
+    }
+  }
+
+  // Global norm clipping, torch semantics: g *= min(1, C / (||g|| + 1e-6)).
+  if (cfg.clip_norm > 0) {
+    u128 sq = 0;
+    for (ITensor* t : g)
+      for (const int64_t x : t->data) sq += static_cast<u128>(static_cast<i128>(x) * x);
+    const i128 norm = static_cast<i128>(isqrt(sq));  // 2^mean_grad
+    const i128 den = norm + at_mean_scale(1e-6);
+    const i128 clip = at_mean_scale(cfg.clip_norm);
+    if (clip < den) {
+      for (ITensor* t : g)
+        for (int64_t& x : t->data) x = static_cast<int64_t>(div_round(static_cast<i128>(x) * clip, den));
+    }
+  }
+
+  const unsigned update_shift = kHyper + kMean - kFixed.lora;  // LR g: 2^(hyper + mean) -> 2^lora
+  const i128 lr = hyper(cfg.lr);
+  if (cfg.kind == OptimizerKind::SGD) {
+    const i128 mu = hyper(cfg.momentum);
+    for (size_t k = 0; k < p.size(); ++k) {
+      for (int64_t i = 0; i < p[k]->numel(); ++i) {
+        i128 upd = (*g[k])[i];
+        if (mu != 0) {
+          const i128 buf = state.step == 1 ? upd : round_shift(mu * (*m[k])[i], kHyper) + upd;
+          (*m[k])[i] = to_i64_checked(buf, "momentum buffer");
+          upd = buf;
+        }
+        (*p[k])[i] = to_i64_checked((*p[k])[i] - round_shift(upd * lr, update_shift), "adapter weight");
+      }
+    }
+    return;
+  }
+
+  // AdamW.
+  const i128 one = i128{1} << kHyper;
+  const i128 b1 = hyper(cfg.beta1), b2 = hyper(cfg.beta2), eps = at_mean_scale(cfg.eps), wd_lr = hyper(cfg.lr * cfg.weight_decay);
+  i128 p1 = one, p2 = one;  // beta^t at 2^hyper, by repeated rounded multiplication
+  for (int64_t t = 0; t < state.step; ++t) {
+    p1 = round_shift(p1 * b1, kHyper);
+    p2 = round_shift(p2 * b2, kHyper);
+  }
+  const i128 c1 = one - p1, c2 = one - p2;
+  for (size_t k = 0; k < p.size(); ++k) {
+    for (int64_t i = 0; i < p[k]->numel(); ++i) {
+      const i128 gi = (*g[k])[i];
+      i128 theta = (*p[k])[i];
+      if (wd_lr != 0) theta -= round_shift(theta * wd_lr, kHyper);
+      const i128 mi = round_shift(b1 * (*m[k])[i] + (one - b1) * gi, kHyper);
+      const i128 g2 = round_shift(gi * gi, 2 * kMean - kSecond);
+      const i128 vi = round_shift(b2 * (*v[k])[i] + (one - b2) * g2, kHyper);
+      (*m[k])[i] = to_i64_checked(mi, "AdamW first moment");
+      (*v[k])[i] = to_i64_checked(vi, "AdamW second moment");
+      const i128 m_hat = div_round(mi << kHyper, c1);                       // 2^mean_grad
+      const i128 v_hat = div_round(vi << kHyper, c2);                       // 2^second
+      const i128 s = static_cast<i128>(isqrt(static_cast<u128>(v_hat) << (2 * kMean - kSecond)));  // sqrt, 2^mean_grad
+      const i128 step = div_round(lr * m_hat, (s + eps) << (kHyper - kFixed.lora));
+      (*p[k])[i] = to_i64_checked(theta - step, "adapter weight");
+    }
+  }
+}
+
+}  // namespace zklora
