@@ -14,7 +14,7 @@ struct FixedFormat {
   unsigned grad = 24;      // gradients of the summed loss flowing backward
   unsigned prob = 16;      // softmax probabilities
   unsigned exp = 20;       // exp table outputs (softmax numerators)
-  unsigned rsqrt = 16;     // 1 / RMS
+  unsigned rsqrt = 32;     // 1 / RMS (32 bits keep 2^-20 relative precision for RMS up to 2^11)
   unsigned trig = 16;      // RoPE cos / sin
   unsigned unit = 16;      // sigmoid, SiLU derivative, 1/sqrt(head_dim), the LoRA scale alpha / r
   unsigned mean_grad = 32; // gradients of the mean loss, first moments and momentum (optimizer)
