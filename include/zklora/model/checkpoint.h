@@ -37,6 +37,25 @@ struct FloatTensor {
 Result<ModelConfig> read_model_config(const std::filesystem::path& config_json);
 // Writes config.json with model_type "llama" and architectures ["LlamaForCausalLM"].
 Status write_model_config(const ModelConfig& config, const std::filesystem::path& config_json);
+// The same with "torch_dtype" ("float32", "float16" or "bfloat16"), the dtype the weights are stored in.
+Status write_model_config(const ModelConfig& config, const std::filesystem::path& config_json,
+                          const std::string& torch_dtype);
+// read_model_config on the text of a config.json; `source` names it in errors.
+Result<ModelConfig> parse_model_config(const std::string& json_text, const std::string& source);
+
+// One weight of LlamaForCausalLM: its name, its shape, and whether it is an RMSNorm weight.
+struct LlamaTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  bool is_norm = false;
+};
+// Every weight the model needs, in Hugging Face's state_dict order: embed_tokens, then per layer the
+// q, k, v, o, gate, up, down projections and the two norms, then the final norm and lm_head (unless tied).
+std::vector<LlamaTensor> llama_tensors(const ModelConfig& m);
+// "model.layers.{layer}.{self_attn|mlp}.{q|k|v|o|gate|up|down}_proj.weight".
+std::string llama_projection_name(int64_t layer, Projection p);
+// The number of parameters of the model (the sum of the element counts of llama_tensors).
+int64_t llama_parameter_count(const ModelConfig& m);
 
 class Checkpoint {
  public:
@@ -47,6 +66,13 @@ class Checkpoint {
   const ModelConfig& config() const;
   const std::filesystem::path& dir() const;
   bool has(const std::string& name) const;
+  // Every tensor in the checkpoint's files (also those the model does not use), sorted.
+  std::vector<std::string> names() const;
+  // The tensor's shape and dtype as stored ("F32", "F16", "BF16", or another safetensors dtype).
+  Result<std::vector<int64_t>> shape(const std::string& name) const;
+  Result<std::string> dtype(const std::string& name) const;
+  // The .safetensors files, sorted by name.
+  std::vector<std::filesystem::path> files() const;
   // The tensor converted to float32. Reads only this tensor's bytes from the mapping.
   Result<FloatTensor> tensor(const std::string& name) const;
   // A fingerprint of the checkpoint's contents: SHA-256 over config.json and every tensor's name, dtype, shape

@@ -44,6 +44,8 @@ const char* projection_module(Projection p);
 const char* projection_block(Projection p);
 // Parses "q", "k", "v", "o", "gate", "up", "down" (also the "_proj" forms).
 Result<Projection> parse_projection(const std::string& s);
+// Parses a comma-separated list such as "q,v" into sorted projections; an empty item or a repeat is an error.
+Result<std::vector<Projection>> parse_projection_list(const std::string& list);
 // (out, in) shape of the base weight of p in a model of shape m.
 std::pair<int64_t, int64_t> projection_shape(const ModelConfig& m, Projection p);
 
