@@ -108,8 +108,9 @@ AdapterTensors AdapterTensors::zeros_like(const AdapterTensors& other) {
   AdapterTensors z;
   z.config = other.config;
   z.n_layers = other.n_layers;
-  for (const ITensor& t : other.a) z.a.emplace_back(t.shape);
-  for (const ITensor& t : other.b) z.b.emplace_back(t.shape);
+  // Projections without an adapter stay empty (no shape, no data), not one-element scalars.
+  for (const ITensor& t : other.a) z.a.push_back(t.shape.empty() ? ITensor() : ITensor(t.shape));
+  for (const ITensor& t : other.b) z.b.push_back(t.shape.empty() ? ITensor() : ITensor(t.shape));
   return z;
 }
 
