@@ -1,0 +1,155 @@
+// Hyrax polynomial commitments (Wahby et al. 2018, section 6) for the MLE of a committed tensor (mle.h).
+//
+// Commitment. The table t (2^n entries, zero-padded) is a matrix T with 2^k rows of 2^(n-k) entries, row i
+// being entries [i 2^(n-k), (i + 1) 2^(n-k)); by the variable order of mle.h the first k variables select the
+// row and the last n - k the column. Each row is a Pedersen vector commitment with its own blinding factor:
+//     C_i = <T_i, G> + beta_i H,   G = G_0..G_{2^(n-k)-1},   i < 2^k
+// (short-scalar MSM for integer tables, full MSM for field tables). The prover keeps beta (HyraxProverData).
+// k defaults to ceil(n / 2): O(sqrt(2^n)) points, balanced verifier work.
+//
+// Opening at z = (z_r || z_c) (k and n - k coordinates) with claimed value y, committed as Y = y U + beta_y H
+// (pedersen.h; a public y is Y = y U, beta_y = 0):
+//     L = eq_table(z_r), R = eq_table(z_c);  t~(z) = L^T T R.
+//     Both sides:  T_L = sum_i L_i C_i  (a commitment to the vector a = L^T T with blinding <L, beta>);
+//     x = challenge, Q = x U,  P = T_L + x Y = <a, G> + x <a, R> U + (<L, beta> + x beta_y) H
+//     exactly when y = <a, R>; the inner-product argument (ipa.h) proves it for b = R = eq_table(z_c).
+//     The challenge x keeps a prover from hiding a multiple of U inside its row commitments (without it
+//     C_i could carry u_i U and shift the proven value by sum_i L_i u_i).
+//
+// Batch. Claims (commitment c_k, point z_k, value Y_k) are grouped by (column variables, z_c): within a
+// group the vectors a_k = L_k^T T_{c_k} share b = eq_table(z_c), so with challenges rho_k one argument proves
+//     sum_k rho_k <a_k, R> = sum_k rho_k y_k   for   P = sum_k rho_k (T_{L,k} + x Y_k).
+// Several commitments at one point form one group (homomorphism); one commitment at several points forms one
+// group per distinct column point. The verifier checks all groups with ONE multi-scalar multiplication: each
+// group's IPA equation weighted by a challenge gamma_g drawn after the whole proof, over the row commitments,
+// G, U, H and the proof's points.
+//
+// Transcript: domain "hyrax-open"; the number of claims; per claim the commitment digest (SHA-256 over the
+// commitment's encoding), the point, and the value (clear) or its commitment; per group the rho_k (groups of
+// two or more claims), x, the IPA; then the gammas.
+//
+// Encodings (codec.h): a commitment is  u8 n || u8 k || 2^k compressed points;  an opening is the groups' IPA
+// proofs in group order (the verifier knows the number of groups and rounds from the claims). Decoding checks
+// n <= kHyraxMaxVars, k <= n, the exact length and every point.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "zklora/base/error.h"
+#include "zklora/curve/g1.h"
+#include "zklora/field/fr.h"
+#include "zklora/pcs/codec.h"
+#include "zklora/pcs/ipa.h"
+#include "zklora/poly/table.h"
+#include "zklora/transcript/transcript.h"
+
+namespace zklora {
+
+inline constexpr unsigned kHyraxMaxVars = 40;
+
+struct HyraxParams {
+  unsigned num_vars = 0;  // n
+  unsigned row_vars = 0;  // k
+
+  static HyraxParams balanced(unsigned num_vars) { return {num_vars, (num_vars + 1) / 2}; }
+  unsigned col_vars() const { return num_vars - row_vars; }
+  size_t rows() const { return size_t{1} << row_vars; }
+  size_t cols() const { return size_t{1} << col_vars(); }
+  bool operator==(const HyraxParams&) const = default;
+};
+
+class HyraxCommitment {
+ public:
+  // ZkError INVALID_ARGUMENT unless rows.size() == 2^row_vars and row_vars <= num_vars <= kHyraxMaxVars.
+  HyraxCommitment(HyraxParams params, std::vector<G1Affine> rows);
+
+  const HyraxParams& params() const { return params_; }
+  std::span<const G1Affine> rows() const { return rows_; }
+  // SHA-256 (through a transcript) of the encoding: what openings absorb to name the commitment.
+  const std::array<uint8_t, 32>& digest() const { return digest_; }
+
+  size_t byte_size() const { return 2 + rows_.size() * G1::kBytes; }
+  void write(ByteWriter& w) const;
+  std::vector<uint8_t> to_bytes() const;
+  static Result<HyraxCommitment> read(ByteReader& r, int threads = 0);
+  // The whole span must be one commitment (TRAILING_PROOF_BYTES otherwise).
+  static Result<HyraxCommitment> from_bytes(std::span<const uint8_t> bytes, int threads = 0);
+
+  bool operator==(const HyraxCommitment& o) const { return params_ == o.params_ && digest_ == o.digest_; }
+
+ private:
+  HyraxParams params_;
+  std::vector<G1Affine> rows_;
+  std::array<uint8_t, 32> digest_{};
+};
+
+// What the prover keeps: the row blinding factors beta_i.
+struct HyraxProverData {
+  std::vector<Fr> row_blinds;
+};
+
+struct HyraxCommitted {
+  HyraxCommitment commitment;
+  HyraxProverData data;
+};
+
+// Commits to the table (at most 2^num_vars entries; the rest are zero). Integer tables use bits-bit signed
+// scalars: every entry must lie in [-2^(bits-1), 2^(bits-1)) (ZkError OUT_OF_RANGE otherwise); bits = 0 takes
+// the smallest width that fits the table. Field tables ignore bits.
+HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned bits = 0, int threads = 0);
+
+// Absorbs a commitment into a transcript (its digest, labelled): how a statement binds its commitments.
+void hyrax_absorb(Transcript& t, std::string_view label, const HyraxCommitment& c);
+
+// ---- Openings --------------------------------------------------------------------------------------------------
+
+// A claimed value as the verifier holds it: in the clear, or as a Pedersen scalar commitment y U + beta_y H.
+using HyraxValue = std::variant<Fr, G1>;
+
+struct HyraxProverClaim {
+  size_t commitment;       // index into the prover's inputs
+  std::vector<Fr> point;   // n coordinates
+  Fr value;                // y = t~(point)
+  Fr value_blind;          // beta_y (zero for a value the verifier holds in the clear)
+  bool value_is_clear = true;
+};
+
+struct HyraxVerifierClaim {
+  size_t commitment;
+  std::vector<Fr> point;
+  HyraxValue value;
+};
+
+struct HyraxProverInput {
+  const HyraxCommitment* commitment;
+  const HyraxProverData* data;
+  TableView table;
+};
+
+struct HyraxOpening {
+  std::vector<IpaProof> groups;
+
+  size_t byte_size() const;
+  void write(ByteWriter& w) const;
+  // `rounds`: the number of IPA rounds of each group (hyrax_opening_rounds).
+  static Result<HyraxOpening> read(ByteReader& r, std::span<const size_t> rounds);
+};
+
+// The IPA rounds of each group the claims form (the shape of their opening), or HYRAX_SHAPE_MISMATCH /
+// INVALID_ARGUMENT if a claim does not fit its commitment.
+Result<std::vector<size_t>> hyrax_opening_rounds(std::span<const HyraxCommitment* const> commitments,
+                                                 std::span<const HyraxVerifierClaim> claims);
+
+HyraxOpening hyrax_open(Transcript& t, std::span<const HyraxProverInput> inputs,
+                        std::span<const HyraxProverClaim> claims, int threads = 0);
+
+// Ok iff every claim holds (HYRAX_OPENING_MISMATCH otherwise; HYRAX_SHAPE_MISMATCH for a proof or a point of the
+// wrong size; INVALID_ARGUMENT for a claim naming no commitment).
+Status hyrax_verify(Transcript& t, std::span<const HyraxCommitment* const> commitments,
+                    std::span<const HyraxVerifierClaim> claims, const HyraxOpening& opening, int threads = 0);
+
+}  // namespace zklora

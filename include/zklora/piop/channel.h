@@ -1,0 +1,290 @@
+// The channel between protocol code and the transcript: how the prover sends what it knows and how the
+// verifier checks relations on it, in the clear (debug mode) or hidden in Pedersen commitments (zero-knowledge
+// mode, DESIGN.md section 4 "Zero knowledge", Hyrax's approach: Wahby et al. 2018, section 4).
+//
+// Protocol code (sumcheck, matrix products, claim combination, openings) is written once against this
+// interface and runs unchanged over both implementations:
+//
+//   prover side                                 verifier side
+//   ProverValue x = ch.send("label", v)         VerifierValue x = ch.receive("label")
+//   (linear maps of ProverValues)               (the same linear maps of VerifierValues)
+//   ch.prove_zero("label", e)                   ch.check_zero("label", e, CODE)     e = 0 ?
+//   ProverValue p = ch.mul("label", a, b)       VerifierValue p = ch.mul("label", a, b, CODE)   p = a b
+//   Fr c = ch.challenge("label")                Fr c = ch.challenge("label")
+//
+// A ProverValue is what the prover knows of a value: the value and, in ZK mode, the blinding factor of its
+// commitment. A VerifierValue is what the verifier holds: the value itself (clear mode) or a commitment to it
+// (ZK mode); it offers no way to read the value, so verifier code can only combine values linearly and ask the
+// channel to check relations, which is exactly what a commitment supports:
+//   - linear maps (a + b, s a, a + c for public s, c) are homomorphic on commitments: y U + beta H;
+//   - "e = 0" is a Schnorr proof of knowledge of the blinding of e's commitment (pcs/sigma.h);
+//   - "p = a b" is a proof of product (pcs/sigma.h).
+// Public constants (ProverValue::constant / VerifierValue::constant) are known to both sides; products with a
+// constant are linear and cost nothing.
+//
+// What each mode writes to the proof stream (and absorbs into the transcript, under the call's label):
+//                     clear (ValueProverChannel)        zero knowledge (ZkProverChannel)
+//   send(v)           v, 32 bytes                        C = v U + beta H, 48 bytes, fresh beta
+//   send_public(v)    v, 32 bytes                        v, 32 bytes
+//   prove_zero(e)     nothing (the verifier computes e)  ZeroProof (80 bytes)
+//   mul(a, b)         nothing (the verifier computes ab) C_p (48) and a ProductProof (304 bytes)
+//   sync(label)       the first 16 bytes of the transcript's digest, in both modes. A proof calls it once, at
+//                     its start, after the statement (commitments, public inputs) has been absorbed: a proof
+//                     made against a different transcript (another statement, another history) then fails with
+//                     TRANSCRIPT_MISMATCH instead of at some later check. Sub-protocols do not sync: a tampered
+//                     message is reported by the check that reads it (a sync after it would only say that the
+//                     transcripts differ).
+// Sub-protocols with their own encodings (Hyrax openings) write to writer() / read from reader() and use
+// transcript() directly.
+//
+// Caveats. A relation's ErrorCode is chosen by the protocol, so a failed check reports the same code in both
+// modes. Provers check relations before proving them and throw ZkError on a false one (a bug in the caller or a
+// false statement), so a proof is never made for a false relation by accident. Verifier-side linear maps in ZK
+// mode cost scalar multiplications on G1 (tens of microseconds each); every call absorbs what it sends.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "zklora/base/error.h"
+#include "zklora/curve/g1.h"
+#include "zklora/field/fr.h"
+#include "zklora/pcs/codec.h"
+#include "zklora/transcript/transcript.h"
+
+namespace zklora {
+
+enum class ChannelMode : uint8_t {
+  CLEAR = 0,           // values in the clear: debugging, tests, statements that are public anyway
+  ZERO_KNOWLEDGE = 1,  // Pedersen commitments and Sigma protocols
+};
+
+// What the prover knows of a value sent through a channel (or a linear map of such values).
+class ProverValue {
+ public:
+  ProverValue() = default;
+  static ProverValue constant(const Fr& v) { return ProverValue(v, Fr::zero(), true); }
+
+  const Fr& value() const { return value_; }
+  // The blinding factor of the verifier's commitment (zero in clear mode and for constants).
+  const Fr& blind() const { return blind_; }
+  bool is_constant() const { return constant_; }
+
+  ProverValue operator+(const ProverValue& o) const {
+    return {value_ + o.value_, blind_ + o.blind_, constant_ && o.constant_};
+  }
+  ProverValue operator-(const ProverValue& o) const {
+    return {value_ - o.value_, blind_ - o.blind_, constant_ && o.constant_};
+  }
+  ProverValue operator-() const { return {-value_, -blind_, constant_}; }
+  ProverValue operator*(const Fr& s) const { return {value_ * s, blind_ * s, constant_}; }
+  ProverValue operator+(const Fr& c) const { return {value_ + c, blind_, constant_}; }
+  ProverValue operator-(const Fr& c) const { return {value_ - c, blind_, constant_}; }
+  ProverValue& operator+=(const ProverValue& o) { return *this = *this + o; }
+  ProverValue& operator-=(const ProverValue& o) { return *this = *this - o; }
+
+ private:
+  friend class ProverChannel;
+  ProverValue(const Fr& v, const Fr& b, bool c) : value_(v), blind_(b), constant_(c) {}
+  Fr value_, blind_;
+  bool constant_ = true;
+};
+
+inline ProverValue operator*(const Fr& s, const ProverValue& v) { return v * s; }
+
+// What the verifier holds of a value the prover sent: the value (clear mode) or a commitment y U + beta H.
+class VerifierValue {
+ public:
+  VerifierValue() = default;
+  static VerifierValue constant(const Fr& v) {
+    VerifierValue x;
+    x.value_ = v;
+    return x;
+  }
+
+  bool is_constant() const { return constant_; }
+  bool is_committed() const { return committed_; }
+  // The commitment y U + beta H to the value (for a value in the clear: y U). What a Hyrax opening of a claim
+  // with this value is checked against.
+  G1 commitment() const;
+
+  VerifierValue operator+(const VerifierValue& o) const;
+  VerifierValue operator-(const VerifierValue& o) const;
+  VerifierValue operator-() const;
+  VerifierValue operator*(const Fr& s) const;
+  VerifierValue operator+(const Fr& c) const;
+  VerifierValue operator-(const Fr& c) const { return *this + (-c); }
+  VerifierValue& operator+=(const VerifierValue& o) { return *this = *this + o; }
+  VerifierValue& operator-=(const VerifierValue& o) { return *this = *this - o; }
+
+ private:
+  friend class ValueVerifierChannel;
+  friend class ZkVerifierChannel;
+  friend class VerifierChannel;
+  static VerifierValue clear(const Fr& v) {
+    VerifierValue x;
+    x.value_ = v;
+    x.constant_ = false;
+    return x;
+  }
+  static VerifierValue committed(const G1& c) {
+    VerifierValue x;
+    x.point_ = c;
+    x.committed_ = true;
+    x.constant_ = false;
+    return x;
+  }
+  Fr value_;   // when !committed_
+  G1 point_;   // when committed_
+  bool committed_ = false;
+  bool constant_ = true;
+};
+
+inline VerifierValue operator*(const Fr& s, const VerifierValue& v) { return v * s; }
+
+// ---- Prover side ---------------------------------------------------------------------------------------------
+
+class ProverChannel {
+ public:
+  explicit ProverChannel(Transcript& transcript) : t_(transcript) {}
+  virtual ~ProverChannel() = default;
+  ProverChannel(const ProverChannel&) = delete;
+  ProverChannel& operator=(const ProverChannel&) = delete;
+
+  virtual ChannelMode mode() const = 0;
+  Transcript& transcript() { return t_; }
+  ByteWriter& writer() { return w_; }
+  const std::vector<uint8_t>& proof() const { return w_.bytes(); }
+  std::vector<uint8_t> take_proof() { return w_.take(); }
+
+  void sync(std::string_view label);
+
+  // Values that depend on the witness.
+  virtual std::vector<ProverValue> send(std::string_view label, std::span<const Fr> values) = 0;
+  ProverValue send(std::string_view label, const Fr& value);
+  // Values that are public anyway: in the clear in both modes; constants afterwards.
+  std::vector<ProverValue> send_public(std::string_view label, std::span<const Fr> values);
+
+  Fr challenge(std::string_view label) { return t_.challenge_fr(label); }
+  std::vector<Fr> challenges(std::string_view label, size_t n) { return t_.challenge_frs(label, n); }
+
+  // e = 0 (ZkError INVALID_ARGUMENT if not: the prover never proves a false relation).
+  virtual void prove_zero(std::string_view label, const ProverValue& e) = 0;
+  void prove_equal(std::string_view label, const ProverValue& a, const ProverValue& b) { prove_zero(label, a - b); }
+  // Sends p = a b and proves the product; a constant factor makes it a linear map (nothing sent).
+  ProverValue mul(std::string_view label, const ProverValue& a, const ProverValue& b);
+
+ protected:
+  virtual ProverValue mul_values(std::string_view label, const ProverValue& a, const ProverValue& b) = 0;
+  static ProverValue make(const Fr& v, const Fr& blind) { return ProverValue(v, blind, false); }
+  Transcript& t_;
+  ByteWriter w_;
+};
+
+// Sends values in the clear.
+class ValueProverChannel final : public ProverChannel {
+ public:
+  using ProverChannel::ProverChannel;
+  using ProverChannel::send;
+  ChannelMode mode() const override { return ChannelMode::CLEAR; }
+  std::vector<ProverValue> send(std::string_view label, std::span<const Fr> values) override;
+  void prove_zero(std::string_view label, const ProverValue& e) override;
+
+ protected:
+  ProverValue mul_values(std::string_view label, const ProverValue& a, const ProverValue& b) override;
+};
+
+// Sends Pedersen commitments and proves relations with Sigma protocols.
+class ZkProverChannel final : public ProverChannel {
+ public:
+  using ProverChannel::ProverChannel;
+  using ProverChannel::send;
+  ChannelMode mode() const override { return ChannelMode::ZERO_KNOWLEDGE; }
+  std::vector<ProverValue> send(std::string_view label, std::span<const Fr> values) override;
+  void prove_zero(std::string_view label, const ProverValue& e) override;
+
+ protected:
+  ProverValue mul_values(std::string_view label, const ProverValue& a, const ProverValue& b) override;
+};
+
+std::unique_ptr<ProverChannel> make_prover_channel(ChannelMode mode, Transcript& transcript);
+
+// ---- Verifier side -------------------------------------------------------------------------------------------
+
+class VerifierChannel {
+ public:
+  VerifierChannel(Transcript& transcript, std::span<const uint8_t> proof) : t_(transcript), r_(proof) {}
+  virtual ~VerifierChannel() = default;
+  VerifierChannel(const VerifierChannel&) = delete;
+  VerifierChannel& operator=(const VerifierChannel&) = delete;
+
+  virtual ChannelMode mode() const = 0;
+  Transcript& transcript() { return t_; }
+  ByteReader& reader() { return r_; }
+
+  Status sync(std::string_view label);
+
+  virtual Result<std::vector<VerifierValue>> receive(std::string_view label, size_t n) = 0;
+  Result<VerifierValue> receive(std::string_view label);
+  // Public values (send_public); also returned as constants.
+  Result<std::vector<Fr>> receive_public(std::string_view label, size_t n);
+
+  Fr challenge(std::string_view label) { return t_.challenge_fr(label); }
+  std::vector<Fr> challenges(std::string_view label, size_t n) { return t_.challenge_frs(label, n); }
+
+  // Ok iff e = 0; otherwise an Error with `code` and `what` in its message.
+  virtual Status check_zero(std::string_view label, const VerifierValue& e, ErrorCode code,
+                            std::string_view what) = 0;
+  Status check_equal(std::string_view label, const VerifierValue& a, const VerifierValue& b, ErrorCode code,
+                     std::string_view what) {
+    return check_zero(label, a - b, code, what);
+  }
+  // p = a b as the prover sent it, checked (with `code` on failure).
+  Result<VerifierValue> mul(std::string_view label, const VerifierValue& a, const VerifierValue& b, ErrorCode code,
+                            std::string_view what);
+
+  // Ok iff the whole proof was read (TRAILING_PROOF_BYTES otherwise).
+  Status finish() const { return r_.finish(); }
+
+ protected:
+  virtual Result<VerifierValue> mul_values(std::string_view label, const VerifierValue& a, const VerifierValue& b,
+                                           ErrorCode code, std::string_view what) = 0;
+  static const Fr& clear_value(const VerifierValue& v) { return v.value_; }
+  Transcript& t_;
+  ByteReader r_;
+};
+
+class ValueVerifierChannel final : public VerifierChannel {
+ public:
+  using VerifierChannel::VerifierChannel;
+  using VerifierChannel::receive;
+  ChannelMode mode() const override { return ChannelMode::CLEAR; }
+  Result<std::vector<VerifierValue>> receive(std::string_view label, size_t n) override;
+  Status check_zero(std::string_view label, const VerifierValue& e, ErrorCode code, std::string_view what) override;
+
+ protected:
+  Result<VerifierValue> mul_values(std::string_view label, const VerifierValue& a, const VerifierValue& b,
+                                   ErrorCode code, std::string_view what) override;
+};
+
+class ZkVerifierChannel final : public VerifierChannel {
+ public:
+  using VerifierChannel::VerifierChannel;
+  using VerifierChannel::receive;
+  ChannelMode mode() const override { return ChannelMode::ZERO_KNOWLEDGE; }
+  Result<std::vector<VerifierValue>> receive(std::string_view label, size_t n) override;
+  Status check_zero(std::string_view label, const VerifierValue& e, ErrorCode code, std::string_view what) override;
+
+ protected:
+  Result<VerifierValue> mul_values(std::string_view label, const VerifierValue& a, const VerifierValue& b,
+                                   ErrorCode code, std::string_view what) override;
+};
+
+std::unique_ptr<VerifierChannel> make_verifier_channel(ChannelMode mode, Transcript& transcript,
+                                                       std::span<const uint8_t> proof);
+
+}  // namespace zklora

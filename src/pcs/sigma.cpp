@@ -1,0 +1,110 @@
+#include "zklora/pcs/sigma.h"
+
+#include "zklora/pcs/pedersen.h"
+
+namespace zklora {
+
+void ZeroProof::write(ByteWriter& w) const {
+  w.g1(a);
+  w.fr(z);
+}
+
+Result<ZeroProof> ZeroProof::read(ByteReader& r) {
+  auto a = r.g1("zero-proof commitment");
+  if (!a) return a.error();
+  auto z = r.fr("zero-proof response");
+  if (!z) return z.error();
+  return ZeroProof{*a, *z};
+}
+
+void ProductProof::write(ByteWriter& w) const {
+  w.g1(alpha);
+  w.g1(beta);
+  w.g1(delta);
+  for (const Fr* z : {&z1, &z2, &z3, &z4, &z5}) w.fr(*z);
+}
+
+Result<ProductProof> ProductProof::read(ByteReader& r) {
+  ProductProof p;
+  for (G1* g : {&p.alpha, &p.beta, &p.delta}) {
+    auto x = r.g1("product-proof commitment");
+    if (!x) return x.error();
+    *g = *x;
+  }
+  for (Fr* z : {&p.z1, &p.z2, &p.z3, &p.z4, &p.z5}) {
+    auto x = r.fr("product-proof response");
+    if (!x) return x.error();
+    *z = *x;
+  }
+  return p;
+}
+
+ZeroProof zero_prove(Transcript& t, const G1& c, const Fr& rho) {
+  const G1& h = pedersen_blinding_generator();
+  t.domain("zero-proof");
+  t.absorb_g1("c", c);
+  const Fr k = Fr::random();
+  ZeroProof p;
+  p.a = h * k;
+  t.absorb_g1("a", p.a);
+  const Fr e = t.challenge_fr("e");
+  p.z = k + e * rho;
+  return p;
+}
+
+Status zero_verify(Transcript& t, const G1& c, const ZeroProof& proof, ErrorCode code) {
+  const G1& h = pedersen_blinding_generator();
+  t.domain("zero-proof");
+  t.absorb_g1("c", c);
+  t.absorb_g1("a", proof.a);
+  const Fr e = t.challenge_fr("e");
+  if (h * proof.z != proof.a + c * e) {
+    return make_error(code, "the committed value is not zero (proof of zero fails)");
+  }
+  return {};
+}
+
+ProductProof product_prove(Transcript& t, const G1& ca, const G1& cb, const G1& cc, const Fr& a, const Fr& rho_a,
+                           const Fr& b, const Fr& rho_b, const Fr& rho_c) {
+  const G1& u = pedersen_value_generator();
+  const G1& h = pedersen_blinding_generator();
+  t.domain("product-proof");
+  t.absorb_g1("ca", ca);
+  t.absorb_g1("cb", cb);
+  t.absorb_g1("cc", cc);
+  const Fr b1 = Fr::random(), b2 = Fr::random(), b3 = Fr::random(), b4 = Fr::random(), b5 = Fr::random();
+  ProductProof p;
+  p.alpha = u * b1 + h * b2;
+  p.beta = u * b3 + h * b4;
+  p.delta = ca * b3 + h * b5;
+  t.absorb_g1("alpha", p.alpha);
+  t.absorb_g1("beta", p.beta);
+  t.absorb_g1("delta", p.delta);
+  const Fr e = t.challenge_fr("e");
+  p.z1 = b1 + e * a;
+  p.z2 = b2 + e * rho_a;
+  p.z3 = b3 + e * b;
+  p.z4 = b4 + e * rho_b;
+  p.z5 = b5 + e * (rho_c - b * rho_a);
+  return p;
+}
+
+Status product_verify(Transcript& t, const G1& ca, const G1& cb, const G1& cc, const ProductProof& p,
+                      ErrorCode code) {
+  const G1& u = pedersen_value_generator();
+  const G1& h = pedersen_blinding_generator();
+  t.domain("product-proof");
+  t.absorb_g1("ca", ca);
+  t.absorb_g1("cb", cb);
+  t.absorb_g1("cc", cc);
+  t.absorb_g1("alpha", p.alpha);
+  t.absorb_g1("beta", p.beta);
+  t.absorb_g1("delta", p.delta);
+  const Fr e = t.challenge_fr("e");
+  const bool ok = p.alpha + ca * e == u * p.z1 + h * p.z2 && p.beta + cb * e == u * p.z3 + h * p.z4 &&
+                  p.delta + cc * e == ca * p.z3 + h * p.z5;
+  if (!ok) return make_error(code, "the committed values are not a product (proof of product fails)");
+  return {};
+}
+
+}  // namespace zklora

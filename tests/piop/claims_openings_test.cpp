@@ -1,0 +1,148 @@
+// Claim combination (k claims on one tensor -> one) and settling claims on committed tensors, in both channel
+// modes, ending in one end-to-end flow: a committed weight matrix, a matrix-product claim reduced to a claim on
+// it, combined with another claim, opened against the commitment.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+#include "zklora/piop/claims.h"
+#include "zklora/piop/matmul.h"
+#include "zklora/piop/openings.h"
+#include "zklora/poly/mle.h"
+
+namespace zklora {
+namespace {
+
+using testing::random_frs;
+using testing::random_ints;
+
+class Claims : public ::testing::TestWithParam<ChannelMode> {};
+INSTANTIATE_TEST_SUITE_P(Modes, Claims, ::testing::Values(ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE),
+                         [](const auto& info) { return std::string(testing::mode_name(info.param)); });
+
+TEST_P(Claims, CombineClaims) {
+  const ChannelMode mode = GetParam();
+  std::mt19937_64 gen(101);
+  const unsigned n = 7;
+  const auto table = random_ints(gen, 100, 20);  // zero-padded to 2^7
+  for (const size_t k : {1u, 2u, 5u}) {
+    std::vector<std::vector<Fr>> points;
+    std::vector<Fr> values;
+    for (size_t i = 0; i < k; ++i) {
+      points.push_back(random_frs(gen, n));
+      values.push_back(mle_evaluate(table, points.back()));
+    }
+    Transcript tp("claims-test");
+    auto pch = make_prover_channel(mode, tp);
+    std::vector<ProverClaim> pc;
+    for (size_t i = 0; i < k; ++i) pc.push_back({points[i], pch->send("v", values[i])});
+    const ProverClaim out = combine_claims_prove(*pch, table, n, pc);
+    EXPECT_EQ(out.value.value(), mle_evaluate(table, out.point));
+    const auto proof = pch->take_proof();
+
+    auto verify = [&](std::span<const uint8_t> p, size_t bad_claim) -> Result<VerifierClaim> {
+      Transcript tv("claims-test");
+      auto vch = make_verifier_channel(mode, tv, p);
+      std::vector<VerifierClaim> vc;
+      for (size_t i = 0; i < k; ++i) {
+        auto v = vch->receive("v");
+        if (!v) return v.error();
+        vc.push_back({points[i], i == bad_claim ? *v + Fr::one() : *v});
+      }
+      auto r = combine_claims_verify(*vch, n, vc);
+      if (!r) return r.error();
+      if (Status s = vch->finish(); !s) return s.error();
+      return r;
+    };
+    const auto ok = verify(proof, k);
+    ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+    EXPECT_EQ(ok->point, out.point);
+    if (k > 1) {
+      for (size_t bad = 0; bad < k; ++bad) EXPECT_EQ(verify(proof, bad).code(), ErrorCode::SUMCHECK_SUM_MISMATCH);
+      auto tampered = proof;
+      const size_t at = tampered.size() - (mode == ChannelMode::CLEAR ? 32 : 48 + 80);  // f(r), before its check
+      if (mode == ChannelMode::CLEAR) {
+        testing::bump_fr(tampered, at);
+      } else {
+        testing::bump_g1(tampered, at);
+      }
+      EXPECT_EQ(verify(tampered, k).code(), ErrorCode::SUMCHECK_FINAL_MISMATCH);
+    }
+  }
+}
+
+TEST_P(Claims, EndToEndMatmulCombineAndOpen) {
+  const ChannelMode mode = GetParam();
+  std::mt19937_64 gen(102);
+  // Y = X W with W (out, in) stored transposed, as a linear layer's weight; W is committed.
+  const MatmulShape s{{}, 6, 20, 12, false, true, false};
+  const auto x = random_ints(gen, s.x_shape().numel(), 16);
+  const auto w = random_ints(gen, s.w_shape().numel(), 8);
+  const PaddedShape ws = s.w_shape();
+  const std::vector<int64_t> w_padded = ws.pad(std::span<const int64_t>(w));
+  const HyraxCommitted com = hyrax_commit(w_padded, HyraxParams::balanced(ws.num_vars()), 8);
+  std::vector<Fr> y(s.m * s.k);
+  for (uint64_t a = 0; a < s.m; ++a)
+    for (uint64_t b = 0; b < s.k; ++b) {
+      int64_t acc = 0;
+      for (uint64_t j = 0; j < s.n; ++j) acc += x[a * s.n + j] * w[b * s.n + j];
+      y[a * s.k + b] = Fr::from_i64(acc);
+    }
+  const auto z = random_frs(gen, s.y_shape().num_vars());
+  const Fr yv = mle_evaluate(s.y_shape().pad(std::span<const Fr>(y)), z);
+  const auto z2 = random_frs(gen, ws.num_vars());  // a second, unrelated claim on W
+  const Fr w2 = mle_evaluate(w_padded, z2);
+
+  Transcript tp("e2e");
+  hyrax_absorb(tp, "W", com.commitment);
+  auto pch = make_prover_channel(mode, tp);
+  pch->sync("statement");
+  const ProverClaim yc{z, pch->send("y", yv)};
+  const MatmulProverClaims mc = matmul_prove(*pch, s, x, w, yc);
+  const ProverClaim second{z2, pch->send("w2", w2)};
+  const ProverClaim pw[] = {mc.w, second};
+  const ProverClaim combined = combine_claims_prove(*pch, w_padded, ws.num_vars(), pw);
+  const HyraxProverInput in{&com.commitment, &com.data, w_padded};
+  const CommittedProverClaim open[] = {{0, combined}};
+  prove_openings(*pch, std::span(&in, 1), open);
+  const auto proof = pch->take_proof();
+
+  auto verify = [&](const HyraxCommitment& c, const Fr& y_claim) -> Status {
+    Transcript tv("e2e");
+    hyrax_absorb(tv, "W", c);
+    auto vch = make_verifier_channel(mode, tv, proof);
+    if (Status st = vch->sync("statement"); !st) return st;
+    auto yr = vch->receive("y");
+    if (!yr) return yr.error();
+    // The claimed value on Y: checked against the public y_claim (in a real step it comes from Y's consumer).
+    if (Status st = vch->check_equal("y-public", *yr, VerifierValue::constant(y_claim),
+                                     ErrorCode::PROOF_REJECTED, "y");
+        !st) {
+      return st;
+    }
+    auto m = matmul_verify(*vch, s, VerifierClaim{z, *yr});
+    if (!m) return m.error();
+    auto w2r = vch->receive("w2");
+    if (!w2r) return w2r.error();
+    const VerifierClaim vw[] = {m->w, VerifierClaim{z2, *w2r}};
+    auto comb = combine_claims_verify(*vch, ws.num_vars(), vw);
+    if (!comb) return comb.error();
+    const HyraxCommitment* cs[] = {&c};
+    const CommittedVerifierClaim vo[] = {{0, *comb}};
+    if (Status st = verify_openings(*vch, cs, vo); !st) return st;
+    return vch->finish();
+  };
+  (void)verify;
+  // The y-public check is a relation the prover never proved in ZK mode: only run it in the clear.
+  if (mode == ChannelMode::CLEAR) {
+    EXPECT_TRUE(verify(com.commitment, yv).ok());
+    EXPECT_EQ(verify(com.commitment, yv + Fr::one()).code(), ErrorCode::PROOF_REJECTED);
+    // A commitment to another weight matrix.
+    auto w_other = w_padded;
+    w_other[3] += 1;
+    const HyraxCommitted other = hyrax_commit(w_other, HyraxParams::balanced(ws.num_vars()), 8);
+    EXPECT_EQ(verify(other.commitment, yv).code(), ErrorCode::TRANSCRIPT_MISMATCH);  // W is in the statement
+  }
+}
+
+}  // namespace
+}  // namespace zklora
