@@ -54,6 +54,7 @@ void add_bench_commands(CLI::App& app, std::vector<Command>& commands) {
   };
 
   add("field", "Fr multiplication, inversion, batch inversion", [] { return bench_field(); });
+  add("train", "One unproven training step: the tiny model, and one llama-2-7b-shaped layer", [] { return bench_train(); });
   CLI::App* msm = add("msm", "Multi-scalar multiplication, 2^16 and 2^20 points", [opts] {
     return bench_msm(opts->max_log2n);
   });

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "zklora/base/error.h"
 #include "zklora/base/threads.h"
 #include "zklora/fixed/arith.h"
+#include "dot_i32.h"
 
 namespace zklora {
 namespace {
@@ -28,6 +31,13 @@ void check_2d(const std::vector<int64_t>& s, const char* what) {
   if (s.size() != 2) throw ZkError(ErrorCode::INVALID_ARGUMENT, std::string(what) + " must be a matrix");
 }
 
+template <class T>
+std::vector<int32_t> to_i32(const Tensor<T>& x) {
+  return std::vector<int32_t>(x.data.begin(), x.data.end());
+}
+
+constexpr int64_t kI32 = int64_t{1} << 31;
+
 template <class TW>
 ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
   check_2d(x.shape, "matmul_nt lhs");
@@ -38,7 +48,39 @@ ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
                                                    shape_string(w.shape));
   }
   ITensor y({m, n});
-  const bool narrow = fits_int64(max_abs(x), max_abs_impl(w), k);
+  const int64_t ax = max_abs(x), aw = max_abs_impl(w);
+  if (ax < kI32 && aw < kI32 && fits_int64(ax, aw, k)) {
+    // 32-bit operands: vectorized dot products over blocks of W rows that stay in cache while every row of X
+    // passes by.
+    const std::vector<int32_t> x32 = to_i32(x);
+    std::vector<int32_t> w_copy;
+    const int32_t* w32;
+    if constexpr (std::is_same_v<TW, int32_t>) {
+      w32 = w.data.data();
+    } else {
+      w_copy = to_i32(w);
+      w32 = w_copy.data();
+    }
+    const int64_t block = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(k, 1));  // ~1 MB of W
+    const int64_t blocks = (n + block - 1) / block;
+    parallel_for(static_cast<size_t>(blocks), 0, [&](size_t bi) {
+      const int64_t j0 = static_cast<int64_t>(bi) * block, j1 = std::min(n, j0 + block);
+      for (int64_t i = 0; i < m; ++i) {
+        const int32_t* xr = x32.data() + i * k;
+        int64_t* yr = y.row(i);
+        int64_t j = j0;
+        for (; j + 4 <= j1; j += 4) {
+          const int32_t* rows[4] = {w32 + j * k, w32 + (j + 1) * k, w32 + (j + 2) * k, w32 + (j + 3) * k};
+          int64_t out[4];
+          detail::dot4_i32(xr, rows, k, out);
+          for (int c = 0; c < 4; ++c) yr[j + c] = round_shift64(out[c], shift);
+        }
+        for (; j < j1; ++j) yr[j] = round_shift64(detail::dot_i32(xr, w32 + j * k, k), shift);
+      }
+    });
+    return y;
+  }
+  const bool narrow = fits_int64(ax, aw, k);
   parallel_for(static_cast<size_t>(m), 0, [&](size_t i) {
     const int64_t* xr = x.row(static_cast<int64_t>(i));
     int64_t* yr = y.row(static_cast<int64_t>(i));
@@ -58,48 +100,30 @@ ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
   return y;
 }
 
+template <class T>
+Tensor<T> transpose(const Tensor<T>& x) {
+  const int64_t r = x.shape[0], c = x.shape[1];
+  Tensor<T> t({c, r});
+  constexpr int64_t kTile = 64;
+  parallel_for(static_cast<size_t>((r + kTile - 1) / kTile), 0, [&](size_t bi) {
+    const int64_t i0 = static_cast<int64_t>(bi) * kTile, i1 = std::min(r, i0 + kTile);
+    for (int64_t j0 = 0; j0 < c; j0 += kTile) {
+      const int64_t j1 = std::min(c, j0 + kTile);
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t j = j0; j < j1; ++j) t.data[static_cast<size_t>(j * r + i)] = x.data[static_cast<size_t>(i * c + j)];
+    }
+  });
+  return t;
+}
+
 template <class TW>
 ITensor matmul_nn_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
   check_2d(x.shape, "matmul_nn lhs");
   check_2d(w.shape, "matmul_nn rhs");
-  const int64_t m = x.shape[0], k = x.shape[1], n = w.shape[1];
-  if (w.shape[0] != k) {
+  if (w.shape[0] != x.shape[1]) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "matmul_nn: " + shape_string(x.shape) + " times " + shape_string(w.shape));
   }
-  ITensor y({m, n});
-  const bool narrow = fits_int64(max_abs(x), max_abs_impl(w), k);
-  parallel_for(static_cast<size_t>(m), 0, [&](size_t i) {
-    const int64_t* xr = x.row(static_cast<int64_t>(i));
-    int64_t* yr = y.row(static_cast<int64_t>(i));
-    if (narrow) {
-      std::vector<int64_t> acc(static_cast<size_t>(n), 0);
-      for (int64_t t = 0; t < k; ++t) {
-        const int64_t a = xr[t];
-        if (a == 0) continue;
-        const TW* wr = w.data.data() + t * n;
-        for (int64_t j = 0; j < n; ++j) acc[static_cast<size_t>(j)] += a * static_cast<int64_t>(wr[j]);
-      }
-      for (int64_t j = 0; j < n; ++j) yr[j] = round_shift64(acc[static_cast<size_t>(j)], shift);
-    } else {
-      std::vector<i128> acc(static_cast<size_t>(n), 0);
-      for (int64_t t = 0; t < k; ++t) {
-        const int64_t a = xr[t];
-        if (a == 0) continue;
-        const TW* wr = w.data.data() + t * n;
-        for (int64_t j = 0; j < n; ++j) acc[static_cast<size_t>(j)] += static_cast<i128>(a) * wr[j];
-      }
-      for (int64_t j = 0; j < n; ++j) yr[j] = to_i64_checked(round_shift(acc[static_cast<size_t>(j)], shift), "matrix product");
-    }
-  });
-  return y;
-}
-
-ITensor transpose(const ITensor& x) {
-  const int64_t r = x.shape[0], c = x.shape[1];
-  ITensor t({c, r});
-  for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < c; ++j) t.at2(j, i) = x.at2(i, j);
-  return t;
+  return matmul_nt_impl(x, transpose(w), shift);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "zklora/fixed/format.h"
+#include "zklora/model/deterministic_rng.h"
 
 namespace zklora {
 namespace {
@@ -15,13 +16,6 @@ Result<WTensor> load_quantized(const Checkpoint& ckpt, const std::string& name) 
   Result<FloatTensor> t = ckpt.tensor(name);
   if (!t.ok()) return t.error();
   return quantize_weights(t.value(), name);
-}
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
 }
 
 }  // namespace
@@ -120,7 +114,7 @@ AdapterTensors init_adapter(const ModelConfig& model, const LoraConfig& lora, ui
   ad.n_layers = model.n_layers;
   ad.a.resize(static_cast<size_t>(model.n_layers * 7));
   ad.b.resize(ad.a.size());
-  uint64_t state = seed;
+  SplitMix64 rng(seed);
   const double scale = std::ldexp(1.0, kFixed.lora);
   for (int64_t l = 0; l < model.n_layers; ++l) {
     for (const Projection p : kAllProjections) {
@@ -130,7 +124,7 @@ AdapterTensors init_adapter(const ModelConfig& model, const LoraConfig& lora, ui
       a = ITensor({lora.rank, in});
       const double bound = 1.0 / std::sqrt(static_cast<double>(in));
       for (int64_t& v : a.data) {
-        const double u = static_cast<double>(splitmix64(state) >> 11) * 0x1p-53;
+        const double u = static_cast<double>(rng.next() >> 11) * 0x1p-53;
         v = std::llround((2.0 * u - 1.0) * bound * scale);
       }
       ad.b_of(l, p) = ITensor({out, lora.rank});

@@ -12,19 +12,6 @@
 namespace zklora {
 namespace {
 
-// What the backward pass needs from one layer's forward pass.
-struct LayerCache {
-  RmsNormOut norm1;                       // attention RMSNorm of the residual stream
-  ProjectionOut q, k, v;                  // (T, d), (T, d_kv), (T, d_kv) before RoPE
-  ITensor q_rot, k_rot;                   // after RoPE
-  AttentionOut attn;                      // probabilities and (T, d) head outputs
-  ProjectionOut o;                        // (T, d)
-  RmsNormOut norm2;                       // MLP RMSNorm
-  ProjectionOut gate, up;                 // (T, d_ffn)
-  SwigluOut swiglu;                       // (T, d_ffn)
-  ProjectionOut down;                     // (T, d)
-};
-
 // acc += x, refusing sums past `bits` (the residual stream at act_bits, gradients at grad_bits).
 void add_into(ITensor& acc, const ITensor& x, unsigned bits, const char* what) {
   for (int64_t i = 0; i < acc.numel(); ++i) {
@@ -50,6 +37,55 @@ ITensor project_back(const ITensor& y, const LayerWeights& w, const AdapterTenso
 
 }  // namespace
 
+LayerCache layer_forward(const LayerContext& ctx, const LayerWeights& w, const AdapterTensors& adapter, int64_t l,
+                         ITensor& h) {
+  const ModelConfig& cfg = ctx.config;
+  const int64_t scale = ctx.lora_scale;
+  LayerCache c;
+  c.norm1 = rmsnorm_forward(h, w.attn_norm, cfg.rms_eps);
+  c.q = project(c.norm1.y, w, adapter, l, Projection::Q, scale);
+  c.k = project(c.norm1.y, w, adapter, l, Projection::K, scale);
+  c.v = project(c.norm1.y, w, adapter, l, Projection::V, scale);
+  c.q_rot = rope_forward(c.q.out, cfg.n_heads, ctx.rope, ctx.positions);
+  c.k_rot = rope_forward(c.k.out, cfg.n_kv_heads, ctx.rope, ctx.positions);
+  c.attn = attention_forward(ctx.attention, c.q_rot, c.k_rot, c.v.out);
+  c.o = project(c.attn.o, w, adapter, l, Projection::O, scale);
+  add_into(h, c.o.out, kFixed.act_bits, "residual stream");
+  c.norm2 = rmsnorm_forward(h, w.mlp_norm, cfg.rms_eps);
+  c.gate = project(c.norm2.y, w, adapter, l, Projection::GATE, scale);
+  c.up = project(c.norm2.y, w, adapter, l, Projection::UP, scale);
+  c.swiglu = swiglu_forward(c.gate.out, c.up.out);
+  c.down = project(c.swiglu.h, w, adapter, l, Projection::DOWN, scale);
+  add_into(h, c.down.out, kFixed.act_bits, "residual stream");
+  return c;
+}
+
+ITensor layer_backward(const LayerContext& ctx, const LayerWeights& w, const AdapterTensors& adapter, int64_t l,
+                       const LayerCache& c, ITensor dh, AdapterTensors& grads, bool input_gradient) {
+  const ModelConfig& cfg = ctx.config;
+  const int64_t scale = ctx.lora_scale;
+  // MLP block: h_out = h_mid + down(swiglu(gate(n2), up(n2))), n2 = rmsnorm(h_mid)
+  const ITensor d_swiglu = project_back(c.swiglu.h, w, adapter, l, Projection::DOWN, scale, c.down, dh, grads);
+  ITensor d_gate, d_up;
+  swiglu_backward(c.gate.out, c.up.out, c.swiglu, d_swiglu, d_gate, d_up);
+  ITensor d_n2 = project_back(c.norm2.y, w, adapter, l, Projection::GATE, scale, c.gate, d_gate, grads);
+  add_into(d_n2, project_back(c.norm2.y, w, adapter, l, Projection::UP, scale, c.up, d_up, grads), kFixed.grad_bits,
+           "MLP input gradient");
+  add_into(dh, rmsnorm_backward(c.norm2, w.mlp_norm, d_n2), kFixed.grad_bits, "residual gradient");
+  // Attention block: h_mid = h_in + o(attention(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rmsnorm(h_in)
+  const ITensor d_attn = project_back(c.attn.o, w, adapter, l, Projection::O, scale, c.o, dh, grads);
+  const AttentionGrad ag = attention_backward(ctx.attention, c.q_rot, c.k_rot, c.v.out, c.attn, d_attn);
+  const ITensor dq = rope_backward(ag.dq, cfg.n_heads, ctx.rope, ctx.positions);
+  const ITensor dk = rope_backward(ag.dk, cfg.n_kv_heads, ctx.rope, ctx.positions);
+  ITensor d_n1 = project_back(c.norm1.y, w, adapter, l, Projection::Q, scale, c.q, dq, grads);
+  add_into(d_n1, project_back(c.norm1.y, w, adapter, l, Projection::K, scale, c.k, dk, grads), kFixed.grad_bits,
+           "attention input gradient");
+  add_into(d_n1, project_back(c.norm1.y, w, adapter, l, Projection::V, scale, c.v, ag.dv, grads), kFixed.grad_bits,
+           "attention input gradient");
+  if (input_gradient) add_into(dh, rmsnorm_backward(c.norm1, w.attn_norm, d_n1), kFixed.grad_bits, "residual gradient");
+  return dh;
+}
+
 StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch) {
   const ModelConfig& cfg = weights.config;
   const int64_t T = batch.batch * batch.seq, d = cfg.d_model;
@@ -73,26 +109,9 @@ StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& a
     }
     for (int64_t i = 0; i < d; ++i) h.at2(t, i) = weights.embed.at2(tok, i);
   }
+  const LayerContext ctx{cfg, scale, rope, positions, shape};
   std::vector<LayerCache> caches(static_cast<size_t>(cfg.n_layers));
-  for (int64_t l = 0; l < cfg.n_layers; ++l) {
-    const auto w = weights.layer(l);
-    LayerCache& c = caches[static_cast<size_t>(l)];
-    c.norm1 = rmsnorm_forward(h, w->attn_norm, cfg.rms_eps);
-    c.q = project(c.norm1.y, *w, adapter, l, Projection::Q, scale);
-    c.k = project(c.norm1.y, *w, adapter, l, Projection::K, scale);
-    c.v = project(c.norm1.y, *w, adapter, l, Projection::V, scale);
-    c.q_rot = rope_forward(c.q.out, cfg.n_heads, rope, positions);
-    c.k_rot = rope_forward(c.k.out, cfg.n_kv_heads, rope, positions);
-    c.attn = attention_forward(shape, c.q_rot, c.k_rot, c.v.out);
-    c.o = project(c.attn.o, *w, adapter, l, Projection::O, scale);
-    add_into(h, c.o.out, kFixed.act_bits, "residual stream");
-    c.norm2 = rmsnorm_forward(h, w->mlp_norm, cfg.rms_eps);
-    c.gate = project(c.norm2.y, *w, adapter, l, Projection::GATE, scale);
-    c.up = project(c.norm2.y, *w, adapter, l, Projection::UP, scale);
-    c.swiglu = swiglu_forward(c.gate.out, c.up.out);
-    c.down = project(c.swiglu.h, *w, adapter, l, Projection::DOWN, scale);
-    add_into(h, c.down.out, kFixed.act_bits, "residual stream");
-  }
+  for (int64_t l = 0; l < cfg.n_layers; ++l) caches[static_cast<size_t>(l)] = layer_forward(ctx, *weights.layer(l), adapter, l, h);
   const RmsNormOut final_norm = rmsnorm_forward(h, weights.final_norm, cfg.rms_eps);
   const ITensor logits = matmul_nt(final_norm.y, weights.lm_head, kFixed.weight);  // (T, vocab) act
   CrossEntropyOut ce = cross_entropy(logits, batch.targets);
@@ -101,27 +120,7 @@ StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& a
   StepResult result{ce.loss_sum, ce.count, AdapterTensors::zeros_like(adapter)};
   ITensor dh = rmsnorm_backward(final_norm, weights.final_norm, matmul_nn(ce.d_logits, weights.lm_head, kFixed.weight));
   for (int64_t l = cfg.n_layers - 1; l >= 0; --l) {
-    const auto w = weights.layer(l);
-    const LayerCache& c = caches[static_cast<size_t>(l)];
-    // MLP block: h_out = h_mid + down(swiglu(gate(n2), up(n2))), n2 = rmsnorm(h_mid)
-    const ITensor d_swiglu = project_back(c.swiglu.h, *w, adapter, l, Projection::DOWN, scale, c.down, dh, result.grads);
-    ITensor d_gate, d_up;
-    swiglu_backward(c.gate.out, c.up.out, c.swiglu, d_swiglu, d_gate, d_up);
-    ITensor d_n2 = project_back(c.norm2.y, *w, adapter, l, Projection::GATE, scale, c.gate, d_gate, result.grads);
-    add_into(d_n2, project_back(c.norm2.y, *w, adapter, l, Projection::UP, scale, c.up, d_up, result.grads),
-             kFixed.grad_bits, "MLP input gradient");
-    add_into(dh, rmsnorm_backward(c.norm2, w->mlp_norm, d_n2), kFixed.grad_bits, "residual gradient");
-    // Attention block: h_mid = h_in + o(attention(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rmsnorm(h_in)
-    const ITensor d_attn = project_back(c.attn.o, *w, adapter, l, Projection::O, scale, c.o, dh, result.grads);
-    const AttentionGrad ag = attention_backward(shape, c.q_rot, c.k_rot, c.v.out, c.attn, d_attn);
-    const ITensor dq = rope_backward(ag.dq, cfg.n_heads, rope, positions);
-    const ITensor dk = rope_backward(ag.dk, cfg.n_kv_heads, rope, positions);
-    ITensor d_n1 = project_back(c.norm1.y, *w, adapter, l, Projection::Q, scale, c.q, dq, result.grads);
-    add_into(d_n1, project_back(c.norm1.y, *w, adapter, l, Projection::K, scale, c.k, dk, result.grads),
-             kFixed.grad_bits, "attention input gradient");
-    add_into(d_n1, project_back(c.norm1.y, *w, adapter, l, Projection::V, scale, c.v, ag.dv, result.grads),
-             kFixed.grad_bits, "attention input gradient");
-    if (l > 0) add_into(dh, rmsnorm_backward(c.norm1, w->attn_norm, d_n1), kFixed.grad_bits, "residual gradient");
+    dh = layer_backward(ctx, *weights.layer(l), adapter, l, caches[static_cast<size_t>(l)], dh, result.grads, l > 0);
   }
   return result;
 }

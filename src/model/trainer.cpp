@@ -9,19 +9,13 @@
 
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
+#include "zklora/model/deterministic_rng.h"
 #include "zklora/model/adapter_io.h"
 #include "zklora/model/checkpoint.h"
 #include "zklora/model/dataset.h"
 
 namespace zklora {
 namespace {
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 Status refuse_existing(const std::filesystem::path& p, bool overwrite) {
   if (!overwrite && std::filesystem::exists(p)) {
@@ -64,9 +58,9 @@ std::vector<int64_t> batch_indices(int64_t n, int64_t batch, uint64_t seed, int6
   const int64_t epoch = step / per_epoch, within = step % per_epoch;
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0);
-  uint64_t state = seed + static_cast<uint64_t>(epoch);
+  SplitMix64 rng(seed + static_cast<uint64_t>(epoch));
   for (int64_t i = n - 1; i > 0; --i) {
-    const int64_t j = static_cast<int64_t>(splitmix64(state) % static_cast<uint64_t>(i + 1));
+    const int64_t j = static_cast<int64_t>(rng.below(static_cast<uint64_t>(i + 1)));
     std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
   }
   return {order.begin() + within * batch, order.begin() + (within + 1) * batch};

@@ -16,4 +16,7 @@ nlohmann::json bench_field();
 // "ratios": {...}}. max_log2n bounds the sizes (16 and 20 by default).
 nlohmann::json bench_msm(unsigned max_log2n = 20);
 
+// `zklora bench train`: {"tiny_step_s", "llama7b_layer_seq128_step_s", "peak_rss_mb"}: unproven steps.
+nlohmann::json bench_train();
+
 }  // namespace zklora

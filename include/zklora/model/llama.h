@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "zklora/fixed/nn.h"
 #include "zklora/fixed/tables.h"
 #include "zklora/fixed/tensor.h"
 #include "zklora/model/adapter_io.h"
@@ -104,6 +105,36 @@ struct StepResult {
 
 // Forward pass, loss and backward pass of one batch.
 StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch);
+
+// One decoder layer, for the full pass above and for per-layer benchmarks and proofs.
+struct LayerContext {
+  const ModelConfig& config;
+  int64_t lora_scale;                      // lora_scale_fixed
+  const RopeTable& rope;
+  const std::vector<int64_t>& positions;   // position of each token row in its sequence
+  AttentionShape attention;
+};
+
+// What the backward pass needs from one layer's forward pass.
+struct LayerCache {
+  RmsNormOut norm1;              // attention RMSNorm of the residual stream
+  ProjectionOut q, k, v;         // (T, d), (T, d_kv), (T, d_kv) before RoPE
+  ITensor q_rot, k_rot;          // after RoPE
+  AttentionOut attn;             // probabilities and (T, d) head outputs
+  ProjectionOut o;               // (T, d)
+  RmsNormOut norm2;              // MLP RMSNorm
+  ProjectionOut gate, up;        // (T, d_ffn)
+  SwigluOut swiglu;              // (T, d_ffn)
+  ProjectionOut down;            // (T, d)
+};
+
+// h <- layer(h) (the residual stream, act); returns what the backward pass needs.
+LayerCache layer_forward(const LayerContext& ctx, const LayerWeights& w, const AdapterTensors& adapter, int64_t layer,
+                         ITensor& h);
+// Given dL/d(output) returns dL/d(input) (only if input_gradient; else dh after the MLP block) and stores the
+// adapter gradients of this layer in grads.
+ITensor layer_backward(const LayerContext& ctx, const LayerWeights& w, const AdapterTensors& adapter, int64_t layer,
+                       const LayerCache& cache, ITensor dh, AdapterTensors& grads, bool input_gradient);
 
 // The LoRA scale alpha / rank as an integer over 2^unit.
 int64_t lora_scale_fixed(const LoraConfig& lora);
