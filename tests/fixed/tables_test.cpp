@@ -40,6 +40,22 @@ TEST(Tables, RoundingIsRobust) {
   }
 }
 
+TEST(Tables, RopeRoundingIsRobust) {
+  // The shapes the project uses: head_dim 32 (tiny) and 128 (LLaMA-2), theta 1e4, positions up to 4096.
+  for (const int64_t hd : {32, 128}) {
+    for (int64_t i = 0; i < hd / 2; ++i) {
+      const double inv_freq = std::pow(10000.0, -static_cast<double>(2 * i) / static_cast<double>(hd));
+      for (int64_t pos = 0; pos < 4096; ++pos) {
+        const double angle = static_cast<double>(pos) * inv_freq;
+        for (const double v : {std::cos(angle), std::sin(angle)}) {
+          const double x = std::ldexp(v, kFixed.trig);
+          ASSERT_GT(std::fabs(std::fabs(x - std::floor(x)) - 0.5), 1e-9) << hd << " " << i << " " << pos;
+        }
+      }
+    }
+  }
+}
+
 TEST(Tables, ExpNegIsAccurate) {
   const double unit = std::ldexp(1.0, kFixed.exp);
   for (int64_t d = 0; d < (int64_t{1} << 21); d += 37) {
