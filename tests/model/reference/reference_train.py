@@ -817,13 +817,13 @@ def manual_train(model, ad_np, examples, steps, batch, seq, lr, opt, momentum, w
     return {k: t.numpy() for k, t in theta.items()}
 
 
-def main():
+def main_args(argv):
     try:
-        return run(sys.argv[1:])
+        return run(argv)
     except InputError as e:
         print(f"reference_train: {e}", file=sys.stderr)
         return 2
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_args(sys.argv[1:]))
