@@ -63,7 +63,8 @@ ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
     }
     const int64_t block = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(k, 1));  // ~1 MB of W
     const int64_t blocks = (n + block - 1) / block;
-    parallel_for(static_cast<size_t>(blocks), 0, [&](size_t bi) {
+    parallel_for(
+        static_cast<size_t>(blocks), 0, [&](size_t bi) {
       const int64_t j0 = static_cast<int64_t>(bi) * block, j1 = std::min(n, j0 + block);
       for (int64_t i = 0; i < m; ++i) {
         const int32_t* xr = x32.data() + i * k;
@@ -77,7 +78,8 @@ ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
         }
         for (; j < j1; ++j) yr[j] = round_shift64(detail::dot_i32(xr, w32 + j * k, k), shift);
       }
-    });
+        },
+        grain_for(static_cast<size_t>(block * m * k)));
     return y;
   }
   const bool narrow = fits_int64(ax, aw, k);
@@ -96,7 +98,7 @@ ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
         yr[j] = to_i64_checked(round_shift(acc, shift), "matrix product");
       }
     }
-  });
+  }, grain_for(static_cast<size_t>(n * k)));
   return y;
 }
 
@@ -112,7 +114,7 @@ Tensor<T> transpose(const Tensor<T>& x) {
       for (int64_t i = i0; i < i1; ++i)
         for (int64_t j = j0; j < j1; ++j) t.data[static_cast<size_t>(j * r + i)] = x.data[static_cast<size_t>(i * c + j)];
     }
-  });
+  }, grain_for(static_cast<size_t>(kTile * c)));
   return t;
 }
 

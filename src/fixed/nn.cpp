@@ -57,7 +57,7 @@ RmsNormOut rmsnorm_forward(const ITensor& x, const WTensor& gain, double eps) {
       nr[i] = static_cast<int64_t>(round_shift(static_cast<i128>(xr[i]) * r, kRsqrt));
       yr[i] = static_cast<int64_t>(round_shift(static_cast<i128>(nr[i]) * gain.data[static_cast<size_t>(i)], kWeight));
     }
-  });
+  }, grain_for(static_cast<size_t>(4 * d)));
   return out;
 }
 
@@ -83,7 +83,7 @@ ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITens
       const i128 u = dn[static_cast<size_t>(i)] - round_shift(static_cast<i128>(nr[i]) * c, kAct);
       dxr[i] = to_i64_checked(round_shift(u * r, kRsqrt), "RMSNorm input gradient");
     }
-  });
+  }, grain_for(static_cast<size_t>(4 * d)));
   check_gradients(dx, "RMSNorm input gradient");
   return dx;
 }
@@ -204,7 +204,7 @@ AttentionOut attention_forward(const AttentionShape& sh, const ITensor& q, const
         orow[i] = to_i64_checked(round_shift(acc, kProb), "attention output");
       }
     }
-  });
+  }, grain_for(static_cast<size_t>(sh.seq * sh.seq * hd)));
   return out;
 }
 
@@ -258,7 +258,7 @@ AttentionGrad attention_backward(const AttentionShape& sh, const ITensor& q, con
         dvr[i] = to_i64_checked(round_shift(dv_raw[static_cast<size_t>(u * hd + i)], kProb), "value gradient");
       }
     }
-  });
+  }, grain_for(static_cast<size_t>(3 * group * sh.seq * sh.seq * hd)));
   (void)T;
   return g;
 }
@@ -274,7 +274,7 @@ SwigluOut swiglu_forward(const ITensor& gate, const ITensor& up) {
     out.sigma.data[i] = s;
     out.silu.data[i] = static_cast<int64_t>(round_shift(static_cast<i128>(g) * s, kUnit));
     out.h.data[i] = to_i64_checked(round_shift(static_cast<i128>(out.silu.data[i]) * up.data[i], kAct), "SwiGLU output");
-  });
+  }, grain_for(8));
   return out;
 }
 
@@ -289,7 +289,7 @@ void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fw
     const i128 s = fwd.sigma.data[i];
     const i128 silu_prime = s + round_shift(round_shift(static_cast<i128>(gate.data[i]) * (one - s), kAct) * s, kUnit);
     d_gate.data[i] = to_i64_checked(round_shift(d_act * silu_prime, kUnit), "gate gradient");
-  });
+  }, grain_for(8));
 }
 
 // ---- Cross-entropy ------------------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ CrossEntropyOut cross_entropy(const ITensor& logits, const std::vector<int32_t>&
       const int64_t p = static_cast<int64_t>(div_round(static_cast<i128>(e[static_cast<size_t>(j)]) << kProb, sum));
       dz[j] = (p - (j == y ? (int64_t{1} << kProb) : 0)) * (int64_t{1} << (kGrad - kProb));
     }
-  });
+  }, grain_for(static_cast<size_t>(4 * vocab)));
   for (size_t t = 0; t < targets.size(); ++t) {
     if (targets[t] >= 0) {
       out.loss_sum += loss[t];

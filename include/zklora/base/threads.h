@@ -61,11 +61,19 @@ void parallel_chunks(size_t n, size_t chunks, int threads, F&& f) {
   if (first) std::rethrow_exception(first);
 }
 
-// Calls f(i) for every i in [0, n) on up to `threads` threads, in contiguous blocks.
+// Grain for loops whose iterations each cost about `work` elementary operations: ~2^15 operations per block.
+inline size_t grain_for(size_t work) { return std::max<size_t>(1, (size_t{1} << 15) / std::max<size_t>(work, 1)); }
+
+// Calls f(i) for every i in [0, n) on up to `threads` threads, in contiguous blocks of at least `grain`
+// indices: small loops run on the calling thread, where waking the pool would cost more than the work.
 template <class F>
-void parallel_for(size_t n, int threads, F&& f) {
+void parallel_for(size_t n, int threads, F&& f, size_t grain = 1) {
   const int t = resolve_threads(threads);
-  const size_t chunks = std::min<size_t>(n, static_cast<size_t>(t) * 4);
+  const size_t chunks = std::min<size_t>(n / std::max<size_t>(grain, 1), static_cast<size_t>(t) * 4);
+  if (chunks <= 1) {
+    for (size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
   parallel_chunks(n, chunks, t, [&](size_t b, size_t e, size_t) {
     for (size_t i = b; i < e; ++i) f(i);
   });

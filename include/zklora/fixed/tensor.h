@@ -28,6 +28,7 @@ struct Tensor {
   const T* row(int64_t r) const { return data.data() + r * shape.back(); }
   T& operator[](int64_t i) { return data[static_cast<size_t>(i)]; }
   const T& operator[](int64_t i) const { return data[static_cast<size_t>(i)]; }
+  bool operator==(const Tensor& o) const { return shape == o.shape && data == o.data; }
   T& at2(int64_t r, int64_t c) { return data[static_cast<size_t>(r * shape[1] + c)]; }
   const T& at2(int64_t r, int64_t c) const { return data[static_cast<size_t>(r * shape[1] + c)]; }
 };
