@@ -51,6 +51,16 @@ const char* torch_dtype_name(SafetensorsDtype d) {
 
 uint64_t element_bytes(SafetensorsDtype d) { return d == SafetensorsDtype::F32 ? 4 : 2; }
 
+// The "torch_dtype" of a config.json when it names one of the three float dtypes; float32 otherwise.
+SafetensorsDtype config_file_dtype(const std::string& shape) {
+  std::ifstream in(shape, std::ios::binary);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const auto it = j.is_object() ? j.find("torch_dtype") : j.end();
+  if (it != j.end() && *it == "bfloat16") return SafetensorsDtype::BF16;
+  if (it != j.end() && *it == "float16") return SafetensorsDtype::F16;
+  return SafetensorsDtype::F32;
+}
+
 struct Shard {
   std::string file;
   std::vector<size_t> tensors;  // indices into llama_tensors
@@ -211,6 +221,9 @@ Result<ModelConfig> model_shape(const std::string& shape) {
   if (shape == "llama-2-13b") return llama2_config(5120, 40, 40, 13824);
   std::error_code ec;
   if (std::filesystem::is_regular_file(shape, ec)) return read_model_config(shape);
+  if (shape.find('/') != std::string::npos || shape.ends_with(".json")) {
+    return make_error(ErrorCode::IO, shape + ": no such config file");
+  }
   return make_error(ErrorCode::INVALID_ARGUMENT, "unknown shape '" + shape +
                                                      "' (tiny, llama-2-7b, llama-2-13b, or the path of a "
                                                      "config.json)");
@@ -227,7 +240,9 @@ Result<InitModelReport> init_model(const std::string& shape, uint64_t seed, cons
   const bool big = shape == "llama-2-7b" || shape == "llama-2-13b";
   InitModelReport report;
   report.config = *config;
-  report.dtype = options.dtype.value_or(big ? SafetensorsDtype::BF16 : SafetensorsDtype::F32);
+  report.dtype = options.dtype.value_or(big               ? SafetensorsDtype::BF16
+                                        : shape == "tiny" ? SafetensorsDtype::F32
+                                                          : config_file_dtype(shape));
   report.parameters = llama_parameter_count(*config);
 
   std::error_code ec;

@@ -5,7 +5,7 @@
 // counter advanced by the golden-ratio increment and passed through a fixed 64-bit finalizer.
 //
 // Normal deviates use Marsaglia's polar method. Its one transcendental function, the natural logarithm, is
-// computed here with +, -, *, / and frexp only (det_log), never with the C library's log, because libm results
+// computed here with +, -, *, / and bit manipulation only (det_log), never with the C library's log, because libm results
 // may differ in the last bit between implementations; sqrt and the basic operations are correctly rounded by
 // IEEE 754, so the deviates are bit-identical on any IEEE 754 machine that does not fuse multiply-adds in this
 // file (GCC in ISO mode does not; the implementation file turns contraction off for Clang).
@@ -42,9 +42,9 @@ class SplitMix64 {
   uint64_t state_;
 };
 
-// Natural logarithm of x > 0 with only exactly specified operations: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
-// ln x = e ln 2 + 2 atanh((m - 1) / (m + 1)), the series summed to 13 terms by Horner's rule (relative error
-// below 2^-52 over the whole range).
+// Natural logarithm of finite x > 0 with only exactly specified operations: x = m 2^e with m in
+// [sqrt(1/2), sqrt(2)) read from the bits, ln x = e ln 2 + 2 atanh((m - 1) / (m + 1)), the atanh series summed
+// to 10 terms in a fixed order (within a few units in the last place of libm's log).
 double det_log(double x);
 
 // Standard normal deviates from a SplitMix64 stream by Marsaglia's polar method: draw u, v = k 2^-52 - 1 from

@@ -62,7 +62,8 @@ struct InitModelProgress {
 };
 
 struct InitModelOptions {
-  // Storage dtype; by default F32 for "tiny" and config files, BF16 for the llama-2 shapes.
+  // Storage dtype; by default BF16 for the llama-2 shapes, a config file's "torch_dtype" when it is float32,
+  // float16 or bfloat16, and F32 otherwise.
   std::optional<SafetensorsDtype> dtype;
   // Tensor data per file before a new shard starts (a single larger tensor gets a file of its own); 5 GB as in
   // transformers' save_pretrained.
