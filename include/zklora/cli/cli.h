@@ -12,6 +12,13 @@ int run_cli(int argc, char** argv);
 // `zklora bench field`: {"fr_mul_ns", "fr_inv_ns", "fr_batch_inv_ns_per_elem", ...}.
 nlohmann::json bench_field();
 
+// `zklora bench sumcheck`: {"deg2_2^20_ns_per_elem", "deg3_2^20_ns_per_elem", "matmul_128x4096x4096_s", ...}.
+nlohmann::json bench_sumcheck();
+
+// `zklora bench hyrax`: {"hyrax": [{"log2n", "bits", "commit_s", "open_s", "verify_ms", "proof_bytes"}, ...],
+// "ratios": {...}} for 2^16, 2^20 and 2^22 entries of 255 and 16 bits.
+nlohmann::json bench_hyrax();
+
 // `zklora bench msm`: {"msm": [{"log2n", "bits", "threads", "us_per_point"}, ...], "blst_reference": [...],
 // "ratios": {...}}. max_log2n bounds the sizes (16 and 20 by default).
 nlohmann::json bench_msm(unsigned max_log2n = 20);
