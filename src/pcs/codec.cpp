@@ -1,3 +1,4 @@
+// Canonical encodings and their bounded, validated decoding (codec.h).
 #include "zklora/pcs/codec.h"
 
 #include <atomic>
@@ -166,7 +167,8 @@ Result<std::vector<G1Affine>> ByteReader::g1_affines(size_t n, std::string_view 
 
 Status ByteReader::finish() const {
   if (remaining() != 0) {
-    return make_error(ErrorCode::TRAILING_PROOF_BYTES, std::to_string(remaining()) + " bytes after the end of the proof (at byte " +
+    return make_error(ErrorCode::TRAILING_PROOF_BYTES, std::to_string(remaining()) +
+                                                           " bytes after the end of the proof (at byte " +
                                                            std::to_string(offset_) + ")");
   }
   return {};

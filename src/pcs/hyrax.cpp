@@ -1,3 +1,4 @@
+// Hyrax commitments, batched openings and their single-MSM verification (hyrax.h).
 #include "zklora/pcs/hyrax.h"
 
 #include <algorithm>

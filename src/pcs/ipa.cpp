@@ -1,3 +1,4 @@
+// The zero-knowledge inner-product argument of ipa.h: prover with deferred generator scaling, verifier as MSM terms.
 #include "zklora/pcs/ipa.h"
 
 #include <string>

@@ -1,3 +1,4 @@
+// Pedersen vector and scalar commitments (pedersen.h).
 #include "zklora/pcs/pedersen.h"
 
 #include <array>

@@ -1,3 +1,4 @@
+// Proofs of zero and of product on Pedersen scalar commitments (sigma.h), with their encodings.
 #include "zklora/pcs/sigma.h"
 
 #include "zklora/pcs/pedersen.h"

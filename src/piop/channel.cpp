@@ -1,3 +1,4 @@
+// The clear and zero-knowledge channels (channel.h).
 #include "zklora/piop/channel.h"
 
 #include <string>

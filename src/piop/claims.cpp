@@ -1,3 +1,4 @@
+// Combination of several claims on one tensor into one (claims.h).
 #include "zklora/piop/claims.h"
 
 #include <string>

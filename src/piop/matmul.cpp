@@ -1,3 +1,4 @@
+// The matrix-product reduction (matmul.h).
 #include "zklora/piop/matmul.h"
 
 #include <string>
@@ -71,11 +72,13 @@ void set_points(const MatmulShape& s, const Vars& v, std::span<const Fr> z, std:
 
 PaddedShape MatmulShape::y_shape() const { return PaddedShape(with(batch, {m, k})); }
 
-PaddedShape MatmulShape::x_shape() const { return PaddedShape(with(batch, x_transposed ? std::initializer_list<uint64_t>{n, m} : std::initializer_list<uint64_t>{m, n})); }
+PaddedShape MatmulShape::x_shape() const {
+  return PaddedShape(x_transposed ? with(batch, {n, m}) : with(batch, {m, n}));
+}
 
 PaddedShape MatmulShape::w_shape() const {
   const std::vector<uint64_t> lead = w_batched ? batch : std::vector<uint64_t>{};
-  return PaddedShape(with(lead, w_transposed ? std::initializer_list<uint64_t>{k, n} : std::initializer_list<uint64_t>{n, k}));
+  return PaddedShape(w_transposed ? with(lead, {k, n}) : with(lead, {n, k}));
 }
 
 Status MatmulShape::validate() const {

@@ -1,3 +1,4 @@
+// Claims on committed tensors settled by one batched Hyrax opening (openings.h).
 #include "zklora/piop/openings.h"
 
 #include <vector>

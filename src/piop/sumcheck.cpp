@@ -1,3 +1,4 @@
+// The generic sumcheck prover and verifier (sumcheck.h).
 #include "zklora/piop/sumcheck.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Eq tables, evaluation and binding of MLEs in the variable order of mle.h; integer tables through small_mul.h.
 #include "zklora/poly/mle.h"
 
 #include <bit>

@@ -1,3 +1,4 @@
+// Per-dimension padding of tensors into MLE tables (shape.h).
 #include "zklora/poly/shape.h"
 
 #include <string>

@@ -1,3 +1,4 @@
+// Constants of the small-integer products (small_mul.h).
 #include "zklora/poly/small_mul.h"
 
 namespace zklora::small_mul_detail {

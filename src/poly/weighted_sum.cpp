@@ -1,3 +1,4 @@
+// Weighted row and column sums (weighted_sum.h): cache-sized column blocks, one reduction per output entry.
 #include "zklora/poly/weighted_sum.h"
 
 #include <algorithm>

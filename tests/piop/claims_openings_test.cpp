@@ -97,6 +97,8 @@ TEST_P(Claims, EndToEndMatmulCombineAndOpen) {
   auto pch = make_prover_channel(mode, tp);
   pch->sync("statement");
   const ProverClaim yc{z, pch->send("y", yv)};
+  // Y's value is public here (in a real step it comes from Y's consumer): the prover shows the sent value is it.
+  pch->prove_equal("y-public", yc.value, ProverValue::constant(yv));
   const MatmulProverClaims mc = matmul_prove(*pch, s, x, w, yc);
   const ProverClaim second{z2, pch->send("w2", w2)};
   const ProverClaim pw[] = {mc.w, second};
@@ -113,7 +115,6 @@ TEST_P(Claims, EndToEndMatmulCombineAndOpen) {
     if (Status st = vch->sync("statement"); !st) return st;
     auto yr = vch->receive("y");
     if (!yr) return yr.error();
-    // The claimed value on Y: checked against the public y_claim (in a real step it comes from Y's consumer).
     if (Status st = vch->check_equal("y-public", *yr, VerifierValue::constant(y_claim),
                                      ErrorCode::PROOF_REJECTED, "y");
         !st) {
@@ -131,16 +132,47 @@ TEST_P(Claims, EndToEndMatmulCombineAndOpen) {
     if (Status st = verify_openings(*vch, cs, vo); !st) return st;
     return vch->finish();
   };
-  (void)verify;
-  // The y-public check is a relation the prover never proved in ZK mode: only run it in the clear.
-  if (mode == ChannelMode::CLEAR) {
-    EXPECT_TRUE(verify(com.commitment, yv).ok());
-    EXPECT_EQ(verify(com.commitment, yv + Fr::one()).code(), ErrorCode::PROOF_REJECTED);
-    // A commitment to another weight matrix.
-    auto w_other = w_padded;
-    w_other[3] += 1;
-    const HyraxCommitted other = hyrax_commit(w_other, HyraxParams::balanced(ws.num_vars()), 8);
-    EXPECT_EQ(verify(other.commitment, yv).code(), ErrorCode::TRANSCRIPT_MISMATCH);  // W is in the statement
+  const Status ok = verify(com.commitment, yv);
+  EXPECT_TRUE(ok.ok()) << ok.error().to_string();
+  EXPECT_EQ(verify(com.commitment, yv + Fr::one()).code(), ErrorCode::PROOF_REJECTED);
+  // A commitment to another weight matrix: the statement differs.
+  auto w_other = w_padded;
+  w_other[3] += 1;
+  const HyraxCommitted other = hyrax_commit(w_other, HyraxParams::balanced(ws.num_vars()), 8);
+  EXPECT_EQ(verify(other.commitment, yv).code(), ErrorCode::TRANSCRIPT_MISMATCH);
+}
+
+TEST_P(Claims, OpeningAgainstAnotherTensorsCommitment) {
+  // Without a statement binding the commitment, an opening of one tensor against another tensor's commitment
+  // fails in the opening itself.
+  const ChannelMode mode = GetParam();
+  std::mt19937_64 gen(103);
+  const auto t = random_ints(gen, 64, 10);
+  auto t2 = t;
+  t2[10] -= 1;
+  const HyraxCommitted com = hyrax_commit(t, HyraxParams::balanced(6));
+  const HyraxCommitted com2 = hyrax_commit(t2, HyraxParams::balanced(6));
+  const auto z = random_frs(gen, 6);
+  Transcript tp("open-test");
+  auto pch = make_prover_channel(mode, tp);
+  const ProverClaim pc{z, pch->send("v", mle_evaluate(t, z))};
+  const HyraxProverInput in{&com.commitment, &com.data, t};
+  const CommittedProverClaim open[] = {{0, pc}};
+  prove_openings(*pch, std::span(&in, 1), open);
+  const auto proof = pch->take_proof();
+  for (const HyraxCommitment* c : {&com.commitment, &com2.commitment}) {
+    Transcript tv("open-test");
+    auto vch = make_verifier_channel(mode, tv, proof);
+    const auto v = vch->receive("v");
+    ASSERT_TRUE(v.ok());
+    const HyraxCommitment* cs[] = {c};
+    const CommittedVerifierClaim vo[] = {{0, VerifierClaim{z, *v}}};
+    const Status s = verify_openings(*vch, cs, vo);
+    if (c == &com.commitment) {
+      EXPECT_TRUE(s.ok() && vch->finish().ok());
+    } else {
+      EXPECT_EQ(s.code(), ErrorCode::HYRAX_OPENING_MISMATCH);
+    }
   }
 }
 

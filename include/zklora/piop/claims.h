@@ -11,6 +11,7 @@
 // new claim's value f(r), which the prover sends. Prover work O(k 2^n). With one claim there is nothing to do
 // and nothing is sent. Soundness error (k - 1 + 2n) / |Fr| plus the sumcheck's.
 // Transcript: domain "claim-combine"; n, k and every point; the rhos; the sumcheck; f(r).
+// As for every sumcheck, the claims' values must already be bound by the transcript (sumcheck.h).
 #pragma once
 
 #include <span>

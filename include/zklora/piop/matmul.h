@@ -17,6 +17,7 @@
 // The prover sends X's and W's evaluations; the verifier checks s_n = X(..) W(..) (a proof of product in ZK
 // mode) and returns the two claims. Soundness error 2 (bh + bn) / |Fr|.
 // Transcript: domain "matmul"; the shape; the sumcheck; the two evaluations ("matmul-evals").
+// As for every sumcheck, the claims' values must already be bound by the transcript (sumcheck.h).
 #pragma once
 
 #include <cstdint>

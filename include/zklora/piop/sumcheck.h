@@ -26,6 +26,9 @@
 // Errors: round 0's check fails with SUMCHECK_SUM_MISMATCH (the claimed sum is wrong), later rounds' with
 // SUMCHECK_ROUND_MISMATCH (a round message was tampered with), the final check with SUMCHECK_FINAL_MISMATCH.
 //
+// Caveat: the claimed value S must already be bound by the transcript (sent through the channel, or derived from
+// what was): the sumcheck absorbs its statement but not S, which it only holds as a channel value.
+//
 // Prover: linear time. Round i evaluates t_i at d points (the d + 1-th follows from s_i) with one pass over the
 // halves of every table, weighted by the table of w_>i, which shrinks by one addition per entry per round; then
 // binds x_i in every table. Work is split across threads once a table has 2^13 entries per half.
