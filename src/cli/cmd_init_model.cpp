@@ -1,8 +1,10 @@
 // `zklora init-model --shape tiny|llama-2-7b|llama-2-13b|CONFIG.json --seed S --out DIR`: writes a deterministic
 // random-weight LLaMA checkpoint in Hugging Face's layout (model/init_model.h). Big shapes take minutes; a
 // progress bar on stderr shows them unless stderr is not a terminal or --quiet is given.
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <iostream>
@@ -81,8 +83,39 @@ class ProgressBar {
   bool shown_ = false;
 };
 
+// Set by SIGINT and SIGTERM while a checkpoint is being written, so that init_model stops at the next chunk and
+// removes its temporary directory instead of leaving gigabytes behind.
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+// Installs on_interrupt for SIGINT and SIGTERM for its lifetime.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
 int run_init_model(const InitModelArgs& args, bool quiet) {
   InitModelOptions options;
+  g_interrupted.store(false);
+  options.cancel = &g_interrupted;
   options.max_shard_bytes = args.max_shard_bytes;
   if (args.dtype == "f32") options.dtype = SafetensorsDtype::F32;
   if (args.dtype == "f16") options.dtype = SafetensorsDtype::F16;
@@ -92,7 +125,10 @@ int run_init_model(const InitModelArgs& args, bool quiet) {
     bar = std::make_unique<ProgressBar>();
     options.progress = [&bar](const InitModelProgress& p) { bar->update(p); };
   }
-  Result<InitModelReport> report = init_model(args.shape, args.seed, args.out, options);
+  Result<InitModelReport> report = [&] {
+    const InterruptGuard guard;
+    return init_model(args.shape, args.seed, args.out, options);
+  }();
   bar.reset();
   if (!report) {
     std::cerr << "zklora: " << report.error().to_string() << "\n";

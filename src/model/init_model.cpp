@@ -97,6 +97,7 @@ struct Streamer {
   int threads;
   const ModelConfig& config;
   const std::function<void(const InitModelProgress&)>& progress;
+  const std::atomic<bool>* cancel;
   uint64_t done = 0;
   uint64_t total = 0;
   uint64_t elem = 4;
@@ -127,6 +128,7 @@ struct Streamer {
     for (const int64_t d : t.shape) numel *= static_cast<uint64_t>(d);
     const uint64_t chunk = kChunkBlocks * kNormalBlock;
     for (uint64_t first = 0; first < numel; first += chunk) {
+      if (cancel && cancel->load()) return make_error(ErrorCode::IO, "interrupted; nothing was written");
       const uint64_t n = std::min(chunk, numel - first);
       buffer.resize(n);
       fill(t, first, buffer);
@@ -165,7 +167,7 @@ Status write_checkpoint(const ModelConfig& config, uint64_t seed, const std::fil
   const std::vector<LlamaTensor> tensors = llama_tensors(config);
   const uint64_t elem = element_bytes(dtype);
   const std::vector<Shard> shards = plan_shards(tensors, elem, options.max_shard_bytes);
-  Streamer streamer{seed, options.threads, config, options.progress, 0, 0, elem, {}};
+  Streamer streamer{seed, options.threads, config, options.progress, options.cancel, 0, 0, elem, {}};
   for (const LlamaTensor& t : tensors) {
     uint64_t bytes = elem;
     for (const int64_t d : t.shape) bytes *= static_cast<uint64_t>(d);

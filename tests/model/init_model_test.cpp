@@ -223,6 +223,22 @@ TEST(InitModel, NeverWritesIntoANonEmptyDirectory) {
   EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"empty", "file", "full"}));
 }
 
+TEST(InitModel, CancelLeavesNothing) {
+  test::TempDir dir;
+  std::atomic<bool> cancel{false};
+  InitModelOptions opts;
+  opts.cancel = &cancel;
+  int calls = 0;
+  opts.progress = [&](const InitModelProgress& p) {
+    if (std::string(p.phase) == "weights" && ++calls == 3) cancel.store(true);
+  };
+  const Result<InitModelReport> r = init_model("tiny", 1, dir / "m", opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("interrupted"), std::string::npos);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(listing(dir.path()), std::vector<std::string>{});
+}
+
 TEST(InitModel, SmallVocabularyGetsNoTokenizer) {
   test::TempDir dir;
   const auto config = write_small_config(dir.path(), 64);

@@ -27,6 +27,7 @@
 // says why); such models train on JSONL token ids.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -71,6 +72,9 @@ struct InitModelOptions {
   int threads = 0;  // 0: the process default
   // Called from the calling thread after each chunk of weights.
   std::function<void(const InitModelProgress&)> progress;
+  // When set and true (a signal handler may set it), the next chunk boundary stops the work, removes what was
+  // written and returns an IO error saying so.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct InitModelReport {
