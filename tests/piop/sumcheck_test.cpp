@@ -245,3 +245,31 @@ TEST(Sumcheck, RejectsMalformedShapes) {
 
 }  // namespace
 }  // namespace zklora
+
+namespace zklora {
+namespace {
+
+std::string hex(std::span<const uint8_t> b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (const uint8_t x : b) {
+    s += d[x >> 4];
+    s += d[x & 15];
+  }
+  return s;
+}
+
+TEST(Sumcheck, ClearProofFormatIsPinned) {
+  // A clear-mode proof is deterministic: its bytes pin the transcript layout, the message order and the
+  // encodings. If a format change is intended, update the value below to the one printed by the failure.
+  std::mt19937_64 gen(2024);
+  const Instance in = make_instance(gen, 4, 3, 2);
+  const auto proof = prove(ChannelMode::CLEAR, in, in.sum).proof;
+  ASSERT_EQ(proof.size(), 32 + 16 + 4 * 4 * 32 + 4 * 32u);
+  Transcript t("golden");
+  t.absorb_bytes("proof", proof);
+  EXPECT_EQ(hex(t.digest()), "74e2898748f4e865896a94bf95f3f55dcd5862dc5c91905792dd492e77b14b3e") << "regenerate: copy this digest if the proof format changed on purpose";
+}
+
+}  // namespace
+}  // namespace zklora
