@@ -41,13 +41,27 @@ void rows_block(std::span<const T> s, size_t width, size_t r0, size_t r1, size_t
     }
   } else {
     IntFrSum<4> acc[kColBlock];
-    for (size_t i = r0; i < r1; ++i) {
-      const size_t base = i * width;
-      const size_t end = std::min(c1, s.size() - base);
-      const ScaledFr<4>& wi = sw[i];
-      const T* row = s.data() + base;
-      for (size_t c = c0; c < end; ++c) acc[c - c0].add(static_cast<int64_t>(row[c]), wi);
+    auto one_row = [&](size_t i, size_t from) {
+      const size_t end = std::min(c1, s.size() - i * width);
+      const T* row = s.data() + i * width;
+      for (size_t c = from; c < end; ++c) acc[c - c0].add(static_cast<int64_t>(row[c]), sw[i]);
+    };
+    size_t i = r0;
+    // Four rows per pass: each accumulator is loaded and stored once per four products.
+    for (; i + 4 <= r1; i += 4) {
+      const T* row = s.data() + i * width;
+      const size_t end4 = std::min(c1, s.size() - (i + 3) * width);  // columns all four rows have
+      for (size_t c = c0; c < end4; ++c) {
+        IntFrSum<4> a = acc[c - c0];
+        a.add(static_cast<int64_t>(row[c]), sw[i]);
+        a.add(static_cast<int64_t>(row[width + c]), sw[i + 1]);
+        a.add(static_cast<int64_t>(row[2 * width + c]), sw[i + 2]);
+        a.add(static_cast<int64_t>(row[3 * width + c]), sw[i + 3]);
+        acc[c - c0] = a;
+      }
+      for (size_t k = 0; k < 4; ++k) one_row(i + k, std::max(c0, end4));  // a short last row's tail
     }
+    for (; i < r1; ++i) one_row(i, c0);
     for (size_t c = 0; c < nc; ++c) out[c] = acc[c].reduce();
   }
 }
