@@ -4,7 +4,8 @@
 // sumcheck: proving time per table entry of sum_x f(x) g(x) (degree 2) and sum_x f(x) g(x) h(x) (degree 3) over
 //   2^20 entries, with an eq factor too (its degree does not add: sumcheck.h), and the reduction of a claim on
 //   Y = X W for X 128 x 4096 (16-bit activations) and W 4096 x 4096 (8-bit weights, int32), including the
-//   folding of both operands by eq vectors; all in the clear channel, on the default number of threads.
+//   folding of both operands by eq vectors; all in the clear channel, on the default number of threads. Also the
+//   cost per entry of folding a matrix by an eq vector, integer entries against field entries (one thread).
 // hyrax: commit, open and verify times and the opening's size for tables of 2^16, 2^20, 2^22 entries, of full
 //   field elements (255 bits) and of 16-bit integers; verification with the commitment already decoded, as wall
 //   time and as CPU time of all threads (on a loaded machine the wall time grows, the CPU time much less).
@@ -111,6 +112,26 @@ MatmulTimes matmul_seconds(bool w_transposed, const std::vector<int64_t>& x, con
   return {prove_s, verify_s};
 }
 
+// Nanoseconds per entry of a weighted sum of the columns of a 1024 x 1024 table on one thread: the kernel that
+// folds matrices by eq vectors, for 16-bit integer entries and for field entries.
+std::pair<double, double> weighted_sum_ns() {
+  constexpr size_t kSide = 1024;
+  const auto ints = random_ints<int32_t>(kSide * kSide, 16, 5);
+  const auto frs = random_frs(kSide * kSide, 6);
+  const auto w = random_frs(kSide, 7);
+  double best[2] = {1e300, 1e300};
+  for (int r = 0; r < 3; ++r) {
+    Stopwatch sw;
+    (void)combine_cols(ints, kSide, w, 1);
+    best[0] = std::min(best[0], sw.seconds());
+    sw.reset();
+    (void)combine_cols(frs, kSide, w, 1);
+    best[1] = std::min(best[1], sw.seconds());
+  }
+  const double n = static_cast<double>(kSide * kSide);
+  return {best[0] / n * 1e9, best[1] / n * 1e9};
+}
+
 }  // namespace
 
 nlohmann::json bench_sumcheck() {
@@ -123,12 +144,16 @@ nlohmann::json bench_sumcheck() {
   const auto w = random_ints<int32_t>(size_t{4096} * 4096, 8, 2);
   const MatmulTimes mm = matmul_seconds(false, x, w);
   const MatmulTimes mmt = matmul_seconds(true, x, w);
+  const auto [int_ns, fr_ns] = weighted_sum_ns();
   return {{"deg2_2^20_ns_per_elem", d2 / n * 1e9},
           {"deg3_2^20_ns_per_elem", d3 / n * 1e9},
           {"deg2_eq_2^20_ns_per_elem", d2eq / n * 1e9},
           {"matmul_128x4096x4096_s", mm.prove_s},
           {"matmul_128x4096x4096_wT_s", mmt.prove_s},
           {"matmul_verify_ms", mm.verify_s * 1e3},
+          {"weighted_sum_int16_ns_per_entry_1t", int_ns},
+          {"weighted_sum_fr_ns_per_entry_1t", fr_ns},
+          {"weighted_sum_fr_vs_int16", fr_ns / int_ns},
           {"threads", default_threads()}};
 }
 
