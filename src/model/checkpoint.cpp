@@ -379,8 +379,16 @@ Result<std::string> Checkpoint::content_hash() const {
     framed(e.dtype.data(), e.dtype.size());
     u64(e.shape.size());
     for (const int64_t d : e.shape) u64(static_cast<uint64_t>(d));
-    const std::span<const uint8_t> bytes = impl_->files[where.first].bytes(e);
-    framed(bytes.data(), bytes.size());
+    const SafetensorsFile& file = impl_->files[where.first];
+    const std::span<const uint8_t> bytes = file.bytes(e);
+    u64(bytes.size());
+    // In 64 MB pieces, each released once hashed, so that hashing a 7B model does not hold it all resident.
+    constexpr size_t kPiece = size_t{64} << 20;
+    for (size_t off = 0; off < bytes.size(); off += kPiece) {
+      const size_t n = std::min(kPiece, bytes.size() - off);
+      EVP_DigestUpdate(ctx.get(), bytes.data() + off, n);
+      file.release(e, off, n);
+    }
   }
   uint8_t digest[EVP_MAX_MD_SIZE];
   unsigned len = 0;

@@ -337,6 +337,14 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   return *this;
 }
 
+void MappedFile::release(uint64_t offset, uint64_t length) const {
+  if (!data_ || offset >= size_) return;
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t begin = (offset + page - 1) / page * page;
+  const uint64_t end = std::min<uint64_t>(offset + length, size_) / page * page;
+  if (end > begin) ::madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
@@ -369,6 +377,7 @@ Result<FloatTensor> SafetensorsFile::read(const std::string& name) const {
   t.shape = e->shape;
   t.data.resize(static_cast<size_t>(e->numel()));
   decode_floats(*dtype, bytes(*e).data(), t.data.size(), t.data.data());
+  release(*e);
   return t;
 }
 

@@ -14,6 +14,7 @@
 // checkpoint loader. The host is assumed little-endian (static_assert).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -77,6 +78,10 @@ class MappedFile {
   static Result<MappedFile> open(const std::filesystem::path& path);
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
   const std::filesystem::path& path() const { return path_; }
+  // Drops the pages wholly inside [offset, offset + length) from this process (they stay in the page cache and
+  // are read again on the next access), so that reading a large model tensor by tensor does not accumulate its
+  // whole size in the resident set.
+  void release(uint64_t offset, uint64_t length) const;
 
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;
@@ -100,8 +105,13 @@ class SafetensorsFile {
   const SafetensorsEntry* find(const std::string& name) const;
   // The raw bytes of a tensor.
   std::span<const uint8_t> bytes(const SafetensorsEntry& entry) const;
-  // The tensor converted to float32; INVALID_ARGUMENT for a dtype other than F32, F16, BF16.
+  // The tensor converted to float32; INVALID_ARGUMENT for a dtype other than F32, F16, BF16. The mapped pages
+  // are released afterwards (MappedFile::release).
   Result<FloatTensor> read(const std::string& name) const;
+  // Releases the mapped pages of bytes [begin, begin + length) of an entry once the caller is done with them.
+  void release(const SafetensorsEntry& entry, uint64_t begin = 0, uint64_t length = ~uint64_t{0}) const {
+    if (begin < entry.bytes) file_.release(entry.offset + begin, std::min(length, entry.bytes - begin));
+  }
 
  private:
   SafetensorsFile(MappedFile file, SafetensorsHeader header) : file_(std::move(file)), header_(std::move(header)) {}
