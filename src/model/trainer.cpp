@@ -109,6 +109,11 @@ Result<TrainSummary> train(const TrainOptions& opt) {
   auto weights = ModelWeights::from_checkpoint(ckpt, stream);
   if (!weights.ok()) return weights.error();
 
+  std::error_code ec;
+  std::filesystem::create_directories(opt.out_dir, ec);
+  if (opt.dump_grads && opt.dump_grads->has_parent_path()) std::filesystem::create_directories(opt.dump_grads->parent_path(), ec);
+  if (ec) return make_error(ErrorCode::IO, "cannot create " + opt.out_dir.string() + ": " + ec.message());
+
   OptimizerState state = OptimizerState::zeros_for(adapter, opt.optimizer);
   TrainSummary summary;
   nlohmann::json report_steps = nlohmann::json::array();
@@ -133,7 +138,6 @@ Result<TrainSummary> train(const TrainOptions& opt) {
     }
   }
 
-  std::filesystem::create_directories(opt.out_dir);
   const FloatAdapter out = adapter_to_float(adapter, kFixed.lora);
   if (Status s = write_peft_adapter(opt.out_dir, out, cfg, opt.model_dir.string(), opt.overwrite); !s.ok()) {
     return s.error();
