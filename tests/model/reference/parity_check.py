@@ -19,8 +19,8 @@ Learning rates (printed with the table): SGD 0.3 (q,v) and 0.1 (all), AdamW 1e-2
 The LoRA gradients of a tiny random model are small because its logits are: with LM-head rows of norm
 0.02 sqrt(d) and a unit final RMSNorm, no logit can exceed 0.02 d = 2.56, so no training of the adapter can bring
 the loss below about 3.7 from ln(512) = 6.24 (a 41% drop at best). The data are therefore made deterministic
-enough to approach that floor: 16 sequences that walk one fixed 16-token cycle (token -> successor) from random
-starting points, 12 of length 33-63 (padded to 64), one of 64, one of 72 (truncated) and two short ones.
+enough to approach that floor: 16 sequences that follow one fixed successor rule over 16 tokens (a random
+permutation, so each sequence repeats the pattern of its cycle) from random starting tokens, 12 of length 33-63 (padded to 64), one of 64, one of 72 (truncated) and two short ones.
 
 Usage:
   /usr/bin/python3 tests/model/reference/parity_check.py [options] ZKLORA SCRATCH
@@ -73,17 +73,21 @@ DROP_CLEAR, DROP_STRONG = 0.10, 0.30
 
 
 def make_dataset(vocab, reserved, seed=3, alphabet=16):
-    """Token-id sequences walking one fixed cycle over `alphabet` tokens drawn from the vocabulary (ids in
-    `reserved`, the pad/BOS/EOS ids, excluded), from random starting points."""
+    """Token-id sequences that follow one fixed successor rule (a random permutation of `alphabet` tokens drawn
+    from the vocabulary, ids in `reserved` excluded: the pad/BOS/EOS ids) from random starting tokens, so each
+    sequence repeats the pattern of its cycle. Lengths: 12 in [33, 63] (padded), 64, 72 (truncated), 2 in [8, 24]."""
     rng = np.random.default_rng(seed)
     candidates = [t for t in range(vocab) if t not in reserved]
-    cycle = [int(t) for t in rng.choice(candidates, alphabet, replace=False)]
+    tokens = [int(t) for t in rng.choice(candidates, alphabet, replace=False)]
+    successor = rng.permutation(alphabet)
     lengths = [int(n) for n in rng.integers(33, 64, 12)] + [64, 72] + [int(n) for n in rng.integers(8, 25, 2)]
-    order = rng.permutation(len(lengths))
     examples = []
-    for j in order:
-        start = int(rng.integers(alphabet))
-        examples.append([cycle[(start + t) % alphabet] for t in range(lengths[j])])
+    for length in lengths:
+        i, ids = int(rng.integers(alphabet)), []
+        for _ in range(length):
+            ids.append(tokens[i])
+            i = int(successor[i])
+        examples.append(ids)
     return examples
 
 
@@ -246,6 +250,7 @@ def main(argv):
 
         run_dir = os.path.join(runs_dir, name)
         shutil.rmtree(run_dir, ignore_errors=True)
+        os.makedirs(run_dir)  # so that --dump-grads RUN/grads.json has its directory
         cmd = [zklora, "train", "--model", model_dir, "--data", data_path, *opts, "--out", run_dir, "--no-prove",
                "--dump-grads", os.path.join(run_dir, "grads.json")]
         log = os.path.join(runs_dir, f"{name}.engine.log")
