@@ -16,10 +16,16 @@ build: setup
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Until the fine-tuning demo exists, the demo runs the benchmarks of the cryptographic core.
+# The demo: a tiny LLaMA-shaped model fine-tuned with LoRA on the built-in corpus (fixed point, without proofs
+# for now), then the speed of the cryptographic core. Its files live in $(BUILD)/demo and are replaced on rerun.
+DEMO = $(BUILD)/demo
 demo: build
+	@test -f $(DEMO)/model/config.json || $(BUILD)/zklora init-model --shape tiny --seed 1 --out $(DEMO)/model
+	@$(BUILD)/zklora train --model $(DEMO)/model --data data/corpus.txt --steps 30 --batch 16 --seq 64 \
+	  --optimizer adamw --lr 5e-3 --targets q,k,v,o,gate,up,down --out $(DEMO)/run --no-prove --overwrite
+	@echo "adapter and report: $(DEMO)/run"
 	@$(BUILD)/zklora bench field
-	@$(BUILD)/zklora bench msm
+	@$(BUILD)/zklora bench msm --max-log2n 16
 
 clean:
 	@rm -rf $(BUILD)
