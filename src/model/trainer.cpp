@@ -104,8 +104,14 @@ Result<TrainSummary> train(const TrainOptions& opt) {
     adapter = init_adapter(cfg, opt.lora, opt.seed);
   }
 
-  // A model too large for memory (7B shapes) is quantized layer by layer from the mapping as the pass needs it.
-  const bool stream = cfg.n_layers * cfg.d_model * cfg.d_model > (int64_t{1} << 31);
+  // A model whose quantized layers exceed 4 GiB (7B shapes: 26 GB) is quantized layer by layer from the mapping
+  // as the pass needs it, instead of being held in memory.
+  int64_t layer_params = 0;
+  for (const Projection p : kAllProjections) {
+    const auto [out, in] = projection_shape(cfg, p);
+    layer_params += out * in;
+  }
+  const bool stream = cfg.n_layers * layer_params * static_cast<int64_t>(sizeof(int32_t)) > (int64_t{1} << 32);
   auto weights = ModelWeights::from_checkpoint(ckpt, stream);
   if (!weights.ok()) return weights.error();
 
