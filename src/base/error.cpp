@@ -22,6 +22,10 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::SUMCHECK_FINAL_MISMATCH: return "SUMCHECK_FINAL_MISMATCH";
     case ErrorCode::HYRAX_SHAPE_MISMATCH: return "HYRAX_SHAPE_MISMATCH";
     case ErrorCode::HYRAX_OPENING_MISMATCH: return "HYRAX_OPENING_MISMATCH";
+    case ErrorCode::LOOKUP_SUM_MISMATCH: return "LOOKUP_SUM_MISMATCH";
+    case ErrorCode::LOOKUP_COLUMN_MISMATCH: return "LOOKUP_COLUMN_MISMATCH";
+    case ErrorCode::LOOKUP_TABLE_MISMATCH: return "LOOKUP_TABLE_MISMATCH";
+    case ErrorCode::RANGE_LIMB_MISMATCH: return "RANGE_LIMB_MISMATCH";
   }
   return "UNKNOWN";
 }

@@ -38,6 +38,10 @@ enum class ErrorCode : uint16_t {
   SUMCHECK_FINAL_MISMATCH,  // the last round's value differs from the claimed evaluations' combination
   HYRAX_SHAPE_MISMATCH,     // commitment, point and proof do not agree on the number of variables or rounds
   HYRAX_OPENING_MISMATCH,   // the inner-product argument's final equation fails
+  LOOKUP_SUM_MISMATCH,      // LogUp: the columns' and the table's fractional sums differ
+  LOOKUP_COLUMN_MISMATCH,   // LogUp: the leaves of the column side do not match the columns' evaluations
+  LOOKUP_TABLE_MISMATCH,    // LogUp: the leaves of the table side do not match the table
+  RANGE_LIMB_MISMATCH,      // range check: a limb's scaled copy or the recomposition does not match
 };
 
 std::string_view error_code_name(ErrorCode code);

@@ -1,0 +1,429 @@
+// LogUp with a GKR over fractional sums (logup.h).
+#include "zklora/piop/logup.h"
+
+#include <algorithm>
+#include <string>
+
+#include "zklora/base/threads.h"
+#include "zklora/piop/sumcheck.h"
+#include "zklora/poly/mle.h"
+#include "zklora/poly/small_mul.h"
+
+namespace zklora {
+namespace {
+
+constexpr std::string_view kName = "logup";
+
+struct Layer {
+  std::vector<Fr> p, q;
+};
+
+// The geometry of the column tree: l slot variables, n inner variables.
+struct ColumnTree {
+  unsigned slot_vars = 0, inner_vars = 0;
+  unsigned vars() const { return slot_vars + inner_vars; }
+};
+
+ColumnTree column_tree(std::span<const std::vector<uint64_t>> dims) {
+  ColumnTree g;
+  g.slot_vars = log2_ceil(dims.size());
+  for (const auto& d : dims) g.inner_vars = std::max(g.inner_vars, lookup_column_vars(d));
+  if (g.vars() == 0) g.inner_vars = 1;  // at least one pair of leaves
+  return g;
+}
+
+Status check_statement(const LookupTable& table, std::span<const std::vector<uint64_t>> dims) {
+  if (table.num_vars() == 0 || table.num_vars() > 30) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "lookup table of 2^" + std::to_string(table.num_vars()) +
+                                                       " entries (1 to 30 variables)");
+  }
+  if (dims.empty()) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup without columns");
+  for (const auto& d : dims) {
+    if (d.empty()) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup column without dimensions");
+    if (lookup_column_vars(d) > 36) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup column too large");
+  }
+  if (column_tree(dims).vars() > 40) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup over 2^40 leaves");
+  return {};
+}
+
+void absorb_statement(Transcript& t, const LookupTable& table, std::span<const std::vector<uint64_t>> dims) {
+  t.domain(kName);
+  table.absorb(t);
+  t.absorb_u64("columns", dims.size());
+  t.absorb_u64("arity", table.arity());
+  for (const auto& d : dims) {
+    t.absorb_u64("rank", d.size());
+    for (const uint64_t x : d) t.absorb_u64("dim", x);
+  }
+}
+
+// The selector of a column in its padded layout: 1 on real entries.
+std::vector<uint8_t> selector_table(std::span<const uint64_t> dims) {
+  const unsigned n = lookup_column_vars(dims);
+  std::vector<uint8_t> sel(size_t{1} << n, 0);
+  for (const uint64_t d : dims) {
+    if (d == 0) return sel;
+  }
+  std::vector<unsigned> shift(dims.size());
+  unsigned acc = 0;
+  for (size_t j = dims.size(); j-- > 0;) {
+    shift[j] = acc;
+    acc += log2_ceil(dims[j]);
+  }
+  for (size_t i = 0; i < sel.size(); ++i) {
+    bool real = true;
+    for (size_t j = 0; j < dims.size() && real; ++j) {
+      const uint64_t mask = (uint64_t{1} << log2_ceil(dims[j])) - 1;
+      real = ((i >> shift[j]) & mask) < dims[j];
+    }
+    sel[i] = real ? 1 : 0;
+  }
+  return sel;
+}
+
+// Integer entry i of a view (0 past its end); ZkError for a field view.
+int64_t int_at(const TableView& v, size_t i) {
+  return v.visit([&](const auto& s) -> int64_t {
+    using T = std::decay_t<decltype(s[0])>;
+    if constexpr (std::is_same_v<T, Fr>) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup columns hold integers");
+    } else {
+      return i < s.size() ? static_cast<int64_t>(s[i]) : 0;
+    }
+  });
+}
+
+// The layers of a tree from its leaves: layers[j] has 2^j pairs, layers.back() the leaves (>= 2 of them).
+std::vector<Layer> build_tree(Layer leaves, int threads) {
+  const unsigned depth = log2_ceil(leaves.p.size());
+  std::vector<Layer> layers(depth + 1);
+  layers[depth] = std::move(leaves);
+  for (unsigned j = depth; j-- > 1;) {
+    const Layer& c = layers[j + 1];
+    const size_t h = size_t{1} << j;
+    Layer& out = layers[j];
+    out.p.resize(h);
+    out.q.resize(h);
+    parallel_for(h, threads, [&](size_t x) {
+      out.p[x] = c.p[x] * c.q[x + h] + c.p[x + h] * c.q[x];
+      out.q[x] = c.q[x] * c.q[x + h];
+    }, grain_for(64));
+  }
+  return layers;
+}
+
+SumcheckShape layer_shape(const std::vector<Fr>& z, const Fr& lambda) {
+  SumcheckShape s;
+  s.num_vars = static_cast<uint32_t>(z.size());
+  s.eq_point = z;
+  s.num_tables = 4;  // p0, p1, q0, q1
+  s.terms = {SumcheckTerm{Fr::one(), {0, 3}}, SumcheckTerm{Fr::one(), {1, 2}}, SumcheckTerm{lambda, {2, 3}}};
+  return s;
+}
+
+template <class V>
+struct TreeClaim {
+  std::vector<Fr> z;
+  V p, q;
+};
+
+// Steps 2 (after the roots) and 3 of logup.h for one tree: from the claim on the layer of two pairs to the leaves.
+TreeClaim<ProverValue> prove_tree(ProverChannel& ch, const std::vector<Layer>& layers,
+                                  std::span<const ProverValue> top, int threads) {
+  const Fr r0 = ch.challenge("r");
+  TreeClaim<ProverValue> c{{r0}, top[0] + (top[1] - top[0]) * r0, top[2] + (top[3] - top[2]) * r0};
+  for (size_t j = 2; j < layers.size(); ++j) {
+    const Fr lambda = ch.challenge("lambda");
+    const SumcheckShape shape = layer_shape(c.z, lambda);
+    const size_t h = size_t{1} << (j - 1);
+    const Layer& l = layers[j];
+    std::vector<std::vector<Fr>> tables(4);
+    tables[0].assign(l.p.begin(), l.p.begin() + static_cast<ptrdiff_t>(h));
+    tables[1].assign(l.p.begin() + static_cast<ptrdiff_t>(h), l.p.end());
+    tables[2].assign(l.q.begin(), l.q.begin() + static_cast<ptrdiff_t>(h));
+    tables[3].assign(l.q.begin() + static_cast<ptrdiff_t>(h), l.q.end());
+    const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), c.p + c.q * lambda, threads);
+    const std::vector<ProverValue> e = ch.send("layer-evals", res.evaluations);
+    sumcheck_prove_final(ch, shape, res.final_value, e);
+    const Fr r = ch.challenge("r");
+    c.z.clear();
+    c.z.push_back(r);
+    c.z.insert(c.z.end(), res.point.begin(), res.point.end());
+    c.p = e[0] + (e[1] - e[0]) * r;
+    c.q = e[2] + (e[3] - e[2]) * r;
+  }
+  return c;
+}
+
+Result<TreeClaim<VerifierValue>> verify_tree(VerifierChannel& ch, unsigned depth,
+                                             std::span<const VerifierValue> top) {
+  const Fr r0 = ch.challenge("r");
+  TreeClaim<VerifierValue> c{{r0}, top[0] + (top[1] - top[0]) * r0, top[2] + (top[3] - top[2]) * r0};
+  for (unsigned j = 2; j <= depth; ++j) {
+    const Fr lambda = ch.challenge("lambda");
+    const SumcheckShape shape = layer_shape(c.z, lambda);
+    auto sub = sumcheck_verify(ch, shape, c.p + c.q * lambda);
+    if (!sub) return sub.error();
+    auto e = ch.receive("layer-evals", 4);
+    if (!e) return e.error();
+    if (Status s = sumcheck_verify_final(ch, shape, sub->expected, *e); !s) return s.error();
+    const Fr r = ch.challenge("r");
+    c.z.clear();
+    c.z.push_back(r);
+    c.z.insert(c.z.end(), sub->point.begin(), sub->point.end());
+    c.p = (*e)[0] + ((*e)[1] - (*e)[0]) * r;
+    c.q = (*e)[2] + ((*e)[3] - (*e)[2]) * r;
+  }
+  return c;
+}
+
+// Where column c's point sits in the leaves' point, and its padding factor pad_c.
+struct ColumnPoint {
+  std::vector<Fr> point;
+  Fr weight;  // eq(z_slot, c) pad_c
+};
+
+std::vector<ColumnPoint> column_points(const ColumnTree& g, std::span<const std::vector<uint64_t>> dims,
+                                       std::span<const Fr> z) {
+  const auto z_slot = z.subspan(0, g.slot_vars);
+  const auto z_in = z.subspan(g.slot_vars);
+  const std::vector<Fr> e = eq_table(z_slot, Fr::one(), 1);
+  std::vector<ColumnPoint> out(dims.size());
+  for (size_t c = 0; c < dims.size(); ++c) {
+    const unsigned nc = lookup_column_vars(dims[c]);
+    const size_t skip = g.inner_vars - nc;
+    Fr pad = e[c];
+    for (size_t i = 0; i < skip; ++i) pad *= Fr::one() - z_in[i];
+    out[c].point.assign(z_in.begin() + static_cast<ptrdiff_t>(skip), z_in.end());
+    out[c].weight = pad;
+  }
+  return out;
+}
+
+}  // namespace
+
+unsigned lookup_column_vars(std::span<const uint64_t> dims) {
+  unsigned n = 0;
+  for (const uint64_t d : dims) n += d == 0 ? 0 : log2_ceil(d);
+  return n;
+}
+
+Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z) {
+  if (z.size() != lookup_column_vars(dims)) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup_selector_eval: a point of the wrong size");
+  }
+  Fr out = Fr::one();
+  size_t off = 0;
+  for (const uint64_t d : dims) {
+    if (d == 0) return Fr::zero();
+    const unsigned v = log2_ceil(d);
+    out *= prefix_eq_sums(d, z.subspan(off, v))[0];
+    off += v;
+  }
+  return out;
+}
+
+std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int) {
+  std::vector<int64_t> m(table.size(), 0);
+  std::vector<int64_t> tuple(table.arity());
+  for (const LookupColumn& col : columns) {
+    if (col.parts.size() != table.arity()) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup column of " + std::to_string(col.parts.size()) +
+                                                     " tensors for a table of arity " +
+                                                     std::to_string(table.arity()));
+    }
+    const std::vector<uint8_t> sel = selector_table(col.dims);
+    for (size_t i = 0; i < sel.size(); ++i) {
+      if (!sel[i]) continue;
+      for (size_t j = 0; j < tuple.size(); ++j) tuple[j] = int_at(col.parts[j], i);
+      const auto idx = table.find(tuple);
+      if (!idx) {
+        throw ZkError(ErrorCode::OUT_OF_RANGE, "lookup: entry " + std::to_string(i) + " (" +
+                                                   std::to_string(tuple[0]) + ", ...) is not in table '" +
+                                                   std::string(table.name()) + "'");
+      }
+      ++m[*idx];
+    }
+  }
+  return m;
+}
+
+LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::span<const LookupColumn> columns,
+                              std::vector<int64_t> multiplicities, int threads) {
+  std::vector<std::vector<uint64_t>> dims;
+  for (const LookupColumn& c : columns) dims.push_back(c.dims);
+  if (Status s = check_statement(table, dims); !s) throw ZkError(s.error());
+  const unsigned w = table.arity();
+  for (const LookupColumn& c : columns) {
+    if (c.parts.size() != w) throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup column of the wrong arity");
+    for (const TableView& v : c.parts) {
+      if (v.is_field()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup columns hold integers");
+      if (v.size() > (size_t{1} << lookup_column_vars(c.dims))) {
+        throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup column longer than its padded shape");
+      }
+    }
+  }
+  if (multiplicities.size() != table.size()) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "multiplicities of the wrong size");
+  }
+  Transcript& t = ch.transcript();
+  absorb_statement(t, table, dims);
+  const unsigned k = table.num_vars();
+
+  // 1. Commit m; beta, gamma.
+  LogupProverResult out{hyrax_commit(TableView(multiplicities), HyraxParams::balanced(k), 0, threads), {}, {}, {}};
+  out.multiplicity_commitment.commitment.write(ch.writer());
+  hyrax_absorb(t, "multiplicities", out.multiplicity_commitment.commitment);
+  const Fr beta = ch.challenge("beta");
+  const Fr gamma = ch.challenge("gamma");
+  std::vector<Fr> gpow(w, Fr::one());
+  for (unsigned j = 1; j < w; ++j) gpow[j] = gpow[j - 1] * gamma;
+
+  // Leaves of both trees.
+  const ColumnTree g = column_tree(dims);
+  const size_t inner = size_t{1} << g.inner_vars;
+  Layer fl{std::vector<Fr>(size_t{1} << g.vars()), std::vector<Fr>(size_t{1} << g.vars(), beta)};
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const std::vector<uint8_t> sel = selector_table(columns[c].dims);
+    const auto& parts = columns[c].parts;
+    Fr* p = fl.p.data() + c * inner;
+    Fr* q = fl.q.data() + c * inner;
+    parallel_for(sel.size(), threads, [&](size_t i) {
+      Fr f = int_to_fr(int_at(parts[0], i));
+      for (unsigned j = 1; j < w; ++j) f += gpow[j] * int_to_fr(int_at(parts[j], i));
+      p[i] = sel[i] ? Fr::one() : Fr::zero();
+      q[i] = beta - f;
+    }, grain_for(64));
+  }
+  Layer tl{std::vector<Fr>(table.size()), table.folded_entries(gamma, threads)};
+  parallel_for(table.size(), threads, [&](size_t y) {
+    tl.p[y] = int_to_fr(multiplicities[y]);
+    tl.q[y] = beta - tl.q[y];
+  }, grain_for(64));
+  const std::vector<Layer> ftree = build_tree(std::move(fl), threads);
+  const std::vector<Layer> ttree = build_tree(std::move(tl), threads);
+
+  // 2. The roots.
+  const Fr top_values[] = {ftree[1].p[0], ftree[1].p[1], ftree[1].q[0], ftree[1].q[1],
+                           ttree[1].p[0], ttree[1].p[1], ttree[1].q[0], ttree[1].q[1]};
+  const std::vector<ProverValue> top = ch.send("roots", top_values);
+  // One product per statement: the order of the proofs in the stream is the verifier's.
+  ProverValue prod[6];
+  const size_t pairs[6][2] = {{0, 3}, {1, 2}, {2, 3}, {4, 7}, {5, 6}, {6, 7}};
+  for (size_t i = 0; i < 6; ++i) prod[i] = ch.mul("root", top[pairs[i][0]], top[pairs[i][1]]);
+  const ProverValue pf = prod[0] + prod[1], qf = prod[2], pt = prod[3] + prod[4], qt = prod[5];
+  const ProverValue cross_f = ch.mul("root", pf, qt);
+  const ProverValue cross_t = ch.mul("root", pt, qf);
+  ch.prove_zero("lookup-sum", cross_f - cross_t);
+
+  // 3. Down both trees.
+  const TreeClaim<ProverValue> fc = prove_tree(ch, ftree, std::span(top).subspan(0, 4), threads);
+  const TreeClaim<ProverValue> tc = prove_tree(ch, ttree, std::span(top).subspan(4, 4), threads);
+
+  // 4. Leaves: the columns' evaluations, then the table's.
+  const std::vector<ColumnPoint> cps = column_points(g, dims, fc.z);
+  std::vector<Fr> evals;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    for (unsigned j = 0; j < w; ++j) evals.push_back(mle_evaluate(columns[c].parts[j], cps[c].point, threads));
+  }
+  const std::vector<ProverValue> ev = ch.send("column-evals", evals);
+  Fr sel_total;
+  ProverValue f_total = ProverValue::constant(Fr::zero());
+  out.column_claims.resize(columns.size());
+  for (size_t c = 0; c < columns.size(); ++c) {
+    sel_total += cps[c].weight * lookup_selector_eval(dims[c], cps[c].point);
+    ProverValue f = ProverValue::constant(Fr::zero());
+    for (unsigned j = 0; j < w; ++j) {
+      f += ev[c * w + j] * gpow[j];
+      out.column_claims[c].push_back({cps[c].point, ev[c * w + j]});
+    }
+    f_total += f * cps[c].weight;
+  }
+  ch.prove_zero("column-p", fc.p - sel_total);
+  ch.prove_zero("column-q", fc.q + f_total - beta);
+  ch.prove_zero("table-q", tc.q - beta + table.evaluate(tc.z, gamma));
+  out.multiplicity_claim = {tc.z, tc.p};
+  out.multiplicities = std::move(multiplicities);
+  return out;
+}
+
+Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable& table,
+                                         std::span<const std::vector<uint64_t>> dims, int threads) {
+  if (Status s = check_statement(table, dims); !s) return s.error();
+  Transcript& t = ch.transcript();
+  absorb_statement(t, table, dims);
+  const unsigned k = table.num_vars();
+  const unsigned w = table.arity();
+
+  auto com = HyraxCommitment::read(ch.reader(), threads);
+  if (!com) return com.error();
+  if (com->params() != HyraxParams::balanced(k)) {
+    return make_error(ErrorCode::HYRAX_SHAPE_MISMATCH, "the multiplicities' commitment has the wrong shape");
+  }
+  hyrax_absorb(t, "multiplicities", *com);
+  const Fr beta = ch.challenge("beta");
+  const Fr gamma = ch.challenge("gamma");
+  std::vector<Fr> gpow(w, Fr::one());
+  for (unsigned j = 1; j < w; ++j) gpow[j] = gpow[j - 1] * gamma;
+
+  auto top = ch.receive("roots", 8);
+  if (!top) return top.error();
+  constexpr ErrorCode kSum = ErrorCode::LOOKUP_SUM_MISMATCH;
+  constexpr std::string_view kSumWhat = "the column side and the table side sum to different fractions";
+  const auto& v = *top;
+  VerifierValue prod[8];
+  const size_t pairs[6][2] = {{0, 3}, {1, 2}, {2, 3}, {4, 7}, {5, 6}, {6, 7}};
+  for (size_t i = 0; i < 6; ++i) {
+    auto x = ch.mul("root", v[pairs[i][0]], v[pairs[i][1]], kSum, kSumWhat);
+    if (!x) return x.error();
+    prod[i] = *x;
+  }
+  const VerifierValue pf = prod[0] + prod[1], qf = prod[2], pt = prod[3] + prod[4], qt = prod[5];
+  auto a = ch.mul("root", pf, qt, kSum, kSumWhat);
+  if (!a) return a.error();
+  auto b = ch.mul("root", pt, qf, kSum, kSumWhat);
+  if (!b) return b.error();
+  if (Status s = ch.check_zero("lookup-sum", *a - *b, kSum, kSumWhat); !s) return s.error();
+
+  const ColumnTree g = column_tree(dims);
+  auto fc = verify_tree(ch, g.vars(), std::span(v).subspan(0, 4));
+  if (!fc) return fc.error();
+  auto tc = verify_tree(ch, k, std::span(v).subspan(4, 4));
+  if (!tc) return tc.error();
+
+  auto ev = ch.receive("column-evals", dims.size() * w);
+  if (!ev) return ev.error();
+  const std::vector<ColumnPoint> cps = column_points(g, dims, fc->z);
+  LogupVerifierResult out{std::move(*com), {}, {}};
+  Fr sel_total;
+  VerifierValue f_total = VerifierValue::constant(Fr::zero());
+  out.column_claims.resize(dims.size());
+  for (size_t c = 0; c < dims.size(); ++c) {
+    sel_total += cps[c].weight * lookup_selector_eval(dims[c], cps[c].point);
+    VerifierValue f = VerifierValue::constant(Fr::zero());
+    for (unsigned j = 0; j < w; ++j) {
+      f += (*ev)[c * w + j] * gpow[j];
+      out.column_claims[c].push_back({cps[c].point, (*ev)[c * w + j]});
+    }
+    f_total += f * cps[c].weight;
+  }
+  constexpr ErrorCode kCol = ErrorCode::LOOKUP_COLUMN_MISMATCH;
+  if (Status s = ch.check_zero("column-p", fc->p - sel_total, kCol, "the leaves' numerators are not the selector");
+      !s) {
+    return s.error();
+  }
+  if (Status s = ch.check_zero("column-q", fc->q + f_total - beta, kCol,
+                               "the leaves' denominators do not match the columns' evaluations");
+      !s) {
+    return s.error();
+  }
+  if (Status s = ch.check_zero("table-q", tc->q - beta + table.evaluate(tc->z, gamma),
+                               ErrorCode::LOOKUP_TABLE_MISMATCH, "the table side's leaves are not the table");
+      !s) {
+    return s.error();
+  }
+  out.multiplicity_claim = {tc->z, tc->p};
+  return out;
+}
+
+}  // namespace zklora
