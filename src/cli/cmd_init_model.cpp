@@ -26,6 +26,7 @@ struct InitModelArgs {
   std::string out;
   std::string dtype;
   uint64_t max_shard_bytes = InitModelOptions{}.max_shard_bytes;
+  double initializer_range = 0.0;  // 0: the shape's default
   bool quiet = false;
 };
 
@@ -117,6 +118,7 @@ int run_init_model(const InitModelArgs& args, bool quiet) {
   g_interrupted.store(false);
   options.cancel = &g_interrupted;
   options.max_shard_bytes = args.max_shard_bytes;
+  if (args.initializer_range > 0.0) options.initializer_range = args.initializer_range;
   if (args.dtype == "f32") options.dtype = SafetensorsDtype::F32;
   if (args.dtype == "f16") options.dtype = SafetensorsDtype::F16;
   if (args.dtype == "bf16") options.dtype = SafetensorsDtype::BF16;
@@ -138,8 +140,8 @@ int run_init_model(const InitModelArgs& args, bool quiet) {
   std::cout << "wrote " << args.out << ": LLaMA " << m.n_layers << " layers, d_model " << m.d_model << ", " << m.n_heads
             << " heads (" << m.n_kv_heads << " KV), d_ffn " << m.d_ffn << ", vocab " << m.vocab_size << "; "
             << report->parameters << " parameters as " << safetensors_dtype_name(report->dtype) << " in "
-            << report->files.size() << " files, " << size_text(report->bytes) << ", seed " << args.seed << ", "
-            << duration(report->seconds) << "\n";
+            << report->files.size() << " files, weights std " << report->initializer_range << ", "
+            << size_text(report->bytes) << ", seed " << args.seed << ", " << duration(report->seconds) << "\n";
   if (!report->tokenizer) std::cout << "no tokenizer.model: " << report->tokenizer_note << "\n";
   return 0;
 }
@@ -171,6 +173,10 @@ void add_init_model_command(CLI::App& app, std::vector<Command>& commands, const
       ->transform(CLI::AsSizeValue(true))
       ->check(CLI::Range(uint64_t{1}, ~uint64_t{0}))
       ->capture_default_str();
+  cmd->add_option("--initializer-range", args->initializer_range,
+                  "Standard deviation of the weights (default: 1/sqrt(d_model) for tiny, a config file's "
+                  "initializer_range, else 0.02)")
+      ->check(CLI::Range(1e-6, 1.0));
   cmd->add_flag("--quiet", args->quiet, "No progress bar");
   commands.push_back({cmd, [args, &global] { return run_init_model(*args, args->quiet || global.quiet); }});
 }

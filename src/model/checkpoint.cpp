@@ -138,7 +138,7 @@ Result<ModelConfig> read_model_config(const std::filesystem::path& config_json) 
 }
 
 Status write_model_config(const ModelConfig& config, const std::filesystem::path& config_json,
-                          const std::string& torch_dtype) {
+                          const std::string& torch_dtype, double initializer_range) {
   if (Status s = config.validate(); !s) return s;
   // nlohmann::json keeps keys sorted, as transformers writes them.
   nlohmann::json j = {
@@ -148,7 +148,7 @@ Status write_model_config(const ModelConfig& config, const std::filesystem::path
       {"eos_token_id", config.eos_token_id},
       {"hidden_act", "silu"},
       {"hidden_size", config.d_model},
-      {"initializer_range", 0.02},
+      {"initializer_range", initializer_range},
       {"intermediate_size", config.d_ffn},
       {"max_position_embeddings", config.max_seq},
       {"model_type", "llama"},

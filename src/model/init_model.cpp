@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -94,6 +95,7 @@ std::vector<Shard> plan_shards(const std::vector<LlamaTensor>& tensors, uint64_t
 
 struct Streamer {
   uint64_t seed;
+  double stddev;
   int threads;
   const ModelConfig& config;
   const std::function<void(const InitModelProgress&)>& progress;
@@ -114,7 +116,7 @@ struct Streamer {
     parallel_chunks(blocks, blocks, threads, [&](size_t b, size_t, size_t) {
       const uint64_t lo = b * kNormalBlock;
       const uint64_t hi = std::min<uint64_t>(n, lo + kNormalBlock);
-      normal_fill(seed, t.name, first + lo, out.subspan(lo, hi - lo), kInitializerRange);
+      normal_fill(seed, t.name, first + lo, out.subspan(lo, hi - lo), stddev);
     });
     if (t.name == "model.embed_tokens.weight") {  // the padding row is zero, as nn.Embedding(padding_idx) leaves it
       const uint64_t row_lo = static_cast<uint64_t>(config.pad_token_id * config.d_model);
@@ -150,8 +152,12 @@ Status write_bytes(const std::filesystem::path& file, const std::string& bytes) 
 }
 
 Status write_checkpoint(const ModelConfig& config, uint64_t seed, const std::filesystem::path& dir,
-                        SafetensorsDtype dtype, const InitModelOptions& options, InitModelReport& report) {
-  if (Status s = write_model_config(config, dir / "config.json", torch_dtype_name(dtype)); !s) return s;
+                        const InitModelOptions& options, InitModelReport& report) {
+  const SafetensorsDtype dtype = report.dtype;
+  if (Status s = write_model_config(config, dir / "config.json", torch_dtype_name(dtype), report.initializer_range);
+      !s) {
+    return s;
+  }
   report.files.push_back("config.json");
 
   if (options.progress) options.progress({"tokenizer", 0, 0});
@@ -167,7 +173,14 @@ Status write_checkpoint(const ModelConfig& config, uint64_t seed, const std::fil
   const std::vector<LlamaTensor> tensors = llama_tensors(config);
   const uint64_t elem = element_bytes(dtype);
   const std::vector<Shard> shards = plan_shards(tensors, elem, options.max_shard_bytes);
-  Streamer streamer{seed, options.threads, config, options.progress, options.cancel, 0, 0, elem, {}};
+  Streamer streamer{.seed = seed,
+                    .stddev = report.initializer_range,
+                    .threads = options.threads,
+                    .config = config,
+                    .progress = options.progress,
+                    .cancel = options.cancel,
+                    .elem = elem,
+                    .buffer = {}};
   for (const LlamaTensor& t : tensors) {
     uint64_t bytes = elem;
     for (const int64_t d : t.shape) bytes *= static_cast<uint64_t>(d);
@@ -231,6 +244,16 @@ Result<ModelConfig> model_shape(const std::string& shape) {
                                                      "config.json)");
 }
 
+double shape_initializer_range(const std::string& shape) {
+  if (shape == "tiny") return 1.0 / std::sqrt(static_cast<double>(tiny_model_config().d_model));
+  if (shape == "llama-2-7b" || shape == "llama-2-13b") return kInitializerRange;
+  std::ifstream in(shape, std::ios::binary);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const auto it = j.is_object() ? j.find("initializer_range") : j.end();
+  if (it != j.end() && it->is_number() && it->get<double>() > 0.0) return it->get<double>();
+  return kInitializerRange;
+}
+
 Result<InitModelReport> init_model(const std::string& shape, uint64_t seed, const std::filesystem::path& out_dir,
                                    const InitModelOptions& options) {
   const Stopwatch clock;
@@ -245,6 +268,11 @@ Result<InitModelReport> init_model(const std::string& shape, uint64_t seed, cons
   report.dtype = options.dtype.value_or(big               ? SafetensorsDtype::BF16
                                         : shape == "tiny" ? SafetensorsDtype::F32
                                                           : config_file_dtype(shape));
+  report.initializer_range = options.initializer_range.value_or(shape_initializer_range(shape));
+  if (!std::isfinite(report.initializer_range) || report.initializer_range <= 0.0 || report.initializer_range > 1.0) {
+    return make_error(ErrorCode::INVALID_ARGUMENT,
+                      "initializer_range must be in (0, 1], got " + std::to_string(report.initializer_range));
+  }
   report.parameters = llama_parameter_count(*config);
 
   std::error_code ec;
@@ -267,7 +295,7 @@ Result<InitModelReport> init_model(const std::string& shape, uint64_t seed, cons
     return make_error(ErrorCode::IO, temp.string() + ": cannot create: " + ec.message());
   }
 
-  Status s = write_checkpoint(*config, seed, temp, report.dtype, options, report);
+  Status s = write_checkpoint(*config, seed, temp, options, report);
   if (s) {
     // rename(2) replaces an empty directory and fails on a non-empty one, so nothing written meanwhile is lost.
     std::filesystem::rename(temp, out, ec);

@@ -117,8 +117,13 @@ TEST(InitModel, TinyCheckpointOpensWithItsTokenizer) {
   const Result<Checkpoint> c = Checkpoint::open(dir / "tiny");
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->dtype("lm_head.weight").value(), "F32");
+  const double stddev = 1.0 / std::sqrt(128.0);
+  EXPECT_EQ(r->initializer_range, stddev);
+  EXPECT_EQ(nlohmann::json::parse(test::read_file(dir / "tiny" / "config.json"))["initializer_range"], stddev);
   const FloatTensor q = c->tensor("model.layers.2.self_attn.q_proj.weight").value();
-  EXPECT_EQ(q.data, normals(7, "model.layers.2.self_attn.q_proj.weight", 0, q.data.size()));
+  std::vector<float> expect(q.data.size());
+  normal_fill(7, "model.layers.2.self_attn.q_proj.weight", 0, expect, stddev);
+  EXPECT_EQ(q.data, expect);
   const FloatTensor norm = c->tensor("model.layers.3.post_attention_layernorm.weight").value();
   for (const float x : norm.data) ASSERT_EQ(x, 1.0f);
   const FloatTensor embed = c->tensor("model.embed_tokens.weight").value();
@@ -189,6 +194,10 @@ TEST(InitModel, StreamsShardsWithAnIndex) {
     }
   }
 
+  EXPECT_EQ(r->initializer_range, kInitializerRange);  // transformers' default for a config without one
+  const FloatTensor up = Checkpoint::open(dir / "sharded")->tensor("model.layers.1.mlp.up_proj.weight").value();
+  EXPECT_EQ(up.data[17], bf16_to_f32(f32_to_bf16(normals(5, "model.layers.1.mlp.up_proj.weight", 17, 1)[0])));
+
   // The same values as an unsharded float32 checkpoint of the same seed, rounded to bfloat16.
   ASSERT_TRUE(init_model(config.string(), 5, dir / "single").ok());
   const Checkpoint a = std::move(Checkpoint::open(dir / "sharded")).value();
@@ -221,6 +230,28 @@ TEST(InitModel, NeverWritesIntoANonEmptyDirectory) {
   std::filesystem::create_directory(dir / "empty");
   EXPECT_TRUE(init_model("tiny", 1, dir / "empty").ok());
   EXPECT_EQ(listing(dir.path()), (std::vector<std::string>{"empty", "file", "full"}));
+}
+
+TEST(InitModel, InitializerRangeFromConfigOrOption) {
+  test::TempDir dir;
+  const nlohmann::json j = {{"vocab_size", 256},        {"hidden_size", 64},        {"intermediate_size", 128},
+                            {"num_hidden_layers", 1},   {"num_attention_heads", 2}, {"max_position_embeddings", 16},
+                            {"initializer_range", 0.05}};
+  test::write_file(dir / "c.json", j.dump());
+  EXPECT_EQ(shape_initializer_range((dir / "c.json").string()), 0.05);
+  EXPECT_EQ(shape_initializer_range("llama-2-13b"), 0.02);
+  InitModelOptions opts;
+  opts.initializer_range = 0.125;
+  const Result<InitModelReport> r = init_model((dir / "c.json").string(), 4, dir / "m", opts);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(read_model_config(dir / "m" / "config.json").ok(), true);
+  EXPECT_EQ(nlohmann::json::parse(test::read_file(dir / "m" / "config.json"))["initializer_range"], 0.125);
+  const FloatTensor w = Checkpoint::open(dir / "m")->tensor("lm_head.weight").value();
+  std::vector<float> expect(w.data.size());
+  normal_fill(4, "lm_head.weight", 0, expect, 0.125);
+  EXPECT_EQ(w.data, expect);
+  opts.initializer_range = -1.0;
+  EXPECT_FALSE(init_model((dir / "c.json").string(), 4, dir / "n", opts).ok());
 }
 
 TEST(InitModel, CancelLeavesNothing) {

@@ -37,9 +37,10 @@ struct FloatTensor {
 Result<ModelConfig> read_model_config(const std::filesystem::path& config_json);
 // Writes config.json with model_type "llama" and architectures ["LlamaForCausalLM"].
 Status write_model_config(const ModelConfig& config, const std::filesystem::path& config_json);
-// The same with "torch_dtype" ("float32", "float16" or "bfloat16"), the dtype the weights are stored in.
+// The same with "torch_dtype" ("float32", "float16" or "bfloat16"), the dtype the weights are stored in, and
+// "initializer_range", the standard deviation the weights were drawn with (transformers' default 0.02).
 Status write_model_config(const ModelConfig& config, const std::filesystem::path& config_json,
-                          const std::string& torch_dtype);
+                          const std::string& torch_dtype, double initializer_range = 0.02);
 // read_model_config on the text of a config.json; `source` names it in errors.
 Result<ModelConfig> parse_model_config(const std::string& json_text, const std::string& source);
 
