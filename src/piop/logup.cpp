@@ -57,30 +57,6 @@ void absorb_statement(Transcript& t, const LookupTable& table, std::span<const s
   }
 }
 
-// The selector of a column in its padded layout: 1 on real entries.
-std::vector<uint8_t> selector_table(std::span<const uint64_t> dims) {
-  const unsigned n = lookup_column_vars(dims);
-  std::vector<uint8_t> sel(size_t{1} << n, 0);
-  for (const uint64_t d : dims) {
-    if (d == 0) return sel;
-  }
-  std::vector<unsigned> shift(dims.size());
-  unsigned acc = 0;
-  for (size_t j = dims.size(); j-- > 0;) {
-    shift[j] = acc;
-    acc += log2_ceil(dims[j]);
-  }
-  for (size_t i = 0; i < sel.size(); ++i) {
-    bool real = true;
-    for (size_t j = 0; j < dims.size() && real; ++j) {
-      const uint64_t mask = (uint64_t{1} << log2_ceil(dims[j])) - 1;
-      real = ((i >> shift[j]) & mask) < dims[j];
-    }
-    sel[i] = real ? 1 : 0;
-  }
-  return sel;
-}
-
 // Integer entry i of a view (0 past its end); ZkError for a field view.
 int64_t int_at(const TableView& v, size_t i) {
   return v.visit([&](const auto& s) -> int64_t {
@@ -223,6 +199,29 @@ Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z) {
   return out;
 }
 
+std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims) {
+  const unsigned n = lookup_column_vars(dims);
+  std::vector<uint8_t> sel(size_t{1} << n, 0);
+  for (const uint64_t d : dims) {
+    if (d == 0) return sel;
+  }
+  std::vector<unsigned> shift(dims.size());
+  unsigned acc = 0;
+  for (size_t j = dims.size(); j-- > 0;) {
+    shift[j] = acc;
+    acc += log2_ceil(dims[j]);
+  }
+  for (size_t i = 0; i < sel.size(); ++i) {
+    bool real = true;
+    for (size_t j = 0; j < dims.size() && real; ++j) {
+      const uint64_t mask = (uint64_t{1} << log2_ceil(dims[j])) - 1;
+      real = ((i >> shift[j]) & mask) < dims[j];
+    }
+    sel[i] = real ? 1 : 0;
+  }
+  return sel;
+}
+
 std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int) {
   std::vector<int64_t> m(table.size(), 0);
   std::vector<int64_t> tuple(table.arity());
@@ -232,7 +231,7 @@ std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<co
                                                      " tensors for a table of arity " +
                                                      std::to_string(table.arity()));
     }
-    const std::vector<uint8_t> sel = selector_table(col.dims);
+    const std::vector<uint8_t> sel = lookup_selector_table(col.dims);
     for (size_t i = 0; i < sel.size(); ++i) {
       if (!sel[i]) continue;
       for (size_t j = 0; j < tuple.size(); ++j) tuple[j] = int_at(col.parts[j], i);
@@ -284,7 +283,7 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   const size_t inner = size_t{1} << g.inner_vars;
   Layer fl{std::vector<Fr>(size_t{1} << g.vars()), std::vector<Fr>(size_t{1} << g.vars(), beta)};
   for (size_t c = 0; c < columns.size(); ++c) {
-    const std::vector<uint8_t> sel = selector_table(columns[c].dims);
+    const std::vector<uint8_t> sel = lookup_selector_table(columns[c].dims);
     const auto& parts = columns[c].parts;
     Fr* p = fl.p.data() + c * inner;
     Fr* q = fl.q.data() + c * inner;

@@ -58,6 +58,9 @@ unsigned lookup_column_vars(std::span<const uint64_t> dims);
 // s~(z): the MLE of the column's selector (1 on real entries, 0 in the padding), in O(|z|).
 Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z);
 
+// The selector as a table: 1 on real entries, 0 in the padding (2^lookup_column_vars(dims) entries).
+std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims);
+
 // One column on the prover side: dims, and `arity` integer tensors in the padded layout (zero-padded; at most
 // 2^lookup_column_vars(dims) entries).
 struct LookupColumn {

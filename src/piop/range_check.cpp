@@ -1,0 +1,206 @@
+// Range checks by 16-bit limbs and one LogUp argument (range_check.h).
+#include "zklora/piop/range_check.h"
+
+#include <string>
+
+#include "zklora/piop/openings.h"
+
+namespace zklora {
+namespace {
+
+constexpr std::string_view kName = "range-check";
+
+Status check_spec(const RangeSpec& s) {
+  if (s.bits == 0 || s.bits > (s.is_signed ? 64u : 63u)) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "range check of " + std::to_string(s.bits) + " bits");
+  }
+  return {};
+}
+
+void absorb_shapes(Transcript& t, std::span<const RangeCheckShape> shapes) {
+  t.domain(kName);
+  t.absorb_u64("columns", shapes.size());
+  for (const auto& s : shapes) {
+    t.absorb_u64("rank", s.dims.size());
+    for (const uint64_t d : s.dims) t.absorb_u64("dim", d);
+    t.absorb_u64("bits", s.spec.bits);
+    t.absorb_u64("signed", s.spec.is_signed ? 1 : 0);
+  }
+}
+
+Fr pow2(unsigned e) { return Fr::from_u128(static_cast<u128>(1) << e); }
+
+// The 2^16 range table, shared by every range check.
+const RangeTable& limb_table() {
+  static const RangeTable t = RangeTable::unsigned_bits(16);
+  return t;
+}
+
+// The lookup columns' dims: per column its L limbs and, when b' < 16, the scaled top limb.
+std::vector<std::vector<uint64_t>> lookup_dims(std::span<const RangeCheckShape> shapes) {
+  std::vector<std::vector<uint64_t>> d;
+  for (const auto& s : shapes) {
+    const unsigned n = s.spec.limbs() + (s.spec.top_bits() < 16 ? 1 : 0);
+    for (unsigned l = 0; l < n; ++l) d.push_back(s.dims);
+  }
+  return d;
+}
+
+}  // namespace
+
+RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const RangeCheckColumn> columns, int threads) {
+  std::vector<RangeCheckShape> shapes;
+  for (const auto& c : columns) {
+    if (Status s = check_spec(c.shape.spec); !s) throw ZkError(s.error());
+    shapes.push_back(c.shape);
+  }
+  Transcript& t = ch.transcript();
+  absorb_shapes(t, shapes);
+  std::vector<std::vector<int64_t>> limbs;
+  std::vector<HyraxCommitted> coms;
+  std::vector<std::vector<int64_t>> scaled;  // the scaled top limbs
+  for (const auto& c : columns) {
+    const RangeSpec& sp = c.shape.spec;
+    const unsigned nv = lookup_column_vars(c.shape.dims);
+    const size_t size = size_t{1} << nv;
+    if (c.values.size() > size) throw ZkError(ErrorCode::INVALID_ARGUMENT, "range check column too long");
+    const std::vector<uint8_t> real = lookup_selector_table(c.shape.dims);
+    const uint64_t offset = sp.is_signed ? uint64_t{1} << (sp.bits - 1) : 0;
+    const uint64_t limit = sp.bits == 64 ? ~uint64_t{0} : (uint64_t{1} << sp.bits) - 1;
+    const size_t first = limbs.size();
+    for (unsigned l = 0; l < sp.limbs(); ++l) limbs.emplace_back(size, 0);
+    for (size_t i = 0; i < c.values.size(); ++i) {
+      if (!real[i]) continue;
+      const int64_t v = c.values[i];
+      const uint64_t u = static_cast<uint64_t>(v) + offset;
+      const bool ok = sp.is_signed ? (u <= limit) : (v >= 0 && static_cast<uint64_t>(v) <= limit);
+      if (!ok) {
+        throw ZkError(ErrorCode::OUT_OF_RANGE, "range check: " + std::to_string(v) + " outside " +
+                                                   (sp.is_signed ? "signed " : "") + std::to_string(sp.bits) +
+                                                   " bits");
+      }
+      for (unsigned l = 0; l < sp.limbs(); ++l) limbs[first + l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
+    }
+    if (sp.top_bits() < 16) {
+      std::vector<int64_t> s(limbs[first + sp.limbs() - 1]);
+      for (auto& x : s) x <<= (16 - sp.top_bits());
+      scaled.push_back(std::move(s));
+    }
+    for (unsigned l = 0; l < sp.limbs(); ++l) {
+      coms.push_back(
+          hyrax_commit(TableView(limbs[first + l]), HyraxParams::balanced(nv), 0, threads));
+    }
+  }
+  for (const auto& c : coms) {
+    c.commitment.write(ch.writer());
+    hyrax_absorb(t, "limb", c.commitment);
+  }
+  // LogUp over every limb column.
+  std::vector<LookupColumn> lcs;
+  size_t li = 0, si = 0;
+  for (const auto& c : columns) {
+    for (unsigned l = 0; l < c.shape.spec.limbs(); ++l) lcs.push_back({c.shape.dims, {TableView(limbs[li++])}});
+    if (c.shape.spec.top_bits() < 16) lcs.push_back({c.shape.dims, {TableView(scaled[si++])}});
+  }
+  LogupProverResult lr = logup_prove(ch, limb_table(), lcs, logup_multiplicities(limb_table(), lcs, threads), threads);
+  RangeCheckProverResult out{std::move(limbs), std::move(coms), std::move(lr), {}, {}};
+  // Scaled copies and recomposition.
+  size_t col = 0;
+  li = 0;
+  for (const auto& c : columns) {
+    const RangeSpec& sp = c.shape.spec;
+    const std::vector<Fr>& z = out.logup.column_claims[col][0].point;
+    ProverValue v = ProverValue::constant(Fr::zero());
+    for (unsigned l = 0; l < sp.limbs(); ++l) {
+      const ProverValue& d = out.logup.column_claims[col + l][0].value;
+      v += d * pow2(16 * l);
+      out.limb_claims.push_back({li + l, {z, d}});
+    }
+    if (sp.top_bits() < 16) {
+      const ProverValue& top = out.logup.column_claims[col + sp.limbs() - 1][0].value;
+      ch.prove_zero("scaled-top", out.logup.column_claims[col + sp.limbs()][0].value - top * pow2(16 - sp.top_bits()));
+    }
+    if (sp.is_signed) v -= ProverValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(c.shape.dims, z));
+    out.value_claims.push_back({z, v});
+    col += sp.limbs() + (sp.top_bits() < 16 ? 1 : 0);
+    li += sp.limbs();
+  }
+  return out;
+}
+
+Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::span<const RangeCheckShape> shapes,
+                                                    int threads) {
+  for (const auto& s : shapes) {
+    if (Status st = check_spec(s.spec); !st) return st.error();
+    if (s.dims.empty() || lookup_column_vars(s.dims) > 36) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, "range check column of a bad shape");
+    }
+  }
+  Transcript& t = ch.transcript();
+  absorb_shapes(t, shapes);
+  std::vector<HyraxCommitment> coms;
+  for (const auto& s : shapes) {
+    for (unsigned l = 0; l < s.spec.limbs(); ++l) {
+      auto c = HyraxCommitment::read(ch.reader(), threads);
+      if (!c) return c.error();
+      if (c->params() != HyraxParams::balanced(lookup_column_vars(s.dims))) {
+        return make_error(ErrorCode::HYRAX_SHAPE_MISMATCH, "a limb commitment of the wrong shape");
+      }
+      coms.push_back(std::move(*c));
+    }
+  }
+  for (const auto& c : coms) hyrax_absorb(t, "limb", c);
+  const auto dims = lookup_dims(shapes);
+  auto lr = logup_verify(ch, limb_table(), dims, threads);
+  if (!lr) return lr.error();
+  RangeCheckVerifierResult out{std::move(coms), std::move(*lr), {}, {}};
+  size_t col = 0, li = 0;
+  for (const auto& s : shapes) {
+    const RangeSpec& sp = s.spec;
+    const std::vector<Fr>& z = out.logup.column_claims[col][0].point;
+    VerifierValue v = VerifierValue::constant(Fr::zero());
+    for (unsigned l = 0; l < sp.limbs(); ++l) {
+      const VerifierValue& d = out.logup.column_claims[col + l][0].value;
+      v += d * pow2(16 * l);
+      out.limb_claims.push_back({li + l, {z, d}});
+    }
+    if (sp.top_bits() < 16) {
+      const VerifierValue& top = out.logup.column_claims[col + sp.limbs() - 1][0].value;
+      if (Status st = ch.check_zero("scaled-top",
+                                    out.logup.column_claims[col + sp.limbs()][0].value -
+                                        top * pow2(16 - sp.top_bits()),
+                                    ErrorCode::RANGE_LIMB_MISMATCH, "the scaled top limb is not the top limb");
+          !st) {
+        return st.error();
+      }
+    }
+    if (sp.is_signed) v -= VerifierValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(s.dims, z));
+    out.value_claims.push_back({z, v});
+    col += sp.limbs() + (sp.top_bits() < 16 ? 1 : 0);
+    li += sp.limbs();
+  }
+  return out;
+}
+
+void range_check_open(ProverChannel& ch, const RangeCheckProverResult& r, int threads) {
+  std::vector<HyraxProverInput> in;
+  for (size_t i = 0; i < r.limb_commitments.size(); ++i) {
+    in.push_back({&r.limb_commitments[i].commitment, &r.limb_commitments[i].data, TableView(r.limbs[i])});
+  }
+  in.push_back({&r.logup.multiplicity_commitment.commitment, &r.logup.multiplicity_commitment.data,
+                TableView(r.logup.multiplicities)});
+  std::vector<CommittedProverClaim> claims = r.limb_claims;
+  claims.push_back({r.limb_commitments.size(), r.logup.multiplicity_claim});
+  prove_openings(ch, in, claims, threads);
+}
+
+Status range_check_verify_open(VerifierChannel& ch, const RangeCheckVerifierResult& r, int threads) {
+  std::vector<const HyraxCommitment*> cs;
+  for (const auto& c : r.limb_commitments) cs.push_back(&c);
+  cs.push_back(&r.logup.multiplicity_commitment);
+  std::vector<CommittedVerifierClaim> claims = r.limb_claims;
+  claims.push_back({r.limb_commitments.size(), r.logup.multiplicity_claim});
+  return verify_openings(ch, cs, claims, threads);
+}
+
+}  // namespace zklora
