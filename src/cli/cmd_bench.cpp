@@ -57,6 +57,7 @@ void add_bench_commands(CLI::App& app, std::vector<Command>& commands) {
   add("sumcheck", "Sumcheck of degree 2 and 3 over 2^20 entries; a 128x4096 by 4096x4096 product", [] { return bench_sumcheck(); });
   add("hyrax", "Hyrax commit, open, verify for 2^16, 2^20, 2^22 entries of 255 and 16 bits", [] { return bench_hyrax(); });
   add("train", "One unproven training step: the tiny model, and one llama-2-7b-shaped layer", [] { return bench_train(); });
+  add("lookup", "LogUp: 2^20 values in a 2^16 range table, 2^20 pairs in a function table", [] { return bench_lookup(); });
   CLI::App* msm = add("msm", "Multi-scalar multiplication, 2^16 and 2^20 points", [opts] {
     return bench_msm(opts->max_log2n);
   });

@@ -26,4 +26,8 @@ nlohmann::json bench_msm(unsigned max_log2n = 20);
 // `zklora bench train`: {"tiny_step_s", "llama7b_layer_seq128_step_s", "peak_rss_mb"}: unproven steps.
 nlohmann::json bench_train();
 
+// `zklora bench lookup`: {"range16_2^20_prove_s", "range16_2^20_verify_ms", "range16_2^20_proof_bytes",
+// "func_2^20_prove_s", ...}: LogUp over 2^20 values in the 2^16 range table and 2^20 pairs in SIGMOID.
+nlohmann::json bench_lookup();
+
 }  // namespace zklora
