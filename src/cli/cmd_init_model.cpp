@@ -174,8 +174,7 @@ void add_init_model_command(CLI::App& app, std::vector<Command>& commands, const
       ->check(CLI::Range(uint64_t{1}, ~uint64_t{0}))
       ->capture_default_str();
   cmd->add_option("--initializer-range", args->initializer_range,
-                  "Standard deviation of the weights (default: 1/sqrt(d_model) for tiny, a config file's "
-                  "initializer_range, else 0.02)")
+                  "Standard deviation of the weights (default: a config file's initializer_range, else 0.02)")
       ->check(CLI::Range(1e-6, 1.0));
   cmd->add_flag("--quiet", args->quiet, "No progress bar");
   commands.push_back({cmd, [args, &global] { return run_init_model(*args, args->quiet || global.quiet); }});

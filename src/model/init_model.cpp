@@ -245,8 +245,7 @@ Result<ModelConfig> model_shape(const std::string& shape) {
 }
 
 double shape_initializer_range(const std::string& shape) {
-  if (shape == "tiny") return 1.0 / std::sqrt(static_cast<double>(tiny_model_config().d_model));
-  if (shape == "llama-2-7b" || shape == "llama-2-13b") return kInitializerRange;
+  if (shape == "tiny" || shape == "llama-2-7b" || shape == "llama-2-13b") return kInitializerRange;
   std::ifstream in(shape, std::ios::binary);
   const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   const auto it = j.is_object() ? j.find("initializer_range") : j.end();

@@ -117,7 +117,7 @@ TEST(InitModel, TinyCheckpointOpensWithItsTokenizer) {
   const Result<Checkpoint> c = Checkpoint::open(dir / "tiny");
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->dtype("lm_head.weight").value(), "F32");
-  const double stddev = 1.0 / std::sqrt(128.0);
+  const double stddev = kInitializerRange;
   EXPECT_EQ(r->initializer_range, stddev);
   EXPECT_EQ(nlohmann::json::parse(test::read_file(dir / "tiny" / "config.json"))["initializer_range"], stddev);
   const FloatTensor q = c->tensor("model.layers.2.self_attn.q_proj.weight").value();

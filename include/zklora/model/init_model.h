@@ -11,12 +11,11 @@
 // deviates come from deterministic_rng.h (normal_fill keyed by the seed and the tensor name), so a seed gives
 // byte-identical files on every machine and every thread count.
 //
-// initializer_range is transformers' 0.02 for the llama-2 shapes and a config file without one, and
-// 1 / sqrt(d_model) (about 0.088) for "tiny". The reason is the LoRA-only training the tiny model exists for:
-// with base weights frozen at std 0.02 and RMSNorm weights 1, the logits of a d_model = 128 model span only about
-// 0.02 * 128 = 2.6, which bounds the loss any adapter can reach from above (measured in float: a drop of 8% on the
-// built-in corpus after 40 AdamW steps, against 60% at std 1 / sqrt(d_model) and 37% when every weight trains at
-// 0.02). The value used is written to config.json.
+// initializer_range is transformers' 0.02 unless a config file or the caller sets another. A caveat for LoRA-only
+// training of "tiny": with the base frozen at std 0.02 and RMSNorm weights 1, no logit of a d_model = 128 model
+// exceeds about 0.02 * 128 = 2.6, which bounds the loss any adapter can reach (measured in float on the built-in
+// corpus, 40 AdamW steps on all seven projections: an 8% drop at std 0.02, 60% at 1 / sqrt(d_model) = 0.088, and
+// 37% when every weight trains at 0.02). The value used is written to config.json.
 //
 // Shapes: "tiny" (tiny_model_config(): about 1.1M parameters, grouped-query attention), "llama-2-7b" and
 // "llama-2-13b" (the real shapes, stored as BF16), or the path of a config.json.
@@ -59,8 +58,8 @@ ModelConfig tiny_model_config();
 
 // The configuration named by a --shape argument: "tiny", "llama-2-7b", "llama-2-13b", or a config.json path.
 Result<ModelConfig> model_shape(const std::string& shape);
-// The standard deviation of the weights of a --shape (see above); a config file's "initializer_range" when it
-// has a positive one.
+// The standard deviation of the weights of a --shape: a config file's "initializer_range" when it has a positive
+// one, else 0.02.
 double shape_initializer_range(const std::string& shape);
 
 // The tokenizer of a model of this configuration, as a serialized SentencePiece ModelProto (the bytes of
