@@ -14,7 +14,8 @@ Loss: causal LM. Each example is truncated to its first S tokens or right-padded
 t predicts token t+1; the loss is the mean cross-entropy over every position t < S-1 of every example in the batch
 whose target t+1 is a real token (Hugging Face's labels = -100 convention for padding). Padding is known from the
 example's length, never from token values. Right padding under a causal mask cannot influence a real position, so
-no attention mask is needed.
+no attention mask is needed, and training runs each group of equal-length examples on its real tokens only
+(bucketed_loss; the self-check compares it with the padded batch).
 
 Optimizers are torch.optim's own: SGD (momentum M, dampening 0, no Nesterov; --weight-decay is SGD's coupled L2
 term) and AdamW (betas 0.9, 0.999, eps 1e-8, bias correction, decoupled weight decay, default 0 as in Hugging
