@@ -53,6 +53,7 @@ int run_cli(int argc, char** argv) {
 
   std::vector<cli::Command> commands;
   cli::add_bench_commands(app, commands);
+  cli::add_commit_command(app, commands, global);
   cli::add_init_model_command(app, commands, global);
   cli::add_train_command(app, commands, global);
 

@@ -16,11 +16,7 @@ namespace zklora {
 namespace {
 
 void commit_into(ProverCommitments& out, const std::string& name, const WTensor& w, int threads) {
-  std::vector<uint64_t> dims;
-  for (const int64_t d : w.shape) dims.push_back(static_cast<uint64_t>(d));
-  const PaddedShape shape(dims);
-  const std::vector<int32_t> padded = shape.pad(std::span<const int32_t>(w.data));
-  out.insert_or_assign(name, hyrax_commit(padded, HyraxParams::balanced(shape.num_vars()), 0, threads));
+  out.insert_or_assign(name, commit_weight_tensor(w, threads));
 }
 
 void write_string(ByteWriter& w, const std::string& s) {
@@ -37,6 +33,14 @@ Result<std::string> read_string(ByteReader& r, const char* what) {
 }
 
 }  // namespace
+
+HyraxCommitted commit_weight_tensor(const WTensor& w, int threads) {
+  std::vector<uint64_t> dims;
+  for (const int64_t d : w.shape) dims.push_back(static_cast<uint64_t>(d));
+  const PaddedShape shape(dims);
+  const std::vector<int32_t> padded = shape.pad(std::span<const int32_t>(w.data));
+  return hyrax_commit(padded, HyraxParams::balanced(shape.num_vars()), 0, threads);
+}
 
 ProverCommitments commit_model_weights(const ModelWeights& weights, int threads) {
   ProverCommitments out;

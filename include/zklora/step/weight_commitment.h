@@ -32,6 +32,8 @@ inline constexpr uint32_t kWeightCommitmentVersion = 1;
 inline constexpr const char* kWeightCommitmentFile = "zklora-commitment.bin";
 
 ProverCommitments commit_model_weights(const ModelWeights& weights, int threads = 0);
+// One weight tensor, padded to its MLE layout (what commit_model_weights does for each).
+HyraxCommitted commit_weight_tensor(const WTensor& w, int threads = 0);
 
 struct WeightCommitmentFile {
   uint32_t format_version = 0;

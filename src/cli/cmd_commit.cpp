@@ -1,0 +1,70 @@
+// `zklora commit --model DIR [--out FILE]`: the commitment to a model's quantized base weights
+// (step/weight_commitment.h), written once beside the model (DIR/zklora-commitment.bin) and reused by every
+// proof. An existing file made for the same checkpoint contents, configuration and fixed-point format is kept;
+// any difference (the model changed) makes a new one.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "zklora/base/timer.h"
+#include "zklora/fixed/format.h"
+#include "zklora/model/checkpoint.h"
+#include "zklora/model/llama.h"
+#include "zklora/step/weight_commitment.h"
+
+namespace zklora::cli {
+namespace {
+
+struct CommitArgs {
+  std::string model;
+  std::string out;
+};
+
+int run_commit(const CommitArgs& args, const GlobalOptions& global) {
+  auto checkpoint = Checkpoint::open(args.model);
+  if (!checkpoint) throw ZkError(checkpoint.error());
+  const std::string hash = checkpoint->content_hash().value();
+  const std::string config = model_config_json(checkpoint->config());
+  const std::filesystem::path out =
+      args.out.empty() ? std::filesystem::path(args.model) / kWeightCommitmentFile : std::filesystem::path(args.out);
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec)) {
+    auto old = read_weight_commitment(out, global.threads);
+    if (old && old->content_hash == hash && old->config_json == config && old->format_version == kFixedFormatVersion &&
+        old->has_blinds) {
+      if (!global.quiet) std::cerr << out.string() << ": up to date\n";
+      std::cout << out.string() << "\n";
+      return 0;
+    }
+  }
+  Stopwatch sw;
+  const auto shared = std::make_shared<const Checkpoint>(std::move(checkpoint.value()));
+  auto weights = ModelWeights::from_checkpoint(shared, /*stream_layers=*/true);
+  if (!weights) throw ZkError(weights.error());
+  WeightCommitmentFile file;
+  file.format_version = kFixedFormatVersion;
+  file.content_hash = hash;
+  file.config_json = config;
+  file.tensors = commit_model_weights(weights.value(), global.threads);
+  file.has_blinds = true;
+  if (Status s = write_weight_commitment(out, file); !s) throw ZkError(s.error());
+  if (!global.quiet) {
+    std::cerr << "committed " << file.tensors.size() << " tensors in " << sw.seconds() << " s\n";
+  }
+  std::cout << out.string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_commit_command(CLI::App& app, std::vector<Command>& commands, const GlobalOptions& global) {
+  auto args = std::make_shared<CommitArgs>();
+  CLI::App* cmd = app.add_subcommand("commit", "Commit to a model's quantized base weights (once per model)");
+  cmd->add_option("--model", args->model, "Model directory (config.json + *.safetensors)")->required();
+  cmd->add_option("--out", args->out, "Commitment file (default: MODEL/zklora-commitment.bin)");
+  commands.push_back({cmd, [args, &global] { return run_commit(*args, global); }});
+}
+
+}  // namespace zklora::cli

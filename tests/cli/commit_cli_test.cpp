@@ -1,0 +1,83 @@
+// `zklora commit`: the commitment file beside the model, reused while the model is unchanged, remade when it
+// changes; the file reads back with its header; a file with a bad magic or cut short is refused with a clear error.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/temp_dir.h"
+#include "zklora/cli/cli.h"
+#include "zklora/fixed/format.h"
+#include "zklora/step/weight_commitment.h"
+
+namespace zklora {
+namespace {
+
+int run(std::vector<std::string> args, std::string* err = nullptr) {
+  args.insert(args.begin(), "zklora");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const int code = run_cli(static_cast<int>(argv.size()), argv.data());
+  (void)::testing::internal::GetCapturedStdout();
+  const std::string e = ::testing::internal::GetCapturedStderr();
+  if (err) *err = e;
+  return code;
+}
+
+TEST(CliCommit, WritesReusesAndValidates) {
+  test::TempDir dir;
+  const std::string model = (dir / "tiny").string();
+  ASSERT_EQ(run({"init-model", "--shape", "tiny", "--seed", "3", "--out", model, "--quiet"}), 0);
+  std::string err;
+  ASSERT_EQ(run({"commit", "--model", model}, &err), 0) << err;
+  const auto file = dir / "tiny" / kWeightCommitmentFile;
+  auto c = read_weight_commitment(file);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->format_version, kFixedFormatVersion);
+  EXPECT_EQ(c->content_hash.size(), 64u);
+  EXPECT_TRUE(c->has_blinds);
+  EXPECT_EQ(c->tensors.size(), 3u + 4u * 9u);
+  EXPECT_TRUE(c->tensors.count("layers.3.down_proj"));
+
+  // Unchanged model: the file is reused as it is.
+  const auto before = std::filesystem::last_write_time(file);
+  ASSERT_EQ(run({"commit", "--model", model}, &err), 0);
+  EXPECT_NE(err.find("up to date"), std::string::npos) << err;
+  EXPECT_EQ(std::filesystem::last_write_time(file), before);
+
+  // Another model: the old file no longer matches, a new one is made.
+  const std::string other = (dir / "other").string();
+  ASSERT_EQ(run({"init-model", "--shape", "tiny", "--seed", "4", "--out", other, "--quiet"}), 0);
+  const std::string out2 = (dir / "c2.bin").string();
+  std::filesystem::copy_file(file, out2);
+  ASSERT_EQ(run({"commit", "--model", other, "--out", out2}, &err), 0);
+  auto c2 = read_weight_commitment(out2);
+  ASSERT_TRUE(c2.ok());
+  EXPECT_NE(c2->content_hash, c->content_hash);
+  EXPECT_FALSE(c2->tensors.at("embed").commitment == c->tensors.at("embed").commitment);
+
+  // Bad files.
+  std::vector<char> bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const auto write = [&](const std::vector<char>& b) {
+    const auto p = dir / "bad.bin";
+    std::ofstream(p, std::ios::binary).write(b.data(), static_cast<std::streamsize>(b.size()));
+    return p;
+  };
+  std::vector<char> bad = bytes;
+  bad[0] = 'X';
+  EXPECT_EQ(read_weight_commitment(write(bad)).code(), ErrorCode::INVALID_ARGUMENT);
+  bad.assign(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(bytes.size() / 2));
+  EXPECT_FALSE(read_weight_commitment(write(bad)).ok());
+  EXPECT_EQ(run({"commit", "--model", (dir / "missing").string()}), 2);
+}
+
+}  // namespace
+}  // namespace zklora
