@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace zklora {
 
 // Runs the command line; returns the process exit code. Never throws.
@@ -29,5 +31,10 @@ nlohmann::json bench_train();
 // `zklora bench lookup`: {"range16_2^20_prove_s", "range16_2^20_verify_ms", "range16_2^20_proof_bytes",
 // "func_2^20_prove_s", ...}: LogUp over 2^20 values in the 2^16 range table and 2^20 pairs in SIGMOID.
 nlohmann::json bench_lookup();
+
+// `zklora bench prove --what linear`: {"results": [{"shape", "commit_s", "prove_s", "verify_ms", "proof_bytes",
+// "peak_rss_mb", "witness_s"}]} for the tiny model (a 7B-shaped layer does not fit in memory yet: bench_prove.cpp).
+nlohmann::json bench_prove();
+std::string& bench_prove_what();
 
 }  // namespace zklora
