@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/run_cli.h"
 #include "support/temp_dir.h"
 #include "zklora/cli/cli.h"
 #include "zklora/fixed/format.h"
@@ -15,25 +16,14 @@
 namespace zklora {
 namespace {
 
-int run(std::vector<std::string> args, std::string* err = nullptr) {
-  args.insert(args.begin(), "zklora");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data());
-  (void)::testing::internal::GetCapturedStdout();
-  const std::string e = ::testing::internal::GetCapturedStderr();
-  if (err) *err = e;
-  return code;
-}
+using test::run_zklora;
 
 TEST(CliCommit, WritesReusesAndValidates) {
   test::TempDir dir;
   const std::string model = (dir / "tiny").string();
-  ASSERT_EQ(run({"init-model", "--shape", "tiny", "--seed", "3", "--out", model, "--quiet"}), 0);
+  ASSERT_EQ(run_zklora({"init-model", "--shape", "tiny", "--seed", "3", "--out", model, "--quiet"}), 0);
   std::string err;
-  ASSERT_EQ(run({"commit", "--model", model}, &err), 0) << err;
+  ASSERT_EQ(run_zklora({"commit", "--model", model}, &err), 0) << err;
   const auto file = dir / "tiny" / kWeightCommitmentFile;
   auto c = read_weight_commitment(file);
   ASSERT_TRUE(c.ok()) << c.error().to_string();
@@ -45,16 +35,16 @@ TEST(CliCommit, WritesReusesAndValidates) {
 
   // Unchanged model: the file is reused as it is.
   const auto before = std::filesystem::last_write_time(file);
-  ASSERT_EQ(run({"commit", "--model", model}, &err), 0);
+  ASSERT_EQ(run_zklora({"commit", "--model", model}, &err), 0);
   EXPECT_NE(err.find("up to date"), std::string::npos) << err;
   EXPECT_EQ(std::filesystem::last_write_time(file), before);
 
   // Another model: the old file no longer matches, a new one is made.
   const std::string other = (dir / "other").string();
-  ASSERT_EQ(run({"init-model", "--shape", "tiny", "--seed", "4", "--out", other, "--quiet"}), 0);
+  ASSERT_EQ(run_zklora({"init-model", "--shape", "tiny", "--seed", "4", "--out", other, "--quiet"}), 0);
   const std::string out2 = (dir / "c2.bin").string();
   std::filesystem::copy_file(file, out2);
-  ASSERT_EQ(run({"commit", "--model", other, "--out", out2}, &err), 0);
+  ASSERT_EQ(run_zklora({"commit", "--model", other, "--out", out2}, &err), 0);
   auto c2 = read_weight_commitment(out2);
   ASSERT_TRUE(c2.ok());
   EXPECT_NE(c2->content_hash, c->content_hash);
@@ -76,7 +66,7 @@ TEST(CliCommit, WritesReusesAndValidates) {
   EXPECT_EQ(read_weight_commitment(write(bad)).code(), ErrorCode::INVALID_ARGUMENT);
   bad.assign(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(bytes.size() / 2));
   EXPECT_FALSE(read_weight_commitment(write(bad)).ok());
-  EXPECT_EQ(run({"commit", "--model", (dir / "missing").string()}), 2);
+  EXPECT_EQ(run_zklora({"commit", "--model", (dir / "missing").string()}), 2);
 }
 
 }  // namespace

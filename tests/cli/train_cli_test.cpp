@@ -7,28 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "support/run_cli.h"
 #include "support/temp_dir.h"
 #include "zklora/cli/cli.h"
 
 namespace zklora {
 namespace {
 
-int run(std::vector<std::string> args, std::string* err = nullptr) {
-  args.insert(args.begin(), "zklora");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data());
-  const std::string e = ::testing::internal::GetCapturedStderr();
-  if (err) *err = e;
-  return code;
-}
+using test::run_zklora;
 
 class TrainCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    ASSERT_EQ(run({"--quiet", "init-model", "--shape", "tiny", "--seed", "1", "--out", (*dir_ / "model").string()}), 0);
+    ASSERT_EQ(run_zklora({"--quiet", "init-model", "--shape", "tiny", "--seed", "1", "--out", (*dir_ / "model").string()}), 0);
     std::ofstream data(*dir_ / "data.jsonl");
     for (int i = 0; i < 4; ++i) {
       data << "[1";
@@ -46,7 +38,7 @@ class TrainCli : public ::testing::Test {
 };
 
 TEST_F(TrainCli, WritesAdapterAndReport) {
-  ASSERT_EQ(run(train_args(path("run1"))), 0);
+  ASSERT_EQ(run_zklora(train_args(path("run1"))), 0);
   const nlohmann::json report = nlohmann::json::parse(std::ifstream(path("run1/report.json")));
   ASSERT_EQ(report["steps"].size(), 2u);
   EXPECT_EQ(report["steps"][0]["step"], 1);
@@ -59,19 +51,19 @@ TEST_F(TrainCli, WritesAdapterAndReport) {
   // The output is a valid starting adapter for another run.
   auto args = train_args(path("run2"));
   args.insert(args.end(), {"--init-adapter", path("run1")});
-  EXPECT_EQ(run(args), 0);
+  EXPECT_EQ(run_zklora(args), 0);
 }
 
 TEST_F(TrainCli, NeverOverwritesWithoutBeingAsked) {
-  ASSERT_EQ(run(train_args(path("run3"))), 0);
+  ASSERT_EQ(run_zklora(train_args(path("run3"))), 0);
   const auto before = std::filesystem::last_write_time(path("run3/adapter_model.safetensors"));
   std::string err;
-  EXPECT_EQ(run(train_args(path("run3")), &err), 2);
+  EXPECT_EQ(run_zklora(train_args(path("run3")), &err), 2);
   EXPECT_NE(err.find("--overwrite"), std::string::npos) << err;
   EXPECT_EQ(std::filesystem::last_write_time(path("run3/adapter_model.safetensors")), before);
   auto args = train_args(path("run3"));
   args.push_back("--overwrite");
-  EXPECT_EQ(run(args), 0);
+  EXPECT_EQ(run_zklora(args), 0);
 }
 
 TEST_F(TrainCli, BadInputExitsWithTwoAndSaysWhy) {
@@ -100,13 +92,13 @@ TEST_F(TrainCli, BadInputExitsWithTwoAndSaysWhy) {
       }
     }
     std::string err;
-    EXPECT_EQ(run(args, &err), 2) << c.change[0] << " " << c.change[1];
+    EXPECT_EQ(run_zklora(args, &err), 2) << c.change[0] << " " << c.change[1];
     EXPECT_NE(err.find(c.expect), std::string::npos) << c.change[0] << ": " << err;
   }
   auto args = train_args(path("bad"));
   args.pop_back();  // without --no-prove
   std::string err;
-  EXPECT_EQ(run(args, &err), 2);
+  EXPECT_EQ(run_zklora(args, &err), 2);
   EXPECT_NE(err.find("--no-prove"), std::string::npos) << err;
 }
 
