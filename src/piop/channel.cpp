@@ -102,7 +102,7 @@ std::vector<ProverValue> ValueProverChannel::send(std::string_view label, std::s
 }
 
 void ValueProverChannel::prove_zero(std::string_view label, const ProverValue& e) {
-  if (!e.value().is_zero()) {
+  if (!e.value().is_zero() && !allow_false_) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prover: relation '" + std::string(label) + "' does not hold");
   }
 }
@@ -127,7 +127,7 @@ std::vector<ProverValue> ZkProverChannel::send(std::string_view label, std::span
 }
 
 void ZkProverChannel::prove_zero(std::string_view label, const ProverValue& e) {
-  if (!e.value().is_zero()) {
+  if (!e.value().is_zero() && !allow_false_) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prover: relation '" + std::string(label) + "' does not hold");
   }
   if (e.is_constant()) return;  // both sides know it

@@ -114,11 +114,15 @@ void StepWitness::set(size_t id, std::vector<int64_t> v) {
   grow(id);
   owned_.push_back(std::move(v));
   data_.at(id) = TableView(owned_.back());
+  padded_[id].clear();
+  padded32_[id].clear();
 }
 
 void StepWitness::set_view(size_t id, TableView v) {
   grow(id);
   data_[id] = v;
+  padded_[id].clear();
+  padded32_[id].clear();
 }
 
 TableView StepWitness::padded(const GraphTensor& t, size_t id) const {

@@ -344,16 +344,22 @@ void absorb_linear_statement(Transcript& t, const LinearStatement& s, const Step
   }
 }
 
-std::vector<uint8_t> prove_linear_step(const LinearStatement& s, const ModelWeights& weights,
-                                       const AdapterTensors& adapter, const Batch& batch,
-                                       const ProverCommitments& commitments, ChannelMode mode, int threads,
-                                       GraphProofMap* map) {
+LinearWitness build_linear_witness(const LinearStatement& s, const ModelWeights& weights,
+                                   const AdapterTensors& adapter, const Batch& batch) {
   if (batch.batch != s.batch || batch.seq != s.seq) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: the batch does not have the statement's shape");
   }
-  StepWitness witness;
-  ProverSide side{weights, adapter, batch, witness, {}};
-  const StepGraph g = build(s, &side).value();
+  LinearWitness out;
+  ProverSide side{weights, adapter, batch, out.witness, {}};
+  out.graph = build(s, &side).value();
+  out.layers = std::move(side.layers);
+  return out;
+}
+
+std::vector<uint8_t> prove_linear_witness(const LinearStatement& s, const LinearWitness& w,
+                                          const ProverCommitments& commitments, ChannelMode mode,
+                                          const LinearProveOptions& options) {
+  const StepGraph& g = w.graph;
   std::vector<const HyraxCommitted*> stmt;
   std::vector<const HyraxCommitment*> pub;
   for (const size_t i : g.statement_tensors()) {
@@ -367,8 +373,17 @@ std::vector<uint8_t> prove_linear_step(const LinearStatement& s, const ModelWeig
   Transcript t("zklora-linear-step");
   absorb_linear_statement(t, s, g, pub);
   auto ch = make_prover_channel(mode, t);
-  graph_prove(*ch, g, witness, stmt, threads, map);
+  if (options.allow_false_relations) ch->allow_false_relations();
+  graph_prove(*ch, g, w.witness, stmt, options.threads, options.map);
   return ch->take_proof();
+}
+
+std::vector<uint8_t> prove_linear_step(const LinearStatement& s, const ModelWeights& weights,
+                                       const AdapterTensors& adapter, const Batch& batch,
+                                       const ProverCommitments& commitments, ChannelMode mode, int threads,
+                                       GraphProofMap* map) {
+  const LinearWitness w = build_linear_witness(s, weights, adapter, batch);
+  return prove_linear_witness(s, w, commitments, mode, {threads, map, false});
 }
 
 Status verify_linear_step(const LinearStatement& s, const PublicCommitments& commitments,

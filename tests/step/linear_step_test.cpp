@@ -6,33 +6,14 @@
 
 #include <set>
 
-#include "support/random_model.h"
-#include "zklora/fixed/format.h"
+#include "step/linear_fixture.h"
 #include "zklora/model/init_model.h"
-#include "zklora/step/linear_step.h"
-#include "zklora/step/weight_commitment.h"
 
 namespace zklora {
 namespace {
 
-struct Fixture {
-  ModelConfig config;
-  ModelWeights weights;
-  AdapterTensors adapter;
-  Batch batch;
-  ProverCommitments commitments;
-
-  LinearStatement statement(NonLinearMode mode) const {
-    LinearStatement s;
-    s.model = config;
-    s.lora = adapter.config;
-    s.format_version = kFixedFormatVersion;
-    s.batch = batch.batch;
-    s.seq = batch.seq;
-    s.mode = mode;
-    return s;
-  }
-};
+using testing::bump_fr;
+using testing::LinearFixture;
 
 ModelConfig one_layer_tiny() {
   ModelConfig c = tiny_model_config();
@@ -40,33 +21,13 @@ ModelConfig one_layer_tiny() {
   return c;
 }
 
-ProverCommitments all_commitments(const ModelWeights& w, const AdapterTensors& a, const Batch& b) {
-  ProverCommitments c = commit_model_weights(w);
-  c.merge(commit_adapter(a));
-  c.merge(commit_batch(b));
-  return c;
-}
-
-const Fixture& fixture() {
-  static const Fixture f = [] {
-    const ModelConfig c = one_layer_tiny();
-    ModelWeights w = testing::random_model(c, 5, 0.05);
-    AdapterTensors a = testing::random_adapter(c, 6);
-    Batch b = make_batch(testing::random_sequences(1, 8, c.vocab_size, 7), 8, c);
-    ProverCommitments cm = all_commitments(w, a, b);
-    return Fixture{c, std::move(w), std::move(a), std::move(b), std::move(cm)};
-  }();
+const LinearFixture& fixture() {
+  static const LinearFixture f = testing::make_linear_fixture(one_layer_tiny(), 1, 8);
   return f;
 }
 
-void bump_fr(std::vector<uint8_t>& bytes, size_t offset) {
-  const Fr x = Fr::from_bytes(std::span(bytes).subspan(offset, Fr::kBytes)).value() + Fr::one();
-  const auto b = x.to_bytes();
-  std::copy(b.begin(), b.end(), bytes.begin() + static_cast<ptrdiff_t>(offset));
-}
-
 TEST(LinearStep, IdentityModelEndToEndBothModes) {
-  const Fixture& f = fixture();
+  const LinearFixture& f = fixture();
   const LinearStatement s = f.statement(NonLinearMode::IDENTITY);
   for (const ChannelMode mode : {ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE}) {
     const auto proof = prove_linear_step(s, f.weights, f.adapter, f.batch, f.commitments, mode);
@@ -84,7 +45,7 @@ TEST(LinearStep, IdentityModelEndToEndBothModes) {
 }
 
 TEST(LinearStep, RealTinyModelWithUnprovenInputs) {
-  const Fixture& f = fixture();
+  const LinearFixture& f = fixture();
   const LinearStatement s = f.statement(NonLinearMode::UNPROVEN_INPUTS);
   EXPECT_FALSE(s.proves_whole_step());
   const auto unproven = s.unproven();
@@ -101,7 +62,7 @@ TEST(LinearStep, RealTinyModelWithUnprovenInputs) {
 }
 
 TEST(LinearStep, OtherBatchAdapterOrModelRejected) {
-  const Fixture& f = fixture();
+  const LinearFixture& f = fixture();
   const LinearStatement s = f.statement(NonLinearMode::IDENTITY);
   const ChannelMode mode = ChannelMode::CLEAR;
   const auto proof = prove_linear_step(s, f.weights, f.adapter, f.batch, f.commitments, mode);
@@ -131,7 +92,7 @@ TEST(LinearStep, OtherBatchAdapterOrModelRejected) {
 }
 
 TEST(LinearStep, EveryOperationsMessagesAreChecked) {
-  const Fixture& f = fixture();
+  const LinearFixture& f = fixture();
   const LinearStatement s = f.statement(NonLinearMode::IDENTITY);
   const ChannelMode mode = ChannelMode::CLEAR;
   GraphProofMap map;

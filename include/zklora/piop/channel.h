@@ -172,17 +172,25 @@ class ProverChannel {
   Fr challenge(std::string_view label) { return t_.challenge_fr(label); }
   std::vector<Fr> challenges(std::string_view label, size_t n) { return t_.challenge_frs(label, n); }
 
-  // e = 0 (ZkError INVALID_ARGUMENT if not: the prover never proves a false relation).
+  // e = 0 (ZkError INVALID_ARGUMENT if not: the prover never proves a false relation, unless it was made a
+  // cheating prover by allow_false_relations).
   virtual void prove_zero(std::string_view label, const ProverValue& e) = 0;
   void prove_equal(std::string_view label, const ProverValue& a, const ProverValue& b) { prove_zero(label, a - b); }
   // Sends p = a b and proves the product; a constant factor makes it a linear map (nothing sent).
   ProverValue mul(std::string_view label, const ProverValue& a, const ProverValue& b);
+
+  // For soundness tests: the prover keeps going where a relation it must prove does not hold, sending what an
+  // honest run would send (a proof of zero built from the blind, a sumcheck fitted to the false claim), as a
+  // cheating prover would; the verifier must reject the result.
+  void allow_false_relations() { allow_false_ = true; }
+  bool allows_false_relations() const { return allow_false_; }
 
  protected:
   virtual ProverValue mul_values(std::string_view label, const ProverValue& a, const ProverValue& b) = 0;
   static ProverValue make(const Fr& v, const Fr& blind) { return ProverValue(v, blind, false); }
   Transcript& t_;
   ByteWriter w_;
+  bool allow_false_ = false;
 };
 
 // Sends values in the clear.

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -71,8 +72,31 @@ PublicCommitments public_commitments(const ProverCommitments& c);
 void absorb_linear_statement(Transcript& t, const LinearStatement& s, const StepGraph& g,
                              std::span<const HyraxCommitment* const> commitments);
 
-// The proof (the channel's stream). commitments: the model's, the adapter's and the batch's, with blinds.
-// ZkError INVALID_ARGUMENT if the inputs do not fit the statement or a commitment is missing.
+// The graph of a statement with the prover's tensors: the engine's forward pass on this model, adapter and batch.
+struct LinearWitness {
+  StepGraph graph;
+  StepWitness witness;
+  std::vector<std::shared_ptr<const LayerWeights>> layers;  // what the witness's views of the weights point into
+};
+
+// ZkError INVALID_ARGUMENT if the inputs do not fit the statement.
+LinearWitness build_linear_witness(const LinearStatement& s, const ModelWeights& weights,
+                                   const AdapterTensors& adapter, const Batch& batch);
+
+struct LinearProveOptions {
+  int threads = 0;
+  GraphProofMap* map = nullptr;
+  // Soundness tests: prove a witness the caller changed, as a cheating prover would (channel.h).
+  bool allow_false_relations = false;
+};
+
+// The proof (the channel's stream) of a witness. commitments: the model's, the adapter's and the batch's, with
+// blinds. ZkError INVALID_ARGUMENT if a commitment is missing.
+std::vector<uint8_t> prove_linear_witness(const LinearStatement& s, const LinearWitness& witness,
+                                          const ProverCommitments& commitments, ChannelMode mode,
+                                          const LinearProveOptions& options = {});
+
+// build_linear_witness, then prove_linear_witness.
 std::vector<uint8_t> prove_linear_step(const LinearStatement& s, const ModelWeights& weights,
                                        const AdapterTensors& adapter, const Batch& batch,
                                        const ProverCommitments& commitments, ChannelMode mode, int threads = 0,
