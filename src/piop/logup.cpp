@@ -2,6 +2,7 @@
 #include "zklora/piop/logup.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "zklora/base/threads.h"
@@ -18,18 +19,22 @@ struct Layer {
   std::vector<Fr> p, q;
 };
 
-// The geometry of the column tree: l slot variables, n inner variables.
-struct ColumnTree {
-  unsigned slot_vars = 0, inner_vars = 0;
-  unsigned vars() const { return slot_vars + inner_vars; }
-};
+// Leaves of the column tree are capped at 2^kMaxLeafVars, a column at 2^kMaxColumnVars entries.
+constexpr unsigned kMaxLeafVars = 40;
+constexpr unsigned kMaxColumnVars = 36;
 
-ColumnTree column_tree(std::span<const std::vector<uint64_t>> dims) {
-  ColumnTree g;
-  g.slot_vars = log2_ceil(dims.size());
-  for (const auto& d : dims) g.inner_vars = std::max(g.inner_vars, lookup_column_vars(d));
-  if (g.vars() == 0) g.inner_vars = 1;  // at least one pair of leaves
-  return g;
+// sum_c 2^{n_c}, the leaves the columns' blocks fill; nullopt past 2^kMaxLeafVars (the sum stops there, so it
+// cannot overflow).
+std::optional<uint64_t> column_leaf_count(std::span<const std::vector<uint64_t>> dims) {
+  constexpr uint64_t kMax = uint64_t{1} << kMaxLeafVars;
+  uint64_t total = 0;
+  for (const auto& d : dims) {
+    const unsigned nc = lookup_column_vars(d);
+    if (nc > kMaxLeafVars) return std::nullopt;
+    total += uint64_t{1} << nc;
+    if (total > kMax) return std::nullopt;
+  }
+  return total;
 }
 
 Status check_statement(const LookupTable& table, std::span<const std::vector<uint64_t>> dims) {
@@ -40,9 +45,11 @@ Status check_statement(const LookupTable& table, std::span<const std::vector<uin
   if (dims.empty()) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup without columns");
   for (const auto& d : dims) {
     if (d.empty()) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup column without dimensions");
-    if (lookup_column_vars(d) > 36) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup column too large");
+    if (lookup_column_vars(d) > kMaxColumnVars) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, "lookup column of more than 2^36 entries");
+    }
   }
-  if (column_tree(dims).vars() > 40) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup over 2^40 leaves");
+  if (!column_leaf_count(dims)) return make_error(ErrorCode::INVALID_ARGUMENT, "lookup over 2^40 leaves");
   return {};
 }
 
@@ -153,25 +160,23 @@ Result<TreeClaim<VerifierValue>> verify_tree(VerifierChannel& ch, unsigned depth
   return c;
 }
 
-// Where column c's point sits in the leaves' point, and its padding factor pad_c.
+// Column c's point and weight at the leaves' point z (step 4 of logup.h): with h_c = L - n_c, the point is
+// z[h_c .. L) and the weight eq(z[0 .. h_c), offset_c >> n_c), the bits of the block's index taken MSB first.
 struct ColumnPoint {
   std::vector<Fr> point;
-  Fr weight;  // eq(z_slot, c) pad_c
+  Fr weight;
 };
 
-std::vector<ColumnPoint> column_points(const ColumnTree& g, std::span<const std::vector<uint64_t>> dims,
-                                       std::span<const Fr> z) {
-  const auto z_slot = z.subspan(0, g.slot_vars);
-  const auto z_in = z.subspan(g.slot_vars);
-  const std::vector<Fr> e = eq_table(z_slot, Fr::one(), 1);
-  std::vector<ColumnPoint> out(dims.size());
-  for (size_t c = 0; c < dims.size(); ++c) {
-    const unsigned nc = lookup_column_vars(dims[c]);
-    const size_t skip = g.inner_vars - nc;
-    Fr pad = e[c];
-    for (size_t i = 0; i < skip; ++i) pad *= Fr::one() - z_in[i];
-    out[c].point.assign(z_in.begin() + static_cast<ptrdiff_t>(skip), z_in.end());
-    out[c].weight = pad;
+std::vector<ColumnPoint> column_points(const LogupColumnLayout& g, std::span<const Fr> z) {
+  std::vector<ColumnPoint> out(g.offsets.size());
+  for (size_t c = 0; c < out.size(); ++c) {
+    const unsigned nc = g.column_vars[c];
+    const unsigned h = g.vars - nc;
+    const uint64_t block = g.offsets[c] >> nc;
+    Fr weight = Fr::one();
+    for (unsigned i = 0; i < h; ++i) weight *= ((block >> (h - 1 - i)) & 1) != 0 ? z[i] : Fr::one() - z[i];
+    out[c].point.assign(z.begin() + h, z.end());
+    out[c].weight = weight;
   }
   return out;
 }
@@ -182,6 +187,29 @@ unsigned lookup_column_vars(std::span<const uint64_t> dims) {
   unsigned n = 0;
   for (const uint64_t d : dims) n += d == 0 ? 0 : log2_ceil(d);
   return n;
+}
+
+LogupColumnLayout logup_column_layout(std::span<const std::vector<uint64_t>> dims) {
+  const std::optional<uint64_t> total = column_leaf_count(dims);
+  if (!total) throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup over 2^40 leaves");
+  LogupColumnLayout g;
+  g.vars = std::max(1u, log2_ceil(*total));
+  g.column_vars.resize(dims.size());
+  g.offsets.resize(dims.size());
+  std::vector<size_t> order(dims.size());
+  for (size_t c = 0; c < dims.size(); ++c) {
+    g.column_vars[c] = lookup_column_vars(dims[c]);
+    order[c] = c;
+  }
+  // Blocks of non-increasing powers of two, one after another: each offset is a multiple of its block's size.
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return g.column_vars[a] > g.column_vars[b]; });
+  uint64_t offset = 0;
+  for (const size_t c : order) {
+    g.offsets[c] = offset;
+    offset += uint64_t{1} << g.column_vars[c];
+  }
+  return g;
 }
 
 Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z) {
@@ -279,14 +307,13 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   for (unsigned j = 1; j < w; ++j) gpow[j] = gpow[j - 1] * gamma;
 
   // Leaves of both trees.
-  const ColumnTree g = column_tree(dims);
-  const size_t inner = size_t{1} << g.inner_vars;
-  Layer fl{std::vector<Fr>(size_t{1} << g.vars()), std::vector<Fr>(size_t{1} << g.vars(), beta)};
+  const LogupColumnLayout g = logup_column_layout(dims);
+  Layer fl{std::vector<Fr>(size_t{1} << g.vars), std::vector<Fr>(size_t{1} << g.vars, beta)};
   for (size_t c = 0; c < columns.size(); ++c) {
     const std::vector<uint8_t> sel = lookup_selector_table(columns[c].dims);
     const auto& parts = columns[c].parts;
-    Fr* p = fl.p.data() + c * inner;
-    Fr* q = fl.q.data() + c * inner;
+    Fr* p = fl.p.data() + g.offsets[c];
+    Fr* q = fl.q.data() + g.offsets[c];
     parallel_for(sel.size(), threads, [&](size_t i) {
       Fr f = int_to_fr(int_at(parts[0], i));
       for (unsigned j = 1; j < w; ++j) f += gpow[j] * int_to_fr(int_at(parts[j], i));
@@ -320,7 +347,7 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   const TreeClaim<ProverValue> tc = prove_tree(ch, ttree, std::span(top).subspan(4, 4), threads);
 
   // 4. Leaves: the columns' evaluations, then the table's.
-  const std::vector<ColumnPoint> cps = column_points(g, dims, fc.z);
+  const std::vector<ColumnPoint> cps = column_points(g, fc.z);
   std::vector<Fr> evals;
   for (size_t c = 0; c < columns.size(); ++c) {
     for (unsigned j = 0; j < w; ++j) evals.push_back(mle_evaluate(columns[c].parts[j], cps[c].point, threads));
@@ -384,15 +411,15 @@ Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable&
   if (!b) return b.error();
   if (Status s = ch.check_zero("lookup-sum", *a - *b, kSum, kSumWhat); !s) return s.error();
 
-  const ColumnTree g = column_tree(dims);
-  auto fc = verify_tree(ch, g.vars(), std::span(v).subspan(0, 4));
+  const LogupColumnLayout g = logup_column_layout(dims);
+  auto fc = verify_tree(ch, g.vars, std::span(v).subspan(0, 4));
   if (!fc) return fc.error();
   auto tc = verify_tree(ch, k, std::span(v).subspan(4, 4));
   if (!tc) return tc.error();
 
   auto ev = ch.receive("column-evals", dims.size() * w);
   if (!ev) return ev.error();
-  const std::vector<ColumnPoint> cps = column_points(g, dims, fc->z);
+  const std::vector<ColumnPoint> cps = column_points(g, fc->z);
   LogupVerifierResult out{std::move(*com), {}, {}};
   Fr sel_total;
   VerifierValue f_total = VerifierValue::constant(Fr::zero());

@@ -1,8 +1,9 @@
 // LogUp lookups (logup.h) and their tables (lookup_table.h), in both channel modes: completeness over the edge
-// cases of the brief (empty column, shorter and longer than the table, all values equal, both ends of the range,
-// a multi-dimensional padded shape), and rejection of a value outside the table, a wrong multiplicity, a pair
-// (x, y) with y != f(x), tampered messages and a different transcript, each with its own error code. False
-// statements are proven with a channel that does not refuse false relations (a cheating prover).
+// cases (empty column, shorter and longer than the table, all values equal, both ends of the range, a
+// multi-dimensional padded shape, columns of very different sizes in the packed column tree), and rejection of a
+// value outside the table, a wrong multiplicity, a pair (x, y) with y != f(x), tampered messages and a different
+// transcript, each with its own error code. False statements are proven with a channel that does not refuse false
+// relations (a cheating prover).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -180,6 +181,123 @@ TEST(LookupTables, PrefixSumsAndTableMles) {
     for (size_t b = 0; b < 5; ++b) sel[a * 8 + b] = Fr::one();
   }
   EXPECT_EQ(lookup_selector_eval(dims, z), mle_evaluate(sel, z));
+}
+
+// Columns of very different sizes, with ties (n_c = 6 twice, 0 three times) and an empty column.
+std::vector<Col> mixed_columns(std::mt19937_64& gen) {
+  std::vector<Col> cols = {range_col(gen, 3, 0, 256), range_col(gen, 1000, 0, 256), Col{{5, 7}, {{}}},
+                           range_col(gen, 1, 0, 256), Col{{64, 64}, {{}}}, Col{{0}, {{}}},
+                           range_col(gen, 60, 0, 256), range_col(gen, 2, 0, 256), Col{{1}, {{255}}}};
+  cols[2].parts[0].assign(64, 1000);  // the padding holds values outside the range: ignored
+  for (size_t a = 0; a < 5; ++a) {
+    for (size_t b = 0; b < 7; ++b) cols[2].parts[0][a * 8 + b] = static_cast<int64_t>(gen() % 256);
+  }
+  cols[4].parts[0].resize(4096);
+  for (auto& x : cols[4].parts[0]) x = static_cast<int64_t>(gen() % 256);
+  return cols;
+}
+
+TEST(LookupTables, PackedColumnLayout) {
+  std::mt19937_64 gen(6);
+  const auto dims = dims_of(mixed_columns(gen));
+  const LogupColumnLayout g = logup_column_layout(dims);
+  const std::vector<unsigned> nc = {2, 10, 6, 0, 12, 0, 6, 1, 0};
+  EXPECT_EQ(g.column_vars, nc);
+  // Sorted by size descending, ties by index: {64, 64}, {1000}, {5, 7}, {60}, {3}, {2}, {1}, {0}, {1}.
+  const std::vector<uint64_t> offsets = {5248, 4096, 5120, 5254, 0, 5255, 5184, 5252, 5256};
+  EXPECT_EQ(g.offsets, offsets);
+  EXPECT_EQ(g.vars, 13u);  // 5257 leaves in blocks
+  // Blocks aligned to their size, disjoint, inside the 2^L leaves.
+  std::vector<uint8_t> used(size_t{1} << g.vars, 0);
+  for (size_t c = 0; c < dims.size(); ++c) {
+    const uint64_t size = uint64_t{1} << g.column_vars[c];
+    EXPECT_EQ(g.offsets[c] % size, 0u) << c;
+    ASSERT_LE(g.offsets[c] + size, used.size()) << c;
+    for (uint64_t i = g.offsets[c]; i < g.offsets[c] + size; ++i) EXPECT_EQ(used[i]++, 0) << c << " " << i;
+  }
+  // One column of 2^20 entries beside 100 of 16: 2^21 leaves, where a slot of 2^20 per column took 2^27.
+  std::vector<std::vector<uint64_t>> big = {{uint64_t{1} << 20}};
+  for (int i = 0; i < 100; ++i) big.push_back({16});
+  const LogupColumnLayout gb = logup_column_layout(big);
+  EXPECT_EQ(gb.vars, 21u);
+  EXPECT_EQ(gb.offsets[0], 0u);
+  EXPECT_EQ(gb.offsets[100], (uint64_t{1} << 20) + 99 * 16);
+  // A single column of one entry, or empty: still one pair of leaves.
+  EXPECT_EQ(logup_column_layout(std::vector<std::vector<uint64_t>>{{1}}).vars, 1u);
+  EXPECT_EQ(logup_column_layout(std::vector<std::vector<uint64_t>>{{0}}).vars, 1u);
+  // More than 2^40 leaves in all: refused before anything is allocated, by the prover and the verifier.
+  const std::vector<std::vector<uint64_t>> huge(17, {uint64_t{1} << 36});
+  EXPECT_THROW(logup_column_layout(huge), ZkError);
+  Transcript t("logup-test");
+  auto ch = make_verifier_channel(ChannelMode::CLEAR, t, {});
+  EXPECT_EQ(logup_verify(*ch, RangeTable::unsigned_bits(8), huge).code(), ErrorCode::INVALID_ARGUMENT);
+}
+
+TEST_P(Logup, MixedColumnSizesCompleteAndSound) {
+  const ChannelMode mode = GetParam();
+  const bool clear = mode == ChannelMode::CLEAR;
+  std::mt19937_64 gen(7);
+  const RangeTable table = RangeTable::unsigned_bits(8);
+  const std::vector<Col> cols = mixed_columns(gen);
+  const auto dims = dims_of(cols);
+  const Proven p = prove(mode, table, cols, false);
+  const auto r = verify(mode, table, dims, p.proof);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->column_claims.size(), cols.size());
+  for (size_t c = 0; c < cols.size(); ++c) {
+    const auto& z = p.result.column_claims[c][0].point;
+    EXPECT_EQ(z.size(), lookup_column_vars(dims[c])) << c;
+    EXPECT_EQ(r->column_claims[c][0].point, z) << c;
+    EXPECT_EQ(p.result.column_claims[c][0].value.value(), mle_evaluate(cols[c].parts[0], z)) << c;
+  }
+
+  // A value outside the table: the honest prover refuses it...
+  for (const size_t c : {size_t{0}, size_t{3}, size_t{4}}) {
+    std::vector<Col> out = cols;
+    out[c].parts[0][0] = 256;
+    try {
+      (void)logup_multiplicities(table, views(out));
+      ADD_FAILURE() << "column " << c << ": a value outside the table was counted";
+    } catch (const ZkError& e) {
+      EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE) << c;
+    }
+    // ... and a cheating one, counting it at 255, is rejected.
+    auto m = logup_multiplicities(table, views(cols));
+    m[static_cast<size_t>(cols[c].parts[0][0])] -= 1;
+    m[255] += 1;
+    EXPECT_EQ(verify(mode, table, dims, prove(mode, table, out, true, m).proof).code(),
+              ErrorCode::LOOKUP_SUM_MISMATCH)
+        << c;
+  }
+  // One count too many, as if an entry of {5, 7}'s padding were real: a wrong multiplicity.
+  {
+    auto m = logup_multiplicities(table, views(cols));
+    m[7] += 1;
+    EXPECT_EQ(verify(mode, table, dims, prove(mode, table, cols, true, m).proof).code(),
+              ErrorCode::LOOKUP_SUM_MISMATCH);
+  }
+
+  // Each column's evaluation tampered (the empty and one-entry columns too): LOOKUP_COLUMN_MISMATCH.
+  Transcript t("logup-test");
+  auto ch = make_prover_channel(mode, t);
+  const auto v = views(cols);
+  (void)logup_prove(*ch, table, v, logup_multiplicities(table, v));
+  const size_t vb = clear ? Fr::kBytes : G1::kBytes;
+  const size_t end = ch->proof().size() - (clear ? 0 : 3 * ZeroProof::kBytes);
+  for (size_t c = 0; c < cols.size(); ++c) {
+    auto b = p.proof;
+    const size_t at = end - (cols.size() - c) * vb;
+    if (clear) {
+      testing::bump_fr(b, at);
+    } else {
+      testing::bump_g1(b, at);
+    }
+    EXPECT_EQ(verify(mode, table, dims, b).code(), ErrorCode::LOOKUP_COLUMN_MISMATCH) << c;
+  }
+  // The same columns claimed with other shapes: rejected.
+  auto other = dims;
+  std::swap(other[0], other[7]);
+  EXPECT_FALSE(verify(mode, table, other, p.proof).ok());
 }
 
 TEST_P(Logup, RangeCompletenessAndEdgeCases) {

@@ -9,10 +9,13 @@
 //     sum_{c, x} s_c(x) / (beta - f_c(x))  =  sum_{y < 2^k} m(y) / (beta - t(y))                      (*)
 // which holds for all but |columns| + 2^k values of beta iff every real tuple is in the table and m counts them.
 //
-// Trees. Column side: leaves x in {0,1}^L, L = l + n, l = ceil(log2 C), n = max_c n_c (n_c: column c's variables;
-// at least one leaf variable): leaf (slot c, inner i) is (p, q) = (s_c(i), beta - f_c(i)), and (0, beta) outside
-// a column. Table side: leaves (m(y), beta - t(y)), k variables. A layer of 2^j pairs is the parent of the layer of
-// 2^(j+1) made from its two HALVES (x_0, the most significant variable, picks the half):
+// Trees. Column side, packed: sort the columns by n_c (column c's variables) descending, ties by index, and give
+// each in turn the next block of 2^{n_c} leaves, [offset_c, offset_c + 2^{n_c}) (offset_c, the sum of the blocks
+// before it, is a multiple of 2^{n_c}: the sizes are non-increasing powers of two). Leaves x in {0,1}^L with
+// L = max(1, ceil(log2 sum_c 2^{n_c})): leaf offset_c + i is (p, q) = (s_c(i), beta - f_c(i)), and (0, beta)
+// outside every block; an empty column has n_c = 0, one leaf, selector 0. Table side: leaves (m(y), beta - t(y)),
+// k variables. A layer of 2^j pairs is the parent of the layer of 2^(j+1) made from its two HALVES (x_0, the most
+// significant variable, picks the half):
 //     p'(x) = p(0, x) q(1, x) + p(1, x) q(0, x),    q'(x) = q(0, x) q(1, x)
 // Protocol (both trees):
 //   1. Prover commits m (Hyrax, short scalars), writes and absorbs the commitment; beta, gamma = challenges.
@@ -23,18 +26,21 @@
 //      v_p + lambda v_q = sum_x eq(z, x) [p0 q1 + p1 q0 + lambda q0 q1](x)   (p_b(x) = p(b, x), sumcheck.h)
 //      the prover sends p0, p1, q0, q1 at the sumcheck's point rho (checked by sumcheck_verify_final);
 //      r = challenge; the new claim is at (r || rho) with v_p = p0 + r (p1 - p0), v_q = q0 + r (q1 - q0).
-//   4. Leaves. Column side, at (z_slot || z_in): column c's own point is the last n_c coordinates of z_in, and
-//      its padding to n variables costs the factor pad_c = prod_{i < n - n_c} (1 - z_in[i]). The prover sends
-//      a_{c,j}~ at column c's point; the verifier checks (LOOKUP_COLUMN_MISMATCH)
-//          v_p = sum_c eq(z_slot, c) pad_c s_c~,     v_q = beta - sum_c eq(z_slot, c) pad_c sum_j gamma^j a_{c,j}~
+//   4. Leaves. Column side, at z (L coordinates, z[0] the most significant): with h_c = L - n_c, column c's
+//      leaves are those whose top h_c bits are b_c = offset_c >> n_c, so its own point is z[h_c .. L) and its
+//      weight w_c = eq(z[0 .. h_c), b_c). The prover sends a_{c,j}~ at column c's point; the verifier checks
+//      (LOOKUP_COLUMN_MISMATCH)
+//          v_p = sum_c w_c s_c~,     v_q = beta - sum_c w_c sum_j gamma^j a_{c,j}~
 //      (s_c~ in O(n_c): prefix_eq_sums per dimension). Table side, at z: v_q = beta - T~(z, gamma)
 //      (LOOKUP_TABLE_MISMATCH), and v_p is the claim m~(z).
 // Result: one claim per (column, tensor) to be settled by its owner (an opening if committed, the operation
 // that produced it if derived), and one claim on m, settled by a (batched) Hyrax opening against the
 // commitment this argument wrote. Nothing of size 2^L is committed: only m, small non-negative integers.
-// Costs: the prover builds both trees (3 multiplications per pair) and runs one degree-2 sumcheck per layer,
-// O(2^L + 2^k) in all; the verifier O(L^2 + k^2) plus the table's evaluation. Soundness error about
-// (2^L + 2^k) / |Fr| for beta plus (2 L^2 + 2 k^2) / |Fr| for the GKR.
+// Costs: the column tree has 2^L < 2 sum_c 2^{n_c} leaves (at most twice the columns' padded sizes, where one
+// slot of 2^{max n_c} per column would cost C 2^{max n_c}). The prover builds both trees (3 multiplications per
+// pair) and runs one degree-2 sumcheck per layer, O(2^L + 2^k) in all; the verifier O(L^2 + k^2 + C L) plus the
+// table's evaluation. Soundness error about (2^L + 2^k) / |Fr| for beta plus (2 L^2 + 2 k^2) / |Fr| for the GKR.
+// Limits: 2^36 entries per column, 2^40 leaves in all, 2 to 2^30 table entries.
 // Transcript: domain "logup"; the table, C, w, every column's dims; the commitment; beta, gamma; "roots"; per
 // layer lambda, the sumcheck, "layer-evals", r; "column-evals".
 // Caveat: the columns must be bound by the transcript before this runs (committed, or determined by what is).
@@ -55,6 +61,16 @@ namespace zklora {
 
 // The number of MLE variables of a column of these dimensions (a zero dimension owns none).
 unsigned lookup_column_vars(std::span<const uint64_t> dims);
+
+// The packed column tree (Trees above): column c's leaves are [offsets[c], offsets[c] + 2^column_vars[c]) of the
+// 2^vars leaves.
+struct LogupColumnLayout {
+  unsigned vars = 1;                  // L
+  std::vector<unsigned> column_vars;  // n_c
+  std::vector<uint64_t> offsets;      // offset_c
+};
+// ZkError INVALID_ARGUMENT past 2^40 leaves.
+LogupColumnLayout logup_column_layout(std::span<const std::vector<uint64_t>> dims);
 // s~(z): the MLE of the column's selector (1 on real entries, 0 in the padding), in O(|z|).
 Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z);
 
