@@ -7,6 +7,7 @@
 
 #include "zklora/piop/claims.h"
 #include "zklora/piop/openings.h"
+#include "zklora/piop/padding.h"
 #include "zklora/poly/mle.h"
 #include "zklora/poly/shape.h"
 
@@ -19,17 +20,23 @@ HyraxParams params_for(const GraphTensor& t) { return HyraxParams::balanced(tens
 
 bool committed_in_proof(const GraphTensor& t) { return t.origin == CommitOrigin::PROOF; }
 
+bool needs_padding_check(const GraphTensor& t) { return t.zero_padding && !t.boundary && has_padding(t.dims); }
+
 }  // namespace
 
 // ---- Graph -----------------------------------------------------------------------------------------------------
 
-size_t StepGraph::add_statement_tensor(std::string name, std::vector<uint64_t> dims) {
-  tensors_.push_back({std::move(name), std::move(dims), TensorKind::COMMITTED, CommitOrigin::STATEMENT, {}, -1, false, 0});
+size_t StepGraph::add_statement_tensor(std::string name, std::vector<uint64_t> dims, bool checked,
+                                       std::optional<RangeSpec> range) {
+  if (range && !checked) bad_graph(name + ": a range on a statement tensor that is not checked");
+  tensors_.push_back({std::move(name), std::move(dims), TensorKind::COMMITTED, CommitOrigin::STATEMENT, range, -1,
+                      false, 0, checked});
   return tensors_.size() - 1;
 }
 
 size_t StepGraph::add_proof_tensor(std::string name, std::vector<uint64_t> dims, std::optional<RangeSpec> range) {
-  tensors_.push_back({std::move(name), std::move(dims), TensorKind::COMMITTED, CommitOrigin::PROOF, range, -1, false, 0});
+  tensors_.push_back({std::move(name), std::move(dims), TensorKind::COMMITTED, CommitOrigin::PROOF, range, -1, false,
+                      0, true});
   return tensors_.size() - 1;
 }
 
@@ -45,7 +52,7 @@ size_t StepGraph::apply(std::unique_ptr<Operation> op, std::vector<size_t> input
     ++tensors_[inputs[i]].consumers;
   }
   GraphTensor out{std::move(name), op->output_dims(), TensorKind::DERIVED, CommitOrigin::NONE, range,
-                  static_cast<int64_t>(ops_.size()), false, 0};
+                  static_cast<int64_t>(ops_.size()), false, 0, false};
   tensors_.push_back(std::move(out));
   ops_.push_back({std::move(op), std::move(inputs), tensors_.size() - 1});
   return tensors_.size() - 1;
@@ -90,7 +97,7 @@ void StepGraph::absorb(Transcript& t) const {
     t.absorb_bytes("name", std::span(reinterpret_cast<const uint8_t*>(x.name.data()), x.name.size()));
     absorb_dims(t, "dims", x.dims);
     t.absorb_u64("kind", static_cast<uint64_t>(x.kind) | static_cast<uint64_t>(x.origin) << 8 |
-                             static_cast<uint64_t>(x.boundary) << 16);
+                             static_cast<uint64_t>(x.boundary) << 16 | static_cast<uint64_t>(x.zero_padding) << 24);
     t.absorb_u64("range", x.range ? (uint64_t{1} << 32 | x.range->bits | uint64_t{x.range->is_signed} << 16) : 0);
   }
   t.absorb_u64("ops", ops_.size());
@@ -186,8 +193,11 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
   }
   ch.sync("step");
 
-  // 3. One range argument.
+  // 3. Zero padding, then one range argument.
   std::vector<std::vector<ProverClaim>> claims(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) {
+    if (needs_padding_check(ts[i])) claims[i].push_back(zero_padding_prove(ch, ts[i].dims, w.padded(ts[i], i), threads));
+  }
   std::vector<RangeCheckColumn> columns;
   std::vector<size_t> column_tensor;
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -291,6 +301,12 @@ Status graph_verify(VerifierChannel& ch, const StepGraph& graph, std::span<const
   if (Status s = ch.sync("step"); !s) return s;
 
   std::vector<std::vector<VerifierClaim>> claims(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) {
+    if (!needs_padding_check(ts[i])) continue;
+    auto c = zero_padding_verify(ch, ts[i].dims);
+    if (!c) return c.error();
+    claims[i].push_back(std::move(c.value()));
+  }
   std::vector<RangeCheckShape> shapes;
   std::vector<size_t> column_tensor;
   for (size_t i = 0; i < ts.size(); ++i) {

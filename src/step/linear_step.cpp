@@ -23,6 +23,10 @@ namespace {
 // |x| < 2^act_bits, far below |Fr| / 2 for every product of the graph.
 constexpr RangeSpec kQuotientRange{48, true};
 
+// Adapter entries: the engine's bound |a| < 2^62 (docs/fixed_point.md section 1). A product of a 48-bit
+// activation, a 62-bit entry and 2^24 summands stays below 2^134, far below |Fr| / 2.
+constexpr RangeSpec kAdapterRange{63, true};
+
 uint64_t u(int64_t x) { return static_cast<uint64_t>(x); }
 
 std::string layer_name(int64_t l, const char* what) { return "layers." + std::to_string(l) + "." + what; }
@@ -42,8 +46,9 @@ class Builder {
 
   StepGraph& graph() { return g_; }
 
-  size_t statement(const std::string& name, std::vector<uint64_t> dims, TableView data) {
-    const size_t id = g_.add_statement_tensor(name, std::move(dims));
+  size_t statement(const std::string& name, std::vector<uint64_t> dims, TableView data, bool checked = false,
+                   std::optional<RangeSpec> range = {}) {
+    const size_t id = g_.add_statement_tensor(name, std::move(dims), checked, range);
     if (p_) p_->witness.set_view(id, data);
     return id;
   }
@@ -93,8 +98,10 @@ class Builder {
     const std::string an = "adapter." + std::to_string(l) + "." + projection_module(pr);
     const ITensor* a_w = p_ ? &p_->adapter.a_of(l, pr) : nullptr;
     const ITensor* b_w = p_ ? &p_->adapter.b_of(l, pr) : nullptr;
-    const size_t aid = statement(an + ".A", {r, u(in_dim)}, a_w ? TableView(a_w->data) : TableView());
-    const size_t bid = statement(an + ".B", {u(out_dim), r}, b_w ? TableView(b_w->data) : TableView());
+    const size_t aid = statement(an + ".A", {r, u(in_dim)}, a_w ? TableView(a_w->data) : TableView(), true,
+                                 kAdapterRange);
+    const size_t bid = statement(an + ".B", {u(out_dim), r}, b_w ? TableView(b_w->data) : TableView(), true,
+                                 kAdapterRange);
     std::optional<ITensor> pa, pab, lora;
     if (p_) {
       pa = matmul_nt(*x_data, *a_w, 0);
@@ -153,7 +160,7 @@ Result<StepGraph> build(const LinearStatement& s, ProverSide* p) {
         tokens.assign(p->batch.tokens.begin(), p->batch.tokens.end());
         one_hot = embedding_one_hot(p->batch.tokens, u(m.vocab_size));
       }
-      const size_t tok = b.graph().add_statement_tensor("batch.tokens", {T});
+      const size_t tok = b.graph().add_statement_tensor("batch.tokens", {T}, true);
       const size_t oh = b.graph().add_proof_tensor("embedding.one_hot", {T, u(m.vocab_size)});
       const size_t e = b.graph().add_statement_tensor("embed", {u(m.vocab_size), d});
       hid = b.graph().apply(std::make_unique<EmbeddingOp>(T, u(m.vocab_size), d), {oh, e, tok}, "embedding.out");

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "piop/test_util.h"
 #include "support/random_model.h"
 #include "zklora/fixed/format.h"
 #include "zklora/step/linear_step.h"
@@ -46,13 +47,6 @@ inline LinearFixture make_linear_fixture(const ModelConfig& c, int64_t batch, in
   Batch b = make_batch(random_sequences(batch, seq, c.vocab_size, 7), seq, c);
   ProverCommitments cm = all_commitments(w, a, b);
   return LinearFixture{c, std::move(w), std::move(a), std::move(b), std::move(cm)};
-}
-
-// Adds one to the field element at `offset` of a proof.
-inline void bump_fr(std::vector<uint8_t>& bytes, size_t offset) {
-  const Fr x = Fr::from_bytes(std::span(bytes).subspan(offset, Fr::kBytes)).value() + Fr::one();
-  const auto b = x.to_bytes();
-  std::copy(b.begin(), b.end(), bytes.begin() + static_cast<ptrdiff_t>(offset));
 }
 
 }  // namespace zklora::testing

@@ -122,5 +122,32 @@ TEST(LinearStep, EveryOperationsMessagesAreChecked) {
   }
 }
 
+TEST(LinearStep, WhatTheProverCommittedIsChecked) {
+  // Zero padding for every tensor the prover commits (proof tensors, the adapter, the batch), a range for the
+  // adapter; the model's weights are checked once, with their commitment.
+  const StepGraph g = build_linear_graph(fixture().statement(NonLinearMode::UNPROVEN_INPUTS)).value();
+  size_t adapters = 0;
+  for (const GraphTensor& t : g.tensors()) {
+    const bool adapter = t.name.starts_with("adapter.");
+    if (t.origin == CommitOrigin::PROOF) {
+      EXPECT_EQ(t.zero_padding, !t.boundary) << t.name;
+      if (!t.boundary) {
+        EXPECT_TRUE(t.range || t.name == "embedding.one_hot") << t.name;
+      }
+    }
+    if (t.origin != CommitOrigin::STATEMENT) continue;
+    EXPECT_EQ(t.zero_padding, adapter || t.name == "batch.tokens") << t.name;
+    if (adapter) {
+      ++adapters;
+      ASSERT_TRUE(t.range) << t.name;
+      EXPECT_EQ(t.range->bits, 63u);
+      EXPECT_TRUE(t.range->is_signed);
+    } else {
+      EXPECT_FALSE(t.range) << t.name;
+    }
+  }
+  EXPECT_EQ(adapters, 14u);
+}
+
 }  // namespace
 }  // namespace zklora

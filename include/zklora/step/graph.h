@@ -9,11 +9,16 @@
 //   - DERIVED: everything else; never committed, their claims are reduced by the operation that produced them.
 // A tensor may carry a RangeSpec: all of them are checked by ONE range argument (piop/range_check.h) before the
 // claims flow, each giving a claim on its tensor at LogUp's point.
+// Padding. Every tensor committed in the proof and not produced here, and every statement tensor added as
+// checked (what the prover committed itself: an adapter, the batch), is proven zero in its padding
+// (piop/padding.h): products sum over padded dimensions. A boundary tensor's padding is its producer's, and the
+// model's weights are checked once, with their commitment.
 //
 // Protocol (prover and verifier run the same sequence; the caller has absorbed the statement and its commitments):
 //   1. the graph's structure (every tensor's name, dims, kind, range; every operation's specification);
 //   2. the proof's commitments, each absorbed; the channel's sync tag;
-//   3. the range argument over every tensor with a RangeSpec (its limb commitments, LogUp);
+//   3. per tensor to be checked, in id order, its zero padding; then the range argument over every tensor with a
+//      RangeSpec (its limb commitments, LogUp);
 //   4. per boundary tensor B: z = challenges, the prover sends v = B~(z); the claim (z, v) is opened against B's
 //      commitment AND reduced by B's producer (so the committed tensor is the one the proven operations compute);
 //   5. operations in reverse topological order (the order they were added): the claims on the output (for a
@@ -60,6 +65,7 @@ struct GraphTensor {
   int64_t producer = -1;  // index of the producing operation
   bool boundary = false;  // produced here, consumed by an operation this graph does not prove
   size_t consumers = 0;
+  bool zero_padding = false;  // committed: proven zero in its padding here
 };
 
 struct GraphOp {
@@ -70,8 +76,10 @@ struct GraphOp {
 
 class StepGraph {
  public:
-  // A tensor whose commitment is part of the statement.
-  size_t add_statement_tensor(std::string name, std::vector<uint64_t> dims);
+  // A tensor whose commitment is part of the statement. checked: its zero padding and its range (if given) are
+  // proven here (a tensor the prover committed itself).
+  size_t add_statement_tensor(std::string name, std::vector<uint64_t> dims, bool checked = false,
+                              std::optional<RangeSpec> range = {});
   // A tensor committed in the proof, produced by no operation (a free witness or an unproven operation's output).
   size_t add_proof_tensor(std::string name, std::vector<uint64_t> dims, std::optional<RangeSpec> range = {});
   // The output of `op` applied to `inputs` (dims checked against the operation's): DERIVED.

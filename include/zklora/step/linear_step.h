@@ -17,6 +17,10 @@
 // With layers_only the graph is the decoder layers alone: the residual stream enters as a committed, range
 // checked input (benchmarks of one layer of a large model).
 //
+// Checks on what the prover committed: the adapter's entries are range checked (signed 63 bits, the engine's
+// bound) and zero in their padding, the batch's ids zero in their padding (the embedding bounds them), every
+// tensor committed in the proof zero in its padding (graph.h). The model's weights are not checked here.
+//
 // One source of truth: the prover's tensors are the engine's (layer_forward of model/llama.h for the real model,
 // projection_forward and the kernels of fixed/ for the identity model); the remainders are derived from them by
 // rescale_remainder, which refuses any output that is not the rounding of its product.
