@@ -17,8 +17,9 @@ Status check_spec(const RangeSpec& s) {
   return {};
 }
 
-void absorb_shapes(Transcript& t, std::span<const RangeCheckShape> shapes) {
+void absorb_shapes(Transcript& t, std::span<const RangeCheckShape> shapes, uint64_t max_run_leaves) {
   t.domain(kName);
+  t.absorb_u64("max-run-leaves", max_run_leaves);
   t.absorb_u64("columns", shapes.size());
   for (const auto& s : shapes) {
     t.absorb_u64("rank", s.dims.size());
@@ -46,16 +47,38 @@ std::vector<std::vector<uint64_t>> lookup_dims(std::span<const RangeCheckShape> 
   return d;
 }
 
+// The lookup columns of one range column: its limbs and, when b' < 16, the scaled top limb.
+unsigned lookup_columns_of(const RangeSpec& s) { return s.limbs() + (s.top_bits() < 16 ? 1 : 0); }
+
+// Consecutive runs of range columns, each proven by its own LogUp: a run's lookup columns fill at most
+// max_leaves leaves (unless one range column alone needs more), so the prover's memory is bounded by the run,
+// not by the step. A range column's limbs stay in one run: they must share LogUp's point.
+std::vector<std::pair<size_t, size_t>> lookup_runs(std::span<const RangeCheckShape> shapes, uint64_t max_leaves) {
+  std::vector<std::pair<size_t, size_t>> runs;
+  uint64_t leaves = 0;
+  for (size_t c = 0; c < shapes.size(); ++c) {
+    const uint64_t mine = uint64_t{lookup_columns_of(shapes[c].spec)} << lookup_column_vars(shapes[c].dims);
+    if (runs.empty() || leaves + mine > max_leaves) {
+      runs.emplace_back(c, c);
+      leaves = 0;
+    }
+    runs.back().second = c + 1;
+    leaves += mine;
+  }
+  return runs;
+}
+
 }  // namespace
 
-RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const RangeCheckColumn> columns, int threads) {
+RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const RangeCheckColumn> columns, int threads,
+                                         uint64_t max_run_leaves) {
   std::vector<RangeCheckShape> shapes;
   for (const auto& c : columns) {
     if (Status s = check_spec(c.shape.spec); !s) throw ZkError(s.error());
     shapes.push_back(c.shape);
   }
   Transcript& t = ch.transcript();
-  absorb_shapes(t, shapes);
+  absorb_shapes(t, shapes, max_run_leaves);
   std::vector<std::vector<int64_t>> limbs;
   std::vector<HyraxCommitted> coms;
   std::vector<std::vector<int64_t>> scaled;  // the scaled top limbs
@@ -95,41 +118,45 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
     c.commitment.write(ch.writer());
     hyrax_absorb(t, "limb", c.commitment);
   }
-  // LogUp over every limb column.
-  std::vector<LookupColumn> lcs;
+  // LogUp over the limb columns of each run, then the scaled copies and the recomposition.
+  RangeCheckProverResult out{std::move(limbs), std::move(coms), {}, {}, {}};
   size_t li = 0, si = 0;
-  for (const auto& c : columns) {
-    for (unsigned l = 0; l < c.shape.spec.limbs(); ++l) lcs.push_back({c.shape.dims, {TableView(limbs[li++])}});
-    if (c.shape.spec.top_bits() < 16) lcs.push_back({c.shape.dims, {TableView(scaled[si++])}});
-  }
-  LogupProverResult lr = logup_prove(ch, limb_table(), lcs, logup_multiplicities(limb_table(), lcs, threads), threads);
-  RangeCheckProverResult out{std::move(limbs), std::move(coms), std::move(lr), {}, {}};
-  // Scaled copies and recomposition.
-  size_t col = 0;
-  li = 0;
-  for (const auto& c : columns) {
-    const RangeSpec& sp = c.shape.spec;
-    const std::vector<Fr>& z = out.logup.column_claims[col][0].point;
-    ProverValue v = ProverValue::constant(Fr::zero());
-    for (unsigned l = 0; l < sp.limbs(); ++l) {
-      const ProverValue& d = out.logup.column_claims[col + l][0].value;
-      v += d * pow2(16 * l);
-      out.limb_claims.push_back({li + l, {z, d}});
+  for (const auto& [first, last] : lookup_runs(shapes, max_run_leaves)) {
+    std::vector<LookupColumn> lcs;
+    size_t lj = li;
+    for (size_t c = first; c < last; ++c) {
+      const RangeSpec& sp = columns[c].shape.spec;
+      for (unsigned l = 0; l < sp.limbs(); ++l) lcs.push_back({columns[c].shape.dims, {TableView(out.limbs[lj++])}});
+      if (sp.top_bits() < 16) lcs.push_back({columns[c].shape.dims, {TableView(scaled[si++])}});
     }
-    if (sp.top_bits() < 16) {
-      const ProverValue& top = out.logup.column_claims[col + sp.limbs() - 1][0].value;
-      ch.prove_zero("scaled-top", out.logup.column_claims[col + sp.limbs()][0].value - top * pow2(16 - sp.top_bits()));
+    out.logups.push_back(
+        logup_prove(ch, limb_table(), lcs, logup_multiplicities(limb_table(), lcs, threads), threads));
+    const auto& cc = out.logups.back().column_claims;
+    size_t col = 0;
+    for (size_t c = first; c < last; ++c) {
+      const RangeSpec& sp = columns[c].shape.spec;
+      const std::vector<Fr>& z = cc[col][0].point;
+      ProverValue v = ProverValue::constant(Fr::zero());
+      for (unsigned l = 0; l < sp.limbs(); ++l) {
+        const ProverValue& d = cc[col + l][0].value;
+        v += d * pow2(16 * l);
+        out.limb_claims.push_back({li + l, {z, d}});
+      }
+      if (sp.top_bits() < 16) {
+        const ProverValue& top = cc[col + sp.limbs() - 1][0].value;
+        ch.prove_zero("scaled-top", cc[col + sp.limbs()][0].value - top * pow2(16 - sp.top_bits()));
+      }
+      if (sp.is_signed) v -= ProverValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(columns[c].shape.dims, z));
+      out.value_claims.push_back({z, v});
+      col += lookup_columns_of(sp);
+      li += sp.limbs();
     }
-    if (sp.is_signed) v -= ProverValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(c.shape.dims, z));
-    out.value_claims.push_back({z, v});
-    col += sp.limbs() + (sp.top_bits() < 16 ? 1 : 0);
-    li += sp.limbs();
   }
   return out;
 }
 
 Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::span<const RangeCheckShape> shapes,
-                                                    int threads) {
+                                                    int threads, uint64_t max_run_leaves) {
   for (const auto& s : shapes) {
     if (Status st = check_spec(s.spec); !st) return st.error();
     if (s.dims.empty() || lookup_column_vars(s.dims) > 36) {
@@ -137,7 +164,7 @@ Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::sp
     }
   }
   Transcript& t = ch.transcript();
-  absorb_shapes(t, shapes);
+  absorb_shapes(t, shapes, max_run_leaves);
   std::vector<HyraxCommitment> coms;
   for (const auto& s : shapes) {
     for (unsigned l = 0; l < s.spec.limbs(); ++l) {
@@ -150,34 +177,36 @@ Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::sp
     }
   }
   for (const auto& c : coms) hyrax_absorb(t, "limb", c);
-  const auto dims = lookup_dims(shapes);
-  auto lr = logup_verify(ch, limb_table(), dims, threads);
-  if (!lr) return lr.error();
-  RangeCheckVerifierResult out{std::move(coms), std::move(*lr), {}, {}};
-  size_t col = 0, li = 0;
-  for (const auto& s : shapes) {
-    const RangeSpec& sp = s.spec;
-    const std::vector<Fr>& z = out.logup.column_claims[col][0].point;
-    VerifierValue v = VerifierValue::constant(Fr::zero());
-    for (unsigned l = 0; l < sp.limbs(); ++l) {
-      const VerifierValue& d = out.logup.column_claims[col + l][0].value;
-      v += d * pow2(16 * l);
-      out.limb_claims.push_back({li + l, {z, d}});
-    }
-    if (sp.top_bits() < 16) {
-      const VerifierValue& top = out.logup.column_claims[col + sp.limbs() - 1][0].value;
-      if (Status st = ch.check_zero("scaled-top",
-                                    out.logup.column_claims[col + sp.limbs()][0].value -
-                                        top * pow2(16 - sp.top_bits()),
-                                    ErrorCode::RANGE_LIMB_MISMATCH, "the scaled top limb is not the top limb");
-          !st) {
-        return st.error();
+  RangeCheckVerifierResult out{std::move(coms), {}, {}, {}};
+  size_t li = 0;
+  for (const auto& [first, last] : lookup_runs(shapes, max_run_leaves)) {
+    auto lr = logup_verify(ch, limb_table(), lookup_dims(shapes.subspan(first, last - first)), threads);
+    if (!lr) return lr.error();
+    out.logups.push_back(std::move(*lr));
+    const auto& cc = out.logups.back().column_claims;
+    size_t col = 0;
+    for (size_t c = first; c < last; ++c) {
+      const RangeSpec& sp = shapes[c].spec;
+      const std::vector<Fr>& z = cc[col][0].point;
+      VerifierValue v = VerifierValue::constant(Fr::zero());
+      for (unsigned l = 0; l < sp.limbs(); ++l) {
+        const VerifierValue& d = cc[col + l][0].value;
+        v += d * pow2(16 * l);
+        out.limb_claims.push_back({li + l, {z, d}});
       }
+      if (sp.top_bits() < 16) {
+        const VerifierValue& top = cc[col + sp.limbs() - 1][0].value;
+        if (Status st = ch.check_zero("scaled-top", cc[col + sp.limbs()][0].value - top * pow2(16 - sp.top_bits()),
+                                      ErrorCode::RANGE_LIMB_MISMATCH, "the scaled top limb is not the top limb");
+            !st) {
+          return st.error();
+        }
+      }
+      if (sp.is_signed) v -= VerifierValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(shapes[c].dims, z));
+      out.value_claims.push_back({z, v});
+      col += lookup_columns_of(sp);
+      li += sp.limbs();
     }
-    if (sp.is_signed) v -= VerifierValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(s.dims, z));
-    out.value_claims.push_back({z, v});
-    col += sp.limbs() + (sp.top_bits() < 16 ? 1 : 0);
-    li += sp.limbs();
   }
   return out;
 }
@@ -187,19 +216,23 @@ void range_check_open(ProverChannel& ch, const RangeCheckProverResult& r, int th
   for (size_t i = 0; i < r.limb_commitments.size(); ++i) {
     in.push_back({&r.limb_commitments[i].commitment, &r.limb_commitments[i].data, TableView(r.limbs[i])});
   }
-  in.push_back({&r.logup.multiplicity_commitment.commitment, &r.logup.multiplicity_commitment.data,
-                TableView(r.logup.multiplicities)});
   std::vector<CommittedProverClaim> claims = r.limb_claims;
-  claims.push_back({r.limb_commitments.size(), r.logup.multiplicity_claim});
+  for (const LogupProverResult& l : r.logups) {
+    claims.push_back({in.size(), l.multiplicity_claim});
+    in.push_back({&l.multiplicity_commitment.commitment, &l.multiplicity_commitment.data,
+                  TableView(l.multiplicities)});
+  }
   prove_openings(ch, in, claims, threads);
 }
 
 Status range_check_verify_open(VerifierChannel& ch, const RangeCheckVerifierResult& r, int threads) {
   std::vector<const HyraxCommitment*> cs;
   for (const auto& c : r.limb_commitments) cs.push_back(&c);
-  cs.push_back(&r.logup.multiplicity_commitment);
   std::vector<CommittedVerifierClaim> claims = r.limb_claims;
-  claims.push_back({r.limb_commitments.size(), r.logup.multiplicity_claim});
+  for (const LogupVerifierResult& l : r.logups) {
+    claims.push_back({cs.size(), l.multiplicity_claim});
+    cs.push_back(&l.multiplicity_commitment);
+  }
   return verify_openings(ch, cs, claims, threads);
 }
 

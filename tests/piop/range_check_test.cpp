@@ -28,21 +28,20 @@ std::vector<int64_t> values_in(std::mt19937_64& gen, size_t n, const RangeSpec& 
 }
 
 Result<RangeCheckVerifierResult> verify(ChannelMode mode, std::span<const RangeCheckShape> shapes,
-                                        std::span<const uint8_t> proof) {
+                                        std::span<const uint8_t> proof, uint64_t run_leaves = kRangeRunLeaves) {
   Transcript t("range-test");
   auto ch = make_verifier_channel(mode, t, proof);
-  auto r = range_check_verify(*ch, shapes);
+  auto r = range_check_verify(*ch, shapes, 0, run_leaves);
   if (!r) return r.error();
   if (Status s = range_check_verify_open(*ch, *r); !s) return s.error();
   if (Status s = ch->finish(); !s) return s.error();
   return r;
 }
 
-TEST_P(RangeCheck, CompletenessAcrossWidths) {
-  const ChannelMode mode = GetParam();
-  std::mt19937_64 gen(11);
-  const std::vector<RangeCheckShape> shapes = {
-      {{100}, {16, false}}, {{3, 7}, {20, true}}, {{50}, {64, true}}, {{9}, {5, false}}, {{1}, {63, false}}};
+const std::vector<RangeCheckShape> kShapes = {
+    {{100}, {16, false}}, {{3, 7}, {20, true}}, {{50}, {64, true}}, {{9}, {5, false}}, {{1}, {63, false}}};
+
+std::vector<std::vector<int64_t>> values_for(std::mt19937_64& gen, std::span<const RangeCheckShape> shapes) {
   std::vector<std::vector<int64_t>> values;
   for (const auto& s : shapes) {
     const size_t n = size_t{1} << lookup_column_vars(s.dims);
@@ -54,6 +53,14 @@ TEST_P(RangeCheck, CompletenessAcrossWidths) {
     if (s.dims.size() == 1 && s.dims[0] == 1) v[0] = (int64_t{1} << 62) + 12345;
     values.push_back(std::move(v));
   }
+  return values;
+}
+
+TEST_P(RangeCheck, CompletenessAcrossWidths) {
+  const ChannelMode mode = GetParam();
+  std::mt19937_64 gen(11);
+  const std::vector<RangeCheckShape>& shapes = kShapes;
+  const std::vector<std::vector<int64_t>> values = values_for(gen, shapes);
   std::vector<RangeCheckColumn> cols;
   for (size_t c = 0; c < shapes.size(); ++c) cols.push_back({shapes[c], values[c]});
   Transcript t("range-test");
@@ -74,6 +81,30 @@ TEST_P(RangeCheck, CompletenessAcrossWidths) {
   Transcript t2("range-test");
   auto ch2 = make_prover_channel(mode, t2);
   EXPECT_THROW((void)range_check_prove(*ch2, std::span(&bc, 1)), ZkError);
+}
+
+TEST_P(RangeCheck, SeveralLookupRuns) {
+  // Runs of at most 280 leaves: {100} x 1 limb and {3, 7} x 3 columns (128 + 3 x 32 leaves) share one run, {50}
+  // x 4 limbs (256) has its own, {9} x 2 and {1} x 5 the last; the claims and the openings span the runs.
+  const ChannelMode mode = GetParam();
+  std::mt19937_64 gen(13);
+  const std::vector<std::vector<int64_t>> values = values_for(gen, kShapes);
+  std::vector<RangeCheckColumn> cols;
+  for (size_t c = 0; c < kShapes.size(); ++c) cols.push_back({kShapes[c], values[c]});
+  Transcript t("range-test");
+  auto ch = make_prover_channel(mode, t);
+  const RangeCheckProverResult r = range_check_prove(*ch, cols, 0, 280);
+  EXPECT_EQ(r.logups.size(), 3u);
+  range_check_open(*ch, r);
+  const auto proof = ch->take_proof();
+  for (size_t c = 0; c < kShapes.size(); ++c) {
+    EXPECT_EQ(r.value_claims[c].value.value(), mle_evaluate(values[c], r.value_claims[c].point)) << c;
+  }
+  const auto v = verify(mode, kShapes, proof, 280);
+  ASSERT_TRUE(v.ok()) << v.error().to_string();
+  EXPECT_EQ(v->logups.size(), 3u);
+  EXPECT_FALSE(verify(mode, kShapes, proof, 512).ok());  // another run size: another transcript
+  EXPECT_FALSE(verify(mode, kShapes, proof).ok());
 }
 
 TEST_P(RangeCheck, TamperedScaledTopLimb) {

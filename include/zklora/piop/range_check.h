@@ -1,6 +1,7 @@
 // Range checks of up to 64 bits (DESIGN.md section 4: every free integer witness the relation relies on is
-// range checked), by decomposition into committed 16-bit limbs looked up in the range table [0, 2^16) with one
-// LogUp argument (logup.h) for all columns and limbs.
+// range checked), by decomposition into committed 16-bit limbs looked up in the range table [0, 2^16) by LogUp
+// (logup.h): one argument per run of consecutive columns whose limbs fill at most 2^24 leaves (a column needing
+// more is a run of its own), so the prover's memory is bounded by a run (about 3 GB), not by the step.
 //
 // A column v (a tensor of dims, padded layout) with spec (b bits, signed or not) must satisfy, on its real entries,
 //     v in [0, 2^b)                (unsigned, b <= 63)       or     v in [-2^(b-1), 2^(b-1))   (signed, b <= 64).
@@ -8,15 +9,15 @@
 //     u = sum_{l < L} 2^(16 l) d_l,    d_l in [0, 2^16)  (looked up),
 // and the top limb, of b' = b - 16 (L - 1) bits, also looked up as d_{L-1} 2^(16 - b') when b' < 16, so that
 // d_{L-1} < 2^b'. The prover commits every limb (Hyrax, short scalars; zero in the padding), writes and absorbs
-// the commitments, then runs LogUp over the columns (d_0, ..., d_{L-1} [, 2^(16-b') d_{L-1}]) of every v. At
-// LogUp's point z_c of column c the verifier checks the scaled copy's claim against 2^(16-b') d_{L-1}~(z_c)
+// the commitments, then, run by run, LogUp over the columns (d_0, ..., d_{L-1} [, 2^(16-b') d_{L-1}]) of every v
+// (a column's limbs share their run's LogUp and its point). At LogUp's point z_c of column c the verifier checks the scaled copy's claim against 2^(16-b') d_{L-1}~(z_c)
 // (RANGE_LIMB_MISMATCH) and derives the claim on v, a linear relation:
 //     v~(z_c) = sum_l 2^(16 l) d_l~(z_c) - o s~(z_c).
 // Results: the claim on each v (for its owner: an opening, or the operation that produced it), and claims on the
 // limbs and on the multiplicities, all committed here: range_check_open settles them with one batched Hyrax opening.
 // Soundness: LogUp's, plus Schwartz-Zippel on the recomposition (it holds at a random point only if it holds on
 // every entry, and 2^b < |Fr| / 2 keeps the limbs' sum from wrapping).
-// Transcript: domain "range-check"; every column's dims and spec; the limb commitments; then LogUp's.
+// Transcript: domain "range-check"; every column's dims and spec; the limb commitments; then each run's LogUp.
 #pragma once
 
 #include <cstdint>
@@ -52,23 +53,26 @@ struct RangeCheckColumn {
 struct RangeCheckProverResult {
   std::vector<std::vector<int64_t>> limbs;      // column c's limb l at [first_limb(c) + l]
   std::vector<HyraxCommitted> limb_commitments; // same order
-  LogupProverResult logup;
+  std::vector<LogupProverResult> logups;          // one per run of columns
   std::vector<ProverClaim> value_claims;         // per column: v~(z_c)
   std::vector<CommittedProverClaim> limb_claims; // d_l~(z_c), indices into limb_commitments
 };
 
 struct RangeCheckVerifierResult {
   std::vector<HyraxCommitment> limb_commitments;
-  LogupVerifierResult logup;
+  std::vector<LogupVerifierResult> logups;
   std::vector<VerifierClaim> value_claims;
   std::vector<CommittedVerifierClaim> limb_claims;
 };
 
+// The leaves of one LogUp run (a public parameter: both sides must use the same; tests use small runs).
+constexpr uint64_t kRangeRunLeaves = uint64_t{1} << 24;
+
 // ZkError OUT_OF_RANGE if a real value is outside its range; INVALID_ARGUMENT for a bad spec.
 RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const RangeCheckColumn> columns,
-                                         int threads = 0);
+                                         int threads = 0, uint64_t max_run_leaves = kRangeRunLeaves);
 Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::span<const RangeCheckShape> shapes,
-                                                    int threads = 0);
+                                                    int threads = 0, uint64_t max_run_leaves = kRangeRunLeaves);
 
 // One batched opening of the limbs' and the multiplicities' claims.
 void range_check_open(ProverChannel& ch, const RangeCheckProverResult& r, int threads = 0);
