@@ -1,10 +1,9 @@
-// `zklora bench prove --what linear [--json]`: proofs of the linear backbone of the forward pass
-// (step/linear_step.h) in the zero-knowledge channel, for the tiny model (all layers, embedding to logits, the
-// non-linear outputs as committed unproven inputs).
-// Caveat: one llama-2-7b-shaped layer at sequence 128 (bench_shape with layers_only) does not fit in 24 GiB yet:
-// the step's one range argument pads every column to the largest (about 150 columns of 2^21 entries make a LogUp
-// tree of 2^29 leaves); it needs columns grouped by size first, so it is not run here. Per shape: commit_s (base weights, adapter, batch), witness_s (the engine's forward pass and the
-// remainders: the unproven computation), prove_s, verify_ms, proof_bytes, peak_rss_mb.
+// `zklora bench prove --what linear [--shapes tiny,llama-2-7b-layer] [--json]`: proofs of the linear backbone of
+// the forward pass (step/linear_step.h) in the zero-knowledge channel, the non-linear outputs as committed unproven
+// inputs: the tiny model (all layers, embedding to logits, seq 64) and one llama-2-7b-shaped decoder layer at
+// sequence 128 (layers_only: the residual stream enters committed). Per shape: commit_s (base weights, adapter,
+// batch), witness_s (the engine's forward pass of the same layers: the unproven computation), prove_s, verify_ms,
+// proof_bytes, peak_rss_mb (of the process so far), prove_over_witness.
 #include <string>
 #include <vector>
 
@@ -119,13 +118,39 @@ std::string& bench_prove_what() {
   return what;
 }
 
+std::string& bench_prove_shapes() {
+  static std::string shapes = "tiny,llama-2-7b-layer";
+  return shapes;
+}
+
 nlohmann::json bench_prove() {
   if (bench_prove_what() != "linear") {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what must be 'linear'");
   }
-  ModelConfig tiny = tiny_model_config();
+  std::vector<std::string> shapes;
+  std::string rest = bench_prove_shapes();
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    shapes.push_back(rest.substr(0, comma));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  for (const std::string& sh : shapes) {
+    if (sh != "tiny" && sh != "llama-2-7b-layer") {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: unknown shape '" + sh +
+                                                     "' (--shapes takes tiny and llama-2-7b-layer, comma separated)");
+    }
+  }
+  if (shapes.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --shapes is empty");
   nlohmann::json rows = nlohmann::json::array();
-  rows.push_back(bench_shape("tiny (4 layers, seq 64)", tiny, 64, false));
+  for (const std::string& sh : shapes) {
+    if (sh == "tiny") {
+      rows.push_back(bench_shape("tiny (4 layers, seq 64)", tiny_model_config(), 64, false));
+    } else {
+      ModelConfig cfg = model_shape("llama-2-7b").value();
+      cfg.n_layers = 1;
+      rows.push_back(bench_shape("llama-2-7b layer (seq 128)", cfg, 128, true));
+    }
+  }
   return {{"what", "linear"}, {"channel", "zero-knowledge"}, {"results", rows}};
 }
 

@@ -36,5 +36,6 @@ nlohmann::json bench_lookup();
 // "peak_rss_mb", "witness_s"}]} for the tiny model (a 7B-shaped layer does not fit in memory yet: bench_prove.cpp).
 nlohmann::json bench_prove();
 std::string& bench_prove_what();
+std::string& bench_prove_shapes();
 
 }  // namespace zklora
