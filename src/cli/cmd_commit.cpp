@@ -1,6 +1,8 @@
-// `zklora commit --model DIR [--out FILE]`: the commitment to a model's quantized base weights
-// (step/weight_commitment.h), written once beside the model (DIR/zklora-commitment.bin) and reused by every
-// proof. An existing file made for the same checkpoint contents, configuration and fixed-point format is kept;
+// `zklora commit --model DIR [--out FILE] [--skip-weight-check]`: the commitment to a model's quantized base
+// weights (step/weight_commitment.h) with the proof that it commits to 32-bit integers with zero padding
+// (step/weight_check.h), written once beside the model (DIR/zklora-commitment.bin) and reused by every proof.
+// --skip-weight-check leaves the proof out (large models: it reads every weight once more); verifiers must then
+// trust whoever made the commitment. An existing file made for the same checkpoint contents, configuration and fixed-point format is kept;
 // any difference (the model changed) makes a new one.
 #include <filesystem>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "zklora/fixed/format.h"
 #include "zklora/model/checkpoint.h"
 #include "zklora/model/llama.h"
+#include "zklora/step/weight_check.h"
 #include "zklora/step/weight_commitment.h"
 
 namespace zklora::cli {
@@ -20,6 +23,7 @@ namespace {
 struct CommitArgs {
   std::string model;
   std::string out;
+  bool skip_check = false;
 };
 
 int run_commit(const CommitArgs& args, const GlobalOptions& global) {
@@ -33,7 +37,7 @@ int run_commit(const CommitArgs& args, const GlobalOptions& global) {
   if (std::filesystem::exists(out, ec)) {
     auto old = read_weight_commitment(out, global.threads);
     if (old && old->content_hash == hash && old->config_json == config && old->format_version == kFixedFormatVersion &&
-        old->has_blinds) {
+        old->has_blinds && (args.skip_check || !old->weight_check.empty())) {
       if (!global.quiet) std::cerr << out.string() << ": up to date\n";
       std::cout << out.string() << "\n";
       return 0;
@@ -48,10 +52,17 @@ int run_commit(const CommitArgs& args, const GlobalOptions& global) {
   file.content_hash = hash;
   file.config_json = config;
   file.tensors = commit_model_weights(weights.value(), global.threads);
+  const double commit_s = sw.seconds();
+  if (!args.skip_check) file.weight_check = prove_weight_check(weights.value(), file.tensors, global.threads);
   file.has_blinds = true;
   if (Status s = write_weight_commitment(out, file); !s) throw ZkError(s.error());
   if (!global.quiet) {
-    std::cerr << "committed " << file.tensors.size() << " tensors in " << sw.seconds() << " s\n";
+    std::cerr << "committed " << file.tensors.size() << " tensors in " << commit_s << " s";
+    if (!args.skip_check) {
+      std::cerr << ", proved them well formed in " << sw.seconds() - commit_s << " s (" << file.weight_check.size()
+                << " bytes)";
+    }
+    std::cerr << "\n";
   }
   std::cout << out.string() << "\n";
   return 0;
@@ -64,6 +75,8 @@ void add_commit_command(CLI::App& app, std::vector<Command>& commands, const Glo
   CLI::App* cmd = app.add_subcommand("commit", "Commit to a model's quantized base weights (once per model)");
   cmd->add_option("--model", args->model, "Model directory (config.json + *.safetensors)")->required();
   cmd->add_option("--out", args->out, "Commitment file (default: MODEL/zklora-commitment.bin)");
+  cmd->add_flag("--skip-weight-check", args->skip_check,
+                "Leave out the proof that the weights are committed as 32-bit integers (large models)");
   commands.push_back({cmd, [args, &global] { return run_commit(*args, global); }});
 }
 

@@ -156,8 +156,12 @@ std::span<const int64_t> StepWitness::padded_i64(const GraphTensor& t, size_t id
     using T = std::decay_t<decltype(s[0])>;
     if constexpr (std::is_same_v<T, int64_t>) {
       return s;
+    } else if constexpr (std::is_same_v<T, int32_t>) {
+      // Widened once (weights are stored as int32); padded_[id] is free: int32 tensors cache in padded32_.
+      if (padded_[id].empty()) padded_[id].assign(s.begin(), s.end());
+      return padded_[id];
     } else {
-      bad_graph("range-checked tensor " + t.name + " must hold int64 entries");
+      bad_graph("range-checked tensor " + t.name + " must hold integer entries");
     }
   });
 }
@@ -268,6 +272,12 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
 
 Status graph_verify(VerifierChannel& ch, const StepGraph& graph, std::span<const HyraxCommitment* const> statement,
                     int threads) {
+  if (Status s = graph_verify_part(ch, graph, statement, threads); !s) return s;
+  return ch.finish();
+}
+
+Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
+                         std::span<const HyraxCommitment* const> statement, int threads) {
   const auto& ts = graph.tensors();
   if (Status s = graph.validate(); !s) return s;
   const std::vector<size_t> st = graph.statement_tensors();
@@ -362,7 +372,7 @@ Status graph_verify(VerifierChannel& ch, const StepGraph& graph, std::span<const
   if (range) {
     if (Status s = range_check_verify_open(ch, *range, threads); !s) return s;
   }
-  return ch.finish();
+  return {};
 }
 
 }  // namespace zklora

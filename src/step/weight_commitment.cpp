@@ -78,6 +78,8 @@ Status write_weight_commitment(const std::filesystem::path& file, const WeightCo
     write_string(w, name);
     x.commitment.write(w);
   }
+  w.u64(c.weight_check.size());
+  for (const uint8_t b : c.weight_check) w.u8(b);
   w.u8(c.has_blinds ? 1 : 0);
   if (c.has_blinds) {
     for (const auto& [name, x] : c.tensors) {
@@ -134,6 +136,12 @@ Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path&
     names.push_back(name.value());
     c.tensors.insert_or_assign(name.value(), HyraxCommitted{std::move(cm.value()), {}});
   }
+  auto check_size = r.u64("weight check length");
+  if (!check_size) return check_size.error();
+  if (check_size.value() > r.remaining()) return make_error(ErrorCode::BAD_LENGTH, "commitment: weight check length");
+  auto check = r.raw(static_cast<size_t>(check_size.value()), "weight check");
+  if (!check) return check.error();
+  c.weight_check.assign(check->begin(), check->end());
   auto blinds = r.u8("blinds flag");
   if (!blinds) return blinds.error();
   c.has_blinds = blinds.value() == 1;

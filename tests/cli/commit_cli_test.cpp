@@ -11,6 +11,8 @@
 #include "support/temp_dir.h"
 #include "zklora/cli/cli.h"
 #include "zklora/fixed/format.h"
+#include "zklora/model/init_model.h"
+#include "zklora/step/weight_check.h"
 #include "zklora/step/weight_commitment.h"
 
 namespace zklora {
@@ -32,6 +34,12 @@ TEST(CliCommit, WritesReusesAndValidates) {
   EXPECT_TRUE(c->has_blinds);
   EXPECT_EQ(c->tensors.size(), 3u + 4u * 9u);
   EXPECT_TRUE(c->tensors.count("layers.3.down_proj"));
+  // The proof that the weights are committed well formed, checked against the file's public part.
+  ASSERT_FALSE(c->weight_check.empty());
+  const ModelConfig config = tiny_model_config();
+  ASSERT_EQ(model_config_json(config), c->config_json);
+  const Status wc = verify_weight_check(config, c->public_part(), c->weight_check);
+  EXPECT_TRUE(wc.ok()) << wc.error().to_string();
 
   // Unchanged model: the file is reused as it is.
   const auto before = std::filesystem::last_write_time(file);

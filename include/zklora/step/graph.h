@@ -115,7 +115,7 @@ class StepWitness {
   bool has(size_t id) const { return id < data_.size() && data_[id].size() != 0; }
   // Zero-padded to the MLE layout of the graph tensor's dims (cached).
   TableView padded(const GraphTensor& t, size_t id) const;
-  // The entries as int64 (for the range argument); ZkError if the tensor holds field elements.
+  // The entries as int64 (for the range argument; int32 entries widened and cached); ZkError for field elements.
   std::span<const int64_t> padded_i64(const GraphTensor& t, size_t id) const;
 
  private:
@@ -140,5 +140,9 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
 
 Status graph_verify(VerifierChannel& ch, const StepGraph& graph, std::span<const HyraxCommitment* const> statement,
                     int threads = 0);
+// The same, leaving the rest of the stream to the caller (several graphs on one channel; graph_verify also
+// checks that the stream ends there).
+Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
+                         std::span<const HyraxCommitment* const> statement, int threads = 0);
 
 }  // namespace zklora

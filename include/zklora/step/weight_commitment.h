@@ -10,8 +10,9 @@
 //     magic "ZKLWCMT1" (8 bytes) || u32 version (1) || u32 fixed-point format version
 //     || u32 |hash| || hash (the checkpoint's content hash, hex) || u32 |config| || config (canonical JSON)
 //     || u32 count || count x (u32 |name| || name || Hyrax commitment (pcs/hyrax.h encoding))
+//     || u64 |check| || check  (the well-formedness proof of weight_check.h; empty when it was not made)
 //     || u8 has_blinds || [count x (u64 rows || rows x Fr)]        (the prover's blinding factors)
-// The public part ends before has_blinds; a copy for verifiers carries has_blinds = 0. Reading is bounded and
+// Version 2 added the check. The public part ends before has_blinds; a copy for verifiers carries has_blinds = 0. Reading is bounded and
 // validated: a bad magic, version, length, point or field element is an error naming what is wrong.
 // Caveat: the blinds are the prover's secret; the file beside the model must stay with the prover.
 #pragma once
@@ -28,7 +29,7 @@
 namespace zklora {
 
 inline constexpr char kWeightCommitmentMagic[8] = {'Z', 'K', 'L', 'W', 'C', 'M', 'T', '1'};
-inline constexpr uint32_t kWeightCommitmentVersion = 1;
+inline constexpr uint32_t kWeightCommitmentVersion = 2;
 inline constexpr const char* kWeightCommitmentFile = "zklora-commitment.bin";
 
 ProverCommitments commit_model_weights(const ModelWeights& weights, int threads = 0);
@@ -40,6 +41,7 @@ struct WeightCommitmentFile {
   std::string content_hash;
   std::string config_json;
   ProverCommitments tensors;  // blinds empty when the file carries none
+  std::vector<uint8_t> weight_check;  // prove_weight_check's proof (weight_check.h), or empty
   bool has_blinds = false;
 
   PublicCommitments public_part() const { return public_commitments(tensors); }
