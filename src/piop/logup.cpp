@@ -250,7 +250,8 @@ std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims) {
   return sel;
 }
 
-std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int) {
+std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int,
+                                          bool skip_missing) {
   std::vector<int64_t> m(table.size(), 0);
   std::vector<int64_t> tuple(table.arity());
   for (const LookupColumn& col : columns) {
@@ -264,6 +265,7 @@ std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<co
       if (!sel[i]) continue;
       for (size_t j = 0; j < tuple.size(); ++j) tuple[j] = int_at(col.parts[j], i);
       const auto idx = table.find(tuple);
+      if (!idx && skip_missing) continue;
       if (!idx) {
         throw ZkError(ErrorCode::OUT_OF_RANGE, "lookup: entry " + std::to_string(i) + " (" +
                                                    std::to_string(tuple[0]) + ", ...) is not in table '" +

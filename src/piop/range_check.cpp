@@ -79,9 +79,11 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
   }
   Transcript& t = ch.transcript();
   absorb_shapes(t, shapes, max_run_leaves);
-  std::vector<std::vector<int64_t>> limbs;
-  std::vector<HyraxCommitted> coms;
+  // Per column its L limbs: the lower L - 1 committed, the top one derived from v and them (not committed).
+  std::vector<std::vector<int64_t>> limbs;   // committed, in order
+  std::vector<std::vector<int64_t>> tops;    // per column
   std::vector<std::vector<int64_t>> scaled;  // the scaled top limbs
+  std::vector<HyraxCommitted> coms;
   for (const auto& c : columns) {
     const RangeSpec& sp = c.shape.spec;
     const unsigned nv = lookup_column_vars(c.shape.dims);
@@ -90,28 +92,34 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
     const std::vector<uint8_t> real = lookup_selector_table(c.shape.dims);
     const uint64_t offset = sp.is_signed ? uint64_t{1} << (sp.bits - 1) : 0;
     const uint64_t limit = sp.bits == 64 ? ~uint64_t{0} : (uint64_t{1} << sp.bits) - 1;
-    const size_t first = limbs.size();
-    for (unsigned l = 0; l < sp.limbs(); ++l) limbs.emplace_back(size, 0);
+    std::vector<std::vector<int64_t>> mine(sp.limbs(), std::vector<int64_t>(size, 0));
     for (size_t i = 0; i < c.values.size(); ++i) {
       if (!real[i]) continue;
       const int64_t v = c.values[i];
       const uint64_t u = static_cast<uint64_t>(v) + offset;
       const bool ok = sp.is_signed ? (u <= limit) : (v >= 0 && static_cast<uint64_t>(v) <= limit);
+      if (!ok && ch.allows_false_relations()) {
+        // A cheating prover: the lower limbs as usual, the top limb whatever the recomposition leaves.
+        for (unsigned l = 0; l + 1 < sp.limbs(); ++l) mine[l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
+        mine.back()[i] = static_cast<int64_t>(u >> (16 * (sp.limbs() - 1)));
+        continue;
+      }
       if (!ok) {
         throw ZkError(ErrorCode::OUT_OF_RANGE, "range check: " + std::to_string(v) + " outside " +
                                                    (sp.is_signed ? "signed " : "") + std::to_string(sp.bits) +
                                                    " bits");
       }
-      for (unsigned l = 0; l < sp.limbs(); ++l) limbs[first + l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
+      for (unsigned l = 0; l < sp.limbs(); ++l) mine[l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
     }
     if (sp.top_bits() < 16) {
-      std::vector<int64_t> s(limbs[first + sp.limbs() - 1]);
+      std::vector<int64_t> s(mine.back());
       for (auto& x : s) x <<= (16 - sp.top_bits());
       scaled.push_back(std::move(s));
     }
-    for (unsigned l = 0; l < sp.limbs(); ++l) {
-      coms.push_back(
-          hyrax_commit(TableView(limbs[first + l]), HyraxParams::balanced(nv), 0, threads));
+    tops.push_back(std::move(mine.back()));
+    for (unsigned l = 0; l + 1 < sp.limbs(); ++l) {
+      coms.push_back(hyrax_commit(TableView(mine[l]), HyraxParams::balanced(nv), 0, threads));
+      limbs.push_back(std::move(mine[l]));
     }
   }
   for (const auto& c : coms) {
@@ -126,11 +134,13 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
     size_t lj = li;
     for (size_t c = first; c < last; ++c) {
       const RangeSpec& sp = columns[c].shape.spec;
-      for (unsigned l = 0; l < sp.limbs(); ++l) lcs.push_back({columns[c].shape.dims, {TableView(out.limbs[lj++])}});
+      for (unsigned l = 0; l + 1 < sp.limbs(); ++l) lcs.push_back({columns[c].shape.dims, {TableView(out.limbs[lj++])}});
+      lcs.push_back({columns[c].shape.dims, {TableView(tops[c])}});
       if (sp.top_bits() < 16) lcs.push_back({columns[c].shape.dims, {TableView(scaled[si++])}});
     }
     out.logups.push_back(
-        logup_prove(ch, limb_table(), lcs, logup_multiplicities(limb_table(), lcs, threads), threads));
+        logup_prove(ch, limb_table(), lcs,
+                    logup_multiplicities(limb_table(), lcs, threads, ch.allows_false_relations()), threads));
     const auto& cc = out.logups.back().column_claims;
     size_t col = 0;
     for (size_t c = first; c < last; ++c) {
@@ -140,7 +150,7 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
       for (unsigned l = 0; l < sp.limbs(); ++l) {
         const ProverValue& d = cc[col + l][0].value;
         v += d * pow2(16 * l);
-        out.limb_claims.push_back({li + l, {z, d}});
+        if (l + 1 < sp.limbs()) out.limb_claims.push_back({li + l, {z, d}});
       }
       if (sp.top_bits() < 16) {
         const ProverValue& top = cc[col + sp.limbs() - 1][0].value;
@@ -149,7 +159,7 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
       if (sp.is_signed) v -= ProverValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(columns[c].shape.dims, z));
       out.value_claims.push_back({z, v});
       col += lookup_columns_of(sp);
-      li += sp.limbs();
+      li += sp.limbs() - 1;
     }
   }
   return out;
@@ -167,7 +177,7 @@ Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::sp
   absorb_shapes(t, shapes, max_run_leaves);
   std::vector<HyraxCommitment> coms;
   for (const auto& s : shapes) {
-    for (unsigned l = 0; l < s.spec.limbs(); ++l) {
+    for (unsigned l = 0; l + 1 < s.spec.limbs(); ++l) {
       auto c = HyraxCommitment::read(ch.reader(), threads);
       if (!c) return c.error();
       if (c->params() != HyraxParams::balanced(lookup_column_vars(s.dims))) {
@@ -192,7 +202,7 @@ Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::sp
       for (unsigned l = 0; l < sp.limbs(); ++l) {
         const VerifierValue& d = cc[col + l][0].value;
         v += d * pow2(16 * l);
-        out.limb_claims.push_back({li + l, {z, d}});
+        if (l + 1 < sp.limbs()) out.limb_claims.push_back({li + l, {z, d}});
       }
       if (sp.top_bits() < 16) {
         const VerifierValue& top = cc[col + sp.limbs() - 1][0].value;
@@ -205,7 +215,7 @@ Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::sp
       if (sp.is_signed) v -= VerifierValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(shapes[c].dims, z));
       out.value_claims.push_back({z, v});
       col += lookup_columns_of(sp);
-      li += sp.limbs();
+      li += sp.limbs() - 1;
     }
   }
   return out;

@@ -1,7 +1,7 @@
 // Range checks by 16-bit limbs (range_check.h), both channel modes: several columns of different widths and
 // signedness in one argument, values at both ends of each range, the derived claims on the values, the batched
-// opening of limbs and multiplicities; rejection of a value one past the range (a cheating prover's limbs) and
-// of a tampered scaled top limb.
+// opening of limbs and multiplicities, several LogUp runs; rejection of a value one past the range (a cheating
+// prover whose derived top limb leaves the table) and of a tampered scaled top limb.
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -105,6 +105,35 @@ TEST_P(RangeCheck, SeveralLookupRuns) {
   EXPECT_EQ(v->logups.size(), 3u);
   EXPECT_FALSE(verify(mode, kShapes, proof, 512).ok());  // another run size: another transcript
   EXPECT_FALSE(verify(mode, kShapes, proof).ok());
+}
+
+TEST_P(RangeCheck, OutOfRangeValueFromACheatingProverRejected) {
+  // The top limb is not committed but derived from the value and the lower limbs: a value one past its range
+  // makes the derived top limb (or its scaled copy) leave the table, and LogUp's sums disagree.
+  const ChannelMode mode = GetParam();
+  const std::vector<std::pair<RangeSpec, int64_t>> cases = {
+      {{16, false}, int64_t{1} << 16},  // one limb: the value itself
+      {{48, true}, int64_t{1} << 47},   // three limbs, the top one 2^16
+      {{12, false}, int64_t{1} << 12},  // the scaled top limb 2^16
+      {{16, false}, -1},                // a negative value in an unsigned range
+  };
+  for (const auto& [spec, bad] : cases) {
+    const RangeCheckShape shape{{6}, spec};
+    std::vector<int64_t> vals = {0, 1, 2, 3, bad, 5, 0, 0};
+    const RangeCheckColumn col{shape, vals};
+    Transcript t("range-test");
+    auto ch = make_prover_channel(mode, t);
+    ch->allow_false_relations();
+    const RangeCheckProverResult r = range_check_prove(*ch, std::span(&col, 1));
+    range_check_open(*ch, r);
+    const auto v = verify(mode, std::span(&shape, 1), ch->proof());
+    ASSERT_FALSE(v.ok()) << spec.bits << " " << bad;
+    EXPECT_EQ(v.code(), ErrorCode::LOOKUP_SUM_MISMATCH) << v.error().to_string();
+    // The honest prover refuses it.
+    Transcript t2("range-test");
+    auto honest = make_prover_channel(mode, t2);
+    EXPECT_THROW((void)range_check_prove(*honest, std::span(&col, 1)), ZkError);
+  }
 }
 
 TEST_P(RangeCheck, TamperedScaledTopLimb) {

@@ -85,9 +85,10 @@ struct LookupColumn {
 };
 
 // m: how often each table entry is looked up by the columns' real tuples (the first matching index). ZkError
-// OUT_OF_RANGE for a tuple that is not in the table.
+// OUT_OF_RANGE for a tuple that is not in the table, unless skip_missing (a cheating prover in soundness tests:
+// such a tuple is counted nowhere, and the verifier must reject the sums).
 std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns,
-                                          int threads = 0);
+                                          int threads = 0, bool skip_missing = false);
 
 struct LogupProverResult {
   HyraxCommitted multiplicity_commitment;        // written to the proof; the prover keeps the blinds

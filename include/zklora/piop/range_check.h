@@ -8,13 +8,17 @@
 // With u = v + o s (o = 2^(b-1) if signed, else 0; s the column's selector), L = ceil(b / 16) limbs
 //     u = sum_{l < L} 2^(16 l) d_l,    d_l in [0, 2^16)  (looked up),
 // and the top limb, of b' = b - 16 (L - 1) bits, also looked up as d_{L-1} 2^(16 - b') when b' < 16, so that
-// d_{L-1} < 2^b'. The prover commits every limb (Hyrax, short scalars; zero in the padding), writes and absorbs
-// the commitments, then, run by run, LogUp over the columns (d_0, ..., d_{L-1} [, 2^(16-b') d_{L-1}]) of every v
+// d_{L-1} < 2^b'. The prover commits the lower L - 1 limbs (Hyrax, short scalars; zero in the padding), writes and
+// absorbs the commitments; the top limb is not committed: it is the function
+//     d_{L-1} = (u - sum_{l < L-1} 2^(16 l) d_l) / 2^(16 (L-1))
+// of v and the committed limbs, all fixed before LogUp's challenges, and its evaluation (sent by LogUp) enters the
+// claim on v below, which v's owner checks, instead of an opening. A column of 16 bits or less commits nothing.
+// Then, run by run, LogUp over the columns (d_0, ..., d_{L-1} [, 2^(16-b') d_{L-1}]) of every v
 // (a column's limbs share their run's LogUp and its point). At LogUp's point z_c of column c the verifier checks the scaled copy's claim against 2^(16-b') d_{L-1}~(z_c)
 // (RANGE_LIMB_MISMATCH) and derives the claim on v, a linear relation:
 //     v~(z_c) = sum_l 2^(16 l) d_l~(z_c) - o s~(z_c).
 // Results: the claim on each v (for its owner: an opening, or the operation that produced it), and claims on the
-// limbs and on the multiplicities, all committed here: range_check_open settles them with one batched Hyrax opening.
+// committed limbs and on the multiplicities: range_check_open settles them with one batched Hyrax opening.
 // Soundness: LogUp's, plus Schwartz-Zippel on the recomposition (it holds at a random point only if it holds on
 // every entry, and 2^b < |Fr| / 2 keeps the limbs' sum from wrapping).
 // Transcript: domain "range-check"; every column's dims and spec; the limb commitments; then each run's LogUp.
@@ -51,7 +55,7 @@ struct RangeCheckColumn {
 };
 
 struct RangeCheckProverResult {
-  std::vector<std::vector<int64_t>> limbs;      // column c's limb l at [first_limb(c) + l]
+  std::vector<std::vector<int64_t>> limbs;      // the committed limbs: column c's lower L - 1, in column order
   std::vector<HyraxCommitted> limb_commitments; // same order
   std::vector<LogupProverResult> logups;          // one per run of columns
   std::vector<ProverClaim> value_claims;         // per column: v~(z_c)
