@@ -1,15 +1,128 @@
 // Claims on committed tensors settled by one batched Hyrax opening (openings.h).
 #include "zklora/piop/openings.h"
 
+#include <algorithm>
+#include <map>
 #include <vector>
 
+#include "zklora/piop/sumcheck.h"
+#include "zklora/poly/mle.h"
+
 namespace zklora {
+namespace {
+
+// A run of claims to move to one point: the claims (indices into the caller's), the distinct commitments they
+// name (in order of first appearance) and, per claim, its commitment's slot among those.
+struct Batch {
+  unsigned num_vars = 0;
+  std::vector<size_t> claims;
+  std::vector<size_t> commitments;
+  std::vector<size_t> slot;
+};
+
+// Claims grouped by their commitment's number of variables (1 to kOpeningBatchVars), each group cut into batches
+// of at most kOpeningBatchEntries table entries; a group whose claims already share one point is left alone.
+template <class Claim>
+std::vector<Batch> batches(std::span<const unsigned> vars_of_commitment, std::span<const Claim> claims) {
+  std::map<unsigned, std::vector<size_t>> by_vars;
+  for (size_t j = 0; j < claims.size(); ++j) {
+    const unsigned n = vars_of_commitment[claims[j].commitment];
+    if (n >= 1 && n <= kOpeningBatchVars) by_vars[n].push_back(j);
+  }
+  std::vector<Batch> out;
+  for (const auto& [n, js] : by_vars) {
+    const bool one_point = std::all_of(js.begin(), js.end(), [&](size_t j) {
+      return claims[j].claim.point == claims[js.front()].claim.point;
+    });
+    if (one_point) continue;
+    const size_t per_batch = std::max<size_t>(1, kOpeningBatchEntries >> n);  // commitments per batch
+    Batch b;
+    for (const size_t j : js) {
+      const size_t c = claims[j].commitment;
+      auto it = std::find(b.commitments.begin(), b.commitments.end(), c);
+      if (it == b.commitments.end()) {
+        if (b.commitments.size() == per_batch) {
+          out.push_back(std::move(b));
+          b = Batch{};
+        }
+        b.commitments.push_back(c);
+        it = b.commitments.end() - 1;
+      }
+      b.num_vars = n;
+      b.claims.push_back(j);
+      b.slot.push_back(static_cast<size_t>(it - b.commitments.begin()));
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+SumcheckShape batch_shape(const Batch& b) {
+  SumcheckShape s;
+  s.num_vars = b.num_vars;
+  s.num_tables = static_cast<uint32_t>(2 * b.commitments.size());  // W_k, T_k
+  for (uint32_t k = 0; k < b.commitments.size(); ++k) s.terms.push_back({Fr::one(), {2 * k, 2 * k + 1}});
+  return s;
+}
+
+template <class Claim>
+void absorb_batch(Transcript& t, const Batch& b, std::span<const Claim> claims) {
+  t.domain("opening-batch");
+  t.absorb_u64("num-vars", b.num_vars);
+  t.absorb_u64("claims", b.claims.size());
+  for (size_t i = 0; i < b.claims.size(); ++i) {
+    t.absorb_u64("commitment", claims[b.claims[i]].commitment);
+    t.absorb_frs("point", claims[b.claims[i]].claim.point);
+  }
+}
+
+}  // namespace
 
 void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
                     std::span<const CommittedProverClaim> claims, int threads) {
-  std::vector<HyraxProverClaim> hc;
-  hc.reserve(claims.size());
+  std::vector<unsigned> vars;
+  for (const HyraxProverInput& in : inputs) vars.push_back(in.commitment->params().num_vars);
   for (const CommittedProverClaim& c : claims) {
+    if (c.commitment >= inputs.size() || c.claim.point.size() != vars[c.commitment]) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove_openings: a claim that does not fit its commitment");
+    }
+  }
+  std::vector<CommittedProverClaim> open(claims.begin(), claims.end());
+  std::vector<bool> moved(claims.size(), false);
+  for (const Batch& b : batches(std::span<const unsigned>(vars), claims)) {
+    absorb_batch(ch.transcript(), b, claims);
+    const std::vector<Fr> rho = ch.challenges("rho", b.claims.size());
+    const size_t size = size_t{1} << b.num_vars;
+    std::vector<std::vector<Fr>> tables(2 * b.commitments.size());
+    ProverValue sum = ProverValue::constant(Fr::zero());
+    for (size_t i = 0; i < b.claims.size(); ++i) {
+      const ProverClaim& c = claims[b.claims[i]].claim;
+      std::vector<Fr>& w = tables[2 * b.slot[i]];
+      if (w.empty()) w.assign(size, Fr::zero());
+      const std::vector<Fr> e = eq_table(c.point, rho[i], threads);
+      for (size_t x = 0; x < size; ++x) w[x] += e[x];
+      sum += c.value * rho[i];
+      moved[b.claims[i]] = true;
+    }
+    for (size_t k = 0; k < b.commitments.size(); ++k) tables[2 * k + 1] = to_field(inputs[b.commitments[k]].table, size, threads);
+    const SumcheckShape shape = batch_shape(b);
+    const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), sum, threads);
+    std::vector<Fr> t_r;
+    for (size_t k = 0; k < b.commitments.size(); ++k) t_r.push_back(res.evaluations[2 * k + 1]);
+    const std::vector<ProverValue> sent = ch.send("batched-values", t_r);
+    std::vector<ProverValue> evals;
+    for (size_t k = 0; k < b.commitments.size(); ++k) {
+      evals.push_back(ProverValue::constant(res.evaluations[2 * k]));
+      evals.push_back(sent[k]);
+    }
+    sumcheck_prove_final(ch, shape, res.final_value, evals);
+    for (size_t k = 0; k < b.commitments.size(); ++k) open.push_back({b.commitments[k], {res.point, sent[k]}});
+  }
+  std::vector<HyraxProverClaim> hc;
+  hc.reserve(open.size());
+  for (size_t j = 0; j < open.size(); ++j) {
+    if (j < claims.size() && moved[j]) continue;
+    const CommittedProverClaim& c = open[j];
     hc.push_back({c.commitment, c.claim.point, c.claim.value.value(), c.claim.value.blind(), false});
   }
   hyrax_open(ch.transcript(), inputs, hc, threads).write(ch.writer());
@@ -17,13 +130,48 @@ void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
 
 Status verify_openings(VerifierChannel& ch, std::span<const HyraxCommitment* const> commitments,
                        std::span<const CommittedVerifierClaim> claims, int threads) {
-  std::vector<HyraxVerifierClaim> hc;
-  hc.reserve(claims.size());
+  std::vector<unsigned> vars;
+  for (const HyraxCommitment* c : commitments) vars.push_back(c->params().num_vars);
   for (const CommittedVerifierClaim& c : claims) {
+    if (c.commitment >= commitments.size() || c.claim.point.size() != vars[c.commitment]) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, "verify_openings: a claim that does not fit its commitment");
+    }
+  }
+  std::vector<CommittedVerifierClaim> open(claims.begin(), claims.end());
+  std::vector<bool> moved(claims.size(), false);
+  for (const Batch& b : batches(std::span<const unsigned>(vars), claims)) {
+    absorb_batch(ch.transcript(), b, claims);
+    const std::vector<Fr> rho = ch.challenges("rho", b.claims.size());
+    VerifierValue sum = VerifierValue::constant(Fr::zero());
+    for (size_t i = 0; i < b.claims.size(); ++i) {
+      sum += claims[b.claims[i]].claim.value * rho[i];
+      moved[b.claims[i]] = true;
+    }
+    const SumcheckShape shape = batch_shape(b);
+    auto sub = sumcheck_verify(ch, shape, sum);
+    if (!sub) return sub.error();
+    auto sent = ch.receive("batched-values", b.commitments.size());
+    if (!sent) return sent.error();
+    std::vector<Fr> w(b.commitments.size());
+    for (size_t i = 0; i < b.claims.size(); ++i) {
+      w[b.slot[i]] += rho[i] * eq_eval(claims[b.claims[i]].claim.point, sub->point);
+    }
+    std::vector<VerifierValue> evals;
+    for (size_t k = 0; k < b.commitments.size(); ++k) {
+      evals.push_back(VerifierValue::constant(w[k]));
+      evals.push_back((*sent)[k]);
+    }
+    if (Status s = sumcheck_verify_final(ch, shape, sub->expected, evals); !s) return s.error();
+    for (size_t k = 0; k < b.commitments.size(); ++k) open.push_back({b.commitments[k], {sub->point, (*sent)[k]}});
+  }
+  std::vector<HyraxVerifierClaim> hc;
+  hc.reserve(open.size());
+  for (size_t j = 0; j < open.size(); ++j) {
+    if (j < claims.size() && moved[j]) continue;
     // The verifier holds a value only as a commitment (y U + beta H, or y U for a value in the clear), which is
     // what the Hyrax argument checks against; the prover passes the matching blinding (zero in the clear).
-    const HyraxValue value = c.claim.value.commitment();
-    hc.push_back({c.commitment, c.claim.point, value});
+    const CommittedVerifierClaim& c = open[j];
+    hc.push_back({c.commitment, c.claim.point, c.claim.value.commitment()});
   }
   auto rounds = hyrax_opening_rounds(commitments, hc);
   if (!rounds) return rounds.error();

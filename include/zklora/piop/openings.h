@@ -6,10 +6,21 @@
 // (VerifierValue::commitment): in zero-knowledge mode the one the channel built, whose blinding the prover knows
 // (ProverValue::blind); in clear mode and for public constants Y = y U, beta = 0. The Hyrax argument then proves
 // t~(z) = y without revealing y.
-// Transcript: Hyrax's ("hyrax-open", then every claim, the groups' arguments, the batching weights).
+// Claims at many points. Hyrax batches claims that share a column point into one inner-product argument; claims
+// at distinct points would each need their own. So first, claims on tensors of n variables (1 <= n <=
+// kOpeningBatchVars), grouped by n when they are not all at one point already, move to one point by a sumcheck:
+// with rho_j random and W_k = sum_{j on tensor k} rho_j eq(z_j, x),
+//     sum_j rho_j v_j = sum_x sum_k W_k(x) T_k(x)
+// after which the prover sends T_k(r) for every tensor k of the group ("batched-values") and the verifier checks
+// the sumcheck's final value with the W_k(r) it computes itself (O(n) per claim). Those new claims, all at r, go to
+// Hyrax with the claims left as they were. A group holds at most kOpeningBatchEntries table entries (more
+// tensors make several groups), which bounds the prover's memory.
+// Transcript: per group domain "opening-batch", n, every claim's commitment index and point, rho, the sumcheck,
+// "batched-values"; then Hyrax's ("hyrax-open", then every claim, the groups' arguments, the batching weights).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "zklora/base/error.h"
@@ -18,6 +29,9 @@
 #include "zklora/piop/claims.h"
 
 namespace zklora {
+
+inline constexpr unsigned kOpeningBatchVars = 22;
+inline constexpr size_t kOpeningBatchEntries = size_t{1} << 23;
 
 struct CommittedProverClaim {
   size_t commitment;  // index into the inputs
