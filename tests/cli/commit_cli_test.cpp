@@ -58,6 +58,14 @@ TEST(CliCommit, WritesReusesAndValidates) {
   EXPECT_NE(c2->content_hash, c->content_hash);
   EXPECT_FALSE(c2->tensors.at("embed").commitment == c->tensors.at("embed").commitment);
 
+  // Without the weight check (large models): the file carries none.
+  const std::string out3 = (dir / "c3.bin").string();
+  ASSERT_EQ(run_zklora({"commit", "--model", model, "--out", out3, "--skip-weight-check"}, &err), 0) << err;
+  auto c3 = read_weight_commitment(out3);
+  ASSERT_TRUE(c3.ok());
+  EXPECT_TRUE(c3->weight_check.empty());
+  EXPECT_EQ(c3->tensors.size(), c->tensors.size());
+
   // Bad files.
   std::vector<char> bytes;
   {
