@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_model.h"
 #include "zklora/base/timer.h"
 #include "zklora/cli/cli.h"
 #include "zklora/fixed/format.h"
@@ -21,41 +22,21 @@
 namespace zklora {
 namespace {
 
-WTensor random_weights(std::vector<int64_t> shape, SplitMix64& rng, int64_t rows = -1) {
-  if (rows >= 0) shape[0] = rows;
-  WTensor w(std::move(shape));
-  // Uniform in [-0.02, 0.02) at the weight scale: the initializer range of the llama-2 shapes.
-  for (int32_t& v : w.data) v = static_cast<int32_t>(rng.below(2622)) - 1311;
-  return w;
-}
-
-WTensor ones(int64_t d) {
-  WTensor w({d});
-  for (int32_t& v : w.data) v = 1 << kFixed.weight;
-  return w;
-}
+// Uniform in [-0.02, 0.02) at the weight scale: the initializer range of the llama-2 shapes.
+constexpr int32_t kLo = -1311, kHi = 1311;
 
 nlohmann::json bench_shape(const std::string& name, ModelConfig cfg, int64_t seq, bool layers_only) {
   SplitMix64 rng(7);
   std::vector<LayerWeights> layers;
-  for (int64_t l = 0; l < cfg.n_layers; ++l) {
-    LayerWeights w;
-    w.attn_norm = ones(cfg.d_model);
-    w.mlp_norm = ones(cfg.d_model);
-    for (const Projection p : kAllProjections) {
-      const auto [out, in] = projection_shape(cfg, p);
-      w.proj[static_cast<size_t>(p)] = random_weights({out, in}, rng);
-    }
-    layers.push_back(std::move(w));
-  }
+  for (int64_t l = 0; l < cfg.n_layers; ++l) layers.push_back(bench_random_layer(cfg, rng, kLo, kHi));
   // One layer of a large model reads no embedding: only the rows of the ids used (below 256) are made.
   const int64_t embed_rows = layers_only ? 256 : cfg.vocab_size;
   const ModelWeights weights = ModelWeights::resident(
-      cfg, random_weights({cfg.vocab_size, cfg.d_model}, rng, embed_rows), ones(cfg.d_model),
-      layers_only ? WTensor() : random_weights({cfg.vocab_size, cfg.d_model}, rng), std::move(layers));
+      cfg, bench_uniform_weights({embed_rows, cfg.d_model}, rng, kLo, kHi), bench_ones(cfg.d_model),
+      layers_only ? WTensor() : bench_uniform_weights({cfg.vocab_size, cfg.d_model}, rng, kLo, kHi),
+      std::move(layers));
   AdapterTensors adapter = init_adapter(cfg, LoraConfig{}, 2);
-  for (ITensor& b : adapter.b)
-    for (int64_t& v : b.data) v = static_cast<int64_t>(rng.below(1 << 15)) - (1 << 14);
+  bench_randomize_b(adapter, rng);
   std::vector<std::vector<int32_t>> seqs(1, std::vector<int32_t>(static_cast<size_t>(seq)));
   for (int32_t& t : seqs[0]) t = static_cast<int32_t>(4 + rng.below(static_cast<uint64_t>(std::min<int64_t>(embed_rows, cfg.vocab_size) - 4)));
   const Batch batch = make_batch(seqs, seq, cfg);

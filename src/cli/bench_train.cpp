@@ -5,6 +5,7 @@
 // Weights are random integers of the magnitude of a 0.02-normal initialization, generated in memory.
 #include <vector>
 
+#include "bench_model.h"
 #include "zklora/base/timer.h"
 #include "zklora/cli/cli.h"
 #include "zklora/fixed/format.h"
@@ -18,33 +19,10 @@ namespace {
 
 // Uniform integers in [-2^11, 2^11] at the weight scale (about +-0.03), norms 1.
 WTensor random_weights(std::vector<int64_t> shape, SplitMix64& rng) {
-  WTensor w(std::move(shape));
-  for (int32_t& v : w.data) v = static_cast<int32_t>(rng.below(4097)) - 2048;
-  return w;
+  return bench_uniform_weights(std::move(shape), rng, -2048, 2049);
 }
 
-WTensor ones(int64_t d) {
-  WTensor w({d});
-  for (int32_t& v : w.data) v = int32_t{1} << kFixed.weight;
-  return w;
-}
-
-LayerWeights random_layer(const ModelConfig& cfg, SplitMix64& rng) {
-  LayerWeights w;
-  w.attn_norm = ones(cfg.d_model);
-  w.mlp_norm = ones(cfg.d_model);
-  for (const Projection p : kAllProjections) {
-    const auto [out, in] = projection_shape(cfg, p);
-    w.proj[static_cast<size_t>(p)] = random_weights({out, in}, rng);
-  }
-  return w;
-}
-
-// Gives B small non-zero entries so every adapter gradient is exercised.
-void randomize_b(AdapterTensors& ad, SplitMix64& rng) {
-  for (ITensor& b : ad.b)
-    for (int64_t& v : b.data) v = static_cast<int64_t>(rng.below(1 << 15)) - (1 << 14);
-}
+LayerWeights random_layer(const ModelConfig& cfg, SplitMix64& rng) { return bench_random_layer(cfg, rng, -2048, 2049); }
 
 double tiny_step_seconds() {
   const ModelConfig cfg = tiny_model_config();
@@ -52,10 +30,10 @@ double tiny_step_seconds() {
   std::vector<LayerWeights> layers;
   for (int64_t l = 0; l < cfg.n_layers; ++l) layers.push_back(random_layer(cfg, rng));
   const ModelWeights weights = ModelWeights::resident(cfg, random_weights({cfg.vocab_size, cfg.d_model}, rng),
-                                                      ones(cfg.d_model), random_weights({cfg.vocab_size, cfg.d_model}, rng),
+                                                      bench_ones(cfg.d_model), random_weights({cfg.vocab_size, cfg.d_model}, rng),
                                                       std::move(layers));
   AdapterTensors adapter = init_adapter(cfg, LoraConfig{}, 2);
-  randomize_b(adapter, rng);
+  bench_randomize_b(adapter, rng);
   std::vector<std::vector<int32_t>> seqs(16, std::vector<int32_t>(64));
   for (auto& s : seqs)
     for (int32_t& t : s) t = static_cast<int32_t>(4 + rng.below(static_cast<uint64_t>(cfg.vocab_size - 4)));
@@ -74,7 +52,7 @@ double llama7b_layer_seconds() {
   SplitMix64 rng(3);
   const LayerWeights w = random_layer(cfg, rng);
   AdapterTensors adapter = init_adapter(cfg, LoraConfig{}, 4);
-  randomize_b(adapter, rng);
+  bench_randomize_b(adapter, rng);
   const int64_t seq = 128;
   const RopeTable rope = make_rope_table(seq, cfg.head_dim(), cfg.rope_theta);
   std::vector<int64_t> positions(static_cast<size_t>(seq));

@@ -213,20 +213,10 @@ Status write_checkpoint(const ModelConfig& config, uint64_t seed, const std::fil
 }  // namespace
 
 ModelConfig tiny_model_config() {
-  ModelConfig m;
+  ModelConfig m = llama2_config(128, 4, 4, 512);  // the llama-2 conventions at a small size
   m.vocab_size = 512;
-  m.d_model = 128;
-  m.n_layers = 4;
-  m.n_heads = 4;
   m.n_kv_heads = 2;
-  m.d_ffn = 512;
   m.max_seq = 256;
-  m.rope_theta = 10000.0;
-  m.rms_eps = 1e-5;
-  m.tie_embeddings = false;
-  m.bos_token_id = 1;
-  m.eos_token_id = 2;
-  m.pad_token_id = 3;
   return m;
 }
 

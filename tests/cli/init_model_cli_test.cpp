@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/run_cli.h"
 #include "support/temp_dir.h"
 #include "zklora/cli/cli.h"
 #include "zklora/model/checkpoint.h"
@@ -13,22 +14,9 @@
 namespace zklora {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
+using test::CliRun;
 
-CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "zklora");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data());
-  const std::string out = ::testing::internal::GetCapturedStdout();
-  return {code, out, ::testing::internal::GetCapturedStderr()};
-}
+CliRun run(std::vector<std::string> args) { return test::run_zklora_captured(std::move(args)); }
 
 TEST(CliInitModel, WritesTheTinyModel) {
   test::TempDir dir;

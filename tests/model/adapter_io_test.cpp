@@ -6,22 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/random_model.h"
 #include "support/temp_dir.h"
 
 namespace zklora {
 namespace {
 
-ModelConfig small_model() {
-  ModelConfig m;
-  m.vocab_size = 16;
-  m.d_model = 8;
-  m.n_layers = 2;
-  m.n_heads = 2;
-  m.n_kv_heads = 1;
-  m.d_ffn = 12;
-  m.max_seq = 16;
-  return m;
-}
+using testing::micro_config;
 
 FloatAdapter small_adapter(const ModelConfig& m, std::vector<Projection> targets) {
   FloatAdapter a;
@@ -49,7 +40,7 @@ TEST(PeftAdapter, TensorNamesArePefts) {
 }
 
 TEST(PeftAdapter, RoundTrip) {
-  const ModelConfig m = small_model();
+  const ModelConfig m = micro_config();
   const FloatAdapter a = small_adapter(m, {Projection::Q, Projection::K, Projection::UP, Projection::DOWN});
   test::TempDir dir;
   ASSERT_TRUE(write_peft_adapter(dir / "run", a, m, "models/tiny").ok());
@@ -79,7 +70,7 @@ TEST(PeftAdapter, RoundTrip) {
 }
 
 TEST(PeftAdapter, FractionalAlphaSurvives) {
-  const ModelConfig m = small_model();
+  const ModelConfig m = micro_config();
   FloatAdapter a = small_adapter(m, {Projection::V});
   a.config.alpha = 2.5;
   test::TempDir dir;
@@ -88,7 +79,7 @@ TEST(PeftAdapter, FractionalAlphaSurvives) {
 }
 
 TEST(PeftAdapter, NeverOverwritesUnlessAsked) {
-  const ModelConfig m = small_model();
+  const ModelConfig m = micro_config();
   const FloatAdapter a = small_adapter(m, {Projection::Q, Projection::V});
   test::TempDir dir;
   ASSERT_TRUE(write_peft_adapter(dir.path(), a, m, "base").ok());
@@ -99,7 +90,7 @@ TEST(PeftAdapter, NeverOverwritesUnlessAsked) {
 }
 
 TEST(PeftAdapter, WriterChecksTheTensors) {
-  const ModelConfig m = small_model();
+  const ModelConfig m = micro_config();
   test::TempDir dir;
   FloatAdapter a = small_adapter(m, {Projection::Q, Projection::V});
   a.tensors.erase(peft_tensor_name(1, Projection::V, 'A'));
@@ -126,7 +117,7 @@ class PeftAdapterBad : public ::testing::Test {
     const Result<FloatAdapter> r = read_peft_adapter(dir_.path(), m_);
     return r.ok() ? "" : r.error().message;
   }
-  ModelConfig m_ = small_model();
+  ModelConfig m_ = micro_config();
   test::TempDir dir_;
   nlohmann::json config_;
 };

@@ -8,25 +8,14 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "support/random_model.h"
 #include "support/temp_dir.h"
 #include "zklora/model/safetensors.h"
 
 namespace zklora {
 namespace {
 
-ModelConfig small_config() {
-  ModelConfig m;
-  m.vocab_size = 16;
-  m.d_model = 8;
-  m.n_layers = 2;
-  m.n_heads = 2;
-  m.n_kv_heads = 1;
-  m.d_ffn = 12;
-  m.max_seq = 16;
-  m.rms_eps = 1e-5;
-  m.pad_token_id = 3;
-  return m;
-}
+using testing::micro_config;
 
 std::map<std::string, FloatTensor> model_tensors(const ModelConfig& m) {
   std::map<std::string, FloatTensor> out;
@@ -61,7 +50,7 @@ std::string open_error(const std::filesystem::path& dir) {
 
 TEST(ModelConfigJson, WriteThenReadIsIdentity) {
   test::TempDir dir;
-  ModelConfig m = small_config();
+  ModelConfig m = micro_config();
   m.tie_embeddings = true;
   m.rope_theta = 500000.0;
   ASSERT_TRUE(write_model_config(m, dir / "config.json", "bfloat16").ok());
@@ -139,7 +128,7 @@ TEST(ModelConfigJson, RejectsWhatTheModelDoesNotCompute) {
 }
 
 TEST(LlamaTensors, NamesShapesAndCounts) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   const std::vector<LlamaTensor> t = llama_tensors(m);
   ASSERT_EQ(t.size(), 1 + 2 * 9 + 2u);
   EXPECT_EQ(t.front().name, "model.embed_tokens.weight");
@@ -157,7 +146,7 @@ TEST(LlamaTensors, NamesShapesAndCounts) {
 }
 
 TEST(Checkpoint, OpensSingleAndShardedFilesInEveryDtype) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   const auto tensors = model_tensors(m);
   for (const SafetensorsDtype dtype : {SafetensorsDtype::F32, SafetensorsDtype::F16, SafetensorsDtype::BF16}) {
     for (const int shards : {1, 3}) {
@@ -187,7 +176,7 @@ TEST(Checkpoint, OpensSingleAndShardedFilesInEveryDtype) {
 }
 
 TEST(Checkpoint, ContentHashIsStableAndSeesEveryByte) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   auto tensors = model_tensors(m);
   test::TempDir a, b, c;
   write_checkpoint(a.path(), m, tensors, 1);
@@ -202,7 +191,7 @@ TEST(Checkpoint, ContentHashIsStableAndSeesEveryByte) {
 }
 
 TEST(Checkpoint, MissingTensorIsNamed) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   auto tensors = model_tensors(m);
   tensors.erase("model.layers.1.post_attention_layernorm.weight");
   test::TempDir dir;
@@ -212,7 +201,7 @@ TEST(Checkpoint, MissingTensorIsNamed) {
 }
 
 TEST(Checkpoint, ShapeMismatchWithConfigNamesFileAndTensor) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   auto tensors = model_tensors(m);
   tensors["model.layers.0.self_attn.k_proj.weight"] = FloatTensor{{8, 8}, std::vector<float>(64, 1.0f)};
   test::TempDir dir;
@@ -225,7 +214,7 @@ TEST(Checkpoint, ShapeMismatchWithConfigNamesFileAndTensor) {
 }
 
 TEST(Checkpoint, DuplicateTensorAcrossShards) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   const auto tensors = model_tensors(m);
   test::TempDir dir;
   write_checkpoint(dir.path(), m, tensors);
@@ -236,7 +225,7 @@ TEST(Checkpoint, DuplicateTensorAcrossShards) {
 }
 
 TEST(Checkpoint, NonFloatWeightIsRejected) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   auto tensors = model_tensors(m);
   tensors.erase("model.norm.weight");
   test::TempDir dir;
@@ -252,7 +241,7 @@ TEST(Checkpoint, NonFloatWeightIsRejected) {
 }
 
 TEST(Checkpoint, CorruptShardNamesTheFile) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   test::TempDir dir;
   write_checkpoint(dir.path(), m, model_tensors(m), 2);
   const std::string bytes = test::read_file(dir / "part-1.safetensors");
@@ -265,7 +254,7 @@ TEST(Checkpoint, CorruptShardNamesTheFile) {
 }
 
 TEST(Checkpoint, IndexMustAgreeWithTheFiles) {
-  const ModelConfig m = small_config();
+  const ModelConfig m = micro_config();
   const auto tensors = model_tensors(m);
   test::TempDir dir;
   write_checkpoint(dir.path(), m, tensors, 2);
@@ -289,7 +278,7 @@ TEST(Checkpoint, MissingPiecesAreIoErrors) {
   c = Checkpoint::open(dir.path());  // no config.json
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.code(), ErrorCode::IO);
-  ASSERT_TRUE(write_model_config(small_config(), dir / "config.json").ok());
+  ASSERT_TRUE(write_model_config(micro_config(), dir / "config.json").ok());
   c = Checkpoint::open(dir.path());  // no weights
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.code(), ErrorCode::IO);
@@ -297,7 +286,7 @@ TEST(Checkpoint, MissingPiecesAreIoErrors) {
 }
 
 TEST(Checkpoint, TiedEmbeddingsNeedNoLmHead) {
-  ModelConfig m = small_config();
+  ModelConfig m = micro_config();
   m.tie_embeddings = true;
   test::TempDir dir;
   write_checkpoint(dir.path(), m, model_tensors(m));

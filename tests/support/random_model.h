@@ -23,6 +23,22 @@ inline ModelConfig small_config() {
   return c;
 }
 
+// The smallest shape with every feature (two layers, grouped-query heads, d_ffn not a multiple of d_model): for
+// file formats and loaders.
+inline ModelConfig micro_config() {
+  ModelConfig m;
+  m.vocab_size = 16;
+  m.d_model = 8;
+  m.n_layers = 2;
+  m.n_heads = 2;
+  m.n_kv_heads = 1;
+  m.d_ffn = 12;
+  m.max_seq = 16;
+  m.rms_eps = 1e-5;
+  m.pad_token_id = 3;
+  return m;
+}
+
 inline WTensor normal_weights(std::vector<int64_t> shape, double std, std::mt19937_64& g) {
   WTensor w(std::move(shape));
   std::normal_distribution<double> n(0.0, std);
