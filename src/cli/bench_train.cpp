@@ -18,19 +18,16 @@ namespace zklora {
 namespace {
 
 // Uniform integers in [-2^11, 2^11] at the weight scale (about +-0.03), norms 1.
-WTensor random_weights(std::vector<int64_t> shape, SplitMix64& rng) {
-  return bench_uniform_weights(std::move(shape), rng, -2048, 2049);
-}
-
-LayerWeights random_layer(const ModelConfig& cfg, SplitMix64& rng) { return bench_random_layer(cfg, rng, -2048, 2049); }
+constexpr int32_t kLo = -2048, kHi = 2049;
 
 double tiny_step_seconds() {
   const ModelConfig cfg = tiny_model_config();
   SplitMix64 rng(1);
   std::vector<LayerWeights> layers;
-  for (int64_t l = 0; l < cfg.n_layers; ++l) layers.push_back(random_layer(cfg, rng));
-  const ModelWeights weights = ModelWeights::resident(cfg, random_weights({cfg.vocab_size, cfg.d_model}, rng),
-                                                      bench_ones(cfg.d_model), random_weights({cfg.vocab_size, cfg.d_model}, rng),
+  for (int64_t l = 0; l < cfg.n_layers; ++l) layers.push_back(bench_random_layer(cfg, rng, kLo, kHi));
+  WTensor embed = bench_uniform_weights({cfg.vocab_size, cfg.d_model}, rng, kLo, kHi);
+  WTensor lm_head = bench_uniform_weights({cfg.vocab_size, cfg.d_model}, rng, kLo, kHi);
+  const ModelWeights weights = ModelWeights::resident(cfg, std::move(embed), bench_ones(cfg.d_model), std::move(lm_head),
                                                       std::move(layers));
   AdapterTensors adapter = init_adapter(cfg, LoraConfig{}, 2);
   bench_randomize_b(adapter, rng);
@@ -50,7 +47,7 @@ double llama7b_layer_seconds() {
   ModelConfig cfg = model_shape("llama-2-7b").value();
   cfg.n_layers = 1;
   SplitMix64 rng(3);
-  const LayerWeights w = random_layer(cfg, rng);
+  const LayerWeights w = bench_random_layer(cfg, rng, kLo, kHi);
   AdapterTensors adapter = init_adapter(cfg, LoraConfig{}, 4);
   bench_randomize_b(adapter, rng);
   const int64_t seq = 128;
@@ -67,7 +64,7 @@ double llama7b_layer_seconds() {
   OptimizerState state = OptimizerState::zeros_for(adapter, opt);
   Stopwatch sw;
   const LayerCache cache = layer_forward(ctx, w, adapter, 0, h);
-  (void)layer_backward(ctx, w, adapter, 0, cache, dh, grads, true);
+  (void)layer_backward(ctx, w, adapter, 0, cache, std::move(dh), grads, true);
   optimizer_step(opt, adapter, state, grads, seq);
   return sw.seconds();
 }

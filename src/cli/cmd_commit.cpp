@@ -35,6 +35,10 @@ int run_commit(const CommitArgs& args, const GlobalOptions& global) {
       args.out.empty() ? std::filesystem::path(args.model) / kWeightCommitmentFile : std::filesystem::path(args.out);
   std::error_code ec;
   if (std::filesystem::exists(out, ec)) {
+    if (!is_weight_commitment_file(out)) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT,
+                    out.string() + " exists and is not a zklora weight commitment; it is left as it is");
+    }
     auto old = read_weight_commitment(out, global.threads);
     if (old && old->content_hash == hash && old->config_json == config && old->format_version == kFixedFormatVersion &&
         old->has_blinds && (args.skip_check || !old->weight_check.empty())) {

@@ -122,7 +122,8 @@ Result<ModelConfig> parse_model_config(const std::string& json_text, const std::
     m.tie_embeddings = it->get<bool>();
   }
   if (const auto it = j.find("head_dim"); it != j.end() && !it->is_null()) {
-    if (!it->is_number_integer() || m.n_heads <= 0 || it->get<int64_t>() * m.n_heads != m.d_model) {
+    if (!it->is_number_integer() || m.n_heads <= 0 || m.d_model % m.n_heads != 0 ||
+        it->get<int64_t>() != m.d_model / m.n_heads) {
       return invalid(source + ": \"head_dim\" " + it->dump() +
                      " must equal hidden_size / num_attention_heads (other head sizes are not supported)");
     }

@@ -120,7 +120,8 @@ StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& a
   StepResult result{ce.loss_sum, ce.count, AdapterTensors::zeros_like(adapter)};
   ITensor dh = rmsnorm_backward(final_norm, weights.final_norm, matmul_nn(ce.d_logits, weights.lm_head, kFixed.weight));
   for (int64_t l = cfg.n_layers - 1; l >= 0; --l) {
-    dh = layer_backward(ctx, *weights.layer(l), adapter, l, caches[static_cast<size_t>(l)], dh, result.grads, l > 0);
+    dh = layer_backward(ctx, *weights.layer(l), adapter, l, caches[static_cast<size_t>(l)], std::move(dh),
+                        result.grads, l > 0);
   }
   return result;
 }

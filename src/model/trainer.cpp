@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <vector>
 
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
@@ -115,10 +116,13 @@ Result<TrainSummary> train(const TrainOptions& opt) {
   auto weights = ModelWeights::from_checkpoint(ckpt, stream);
   if (!weights.ok()) return weights.error();
 
-  std::error_code ec;
-  std::filesystem::create_directories(opt.out_dir, ec);
-  if (opt.dump_grads && opt.dump_grads->has_parent_path()) std::filesystem::create_directories(opt.dump_grads->parent_path(), ec);
-  if (ec) return make_error(ErrorCode::IO, "cannot create " + opt.out_dir.string() + ": " + ec.message());
+  std::vector<std::filesystem::path> dirs{opt.out_dir};
+  if (opt.dump_grads && opt.dump_grads->has_parent_path()) dirs.push_back(opt.dump_grads->parent_path());
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(ErrorCode::IO, "cannot create " + dir.string() + ": " + ec.message());
+  }
 
   OptimizerState state = OptimizerState::zeros_for(adapter, opt.optimizer);
   TrainSummary summary;

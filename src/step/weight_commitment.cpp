@@ -66,6 +66,12 @@ std::string model_config_json(const ModelConfig& m) {
   return j.dump();
 }
 
+bool is_weight_commitment_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char magic[sizeof kWeightCommitmentMagic] = {};
+  return in.read(magic, sizeof magic) && std::memcmp(magic, kWeightCommitmentMagic, sizeof magic) == 0;
+}
+
 Status write_weight_commitment(const std::filesystem::path& file, const WeightCommitmentFile& c) {
   ByteWriter w;
   for (const char ch : kWeightCommitmentMagic) w.u8(static_cast<uint8_t>(ch));

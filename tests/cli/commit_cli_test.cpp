@@ -1,5 +1,6 @@
 // `zklora commit`: the commitment file beside the model, reused while the model is unchanged, remade when it
-// changes; the file reads back with its header; a file with a bad magic or cut short is refused with a clear error.
+// changes; the file reads back with its header; a file with a bad magic or cut short is refused with a clear error;
+// a file that is not a commitment is never overwritten.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -83,6 +84,12 @@ TEST(CliCommit, WritesReusesAndValidates) {
   bad.assign(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(bytes.size() / 2));
   EXPECT_FALSE(read_weight_commitment(write(bad)).ok());
   EXPECT_EQ(run_zklora({"commit", "--model", (dir / "missing").string()}), 2);
+  // A file that is not a commitment is never overwritten.
+  const auto config_json = dir / "tiny" / "config.json";
+  const auto before_config = std::filesystem::file_size(config_json);
+  EXPECT_EQ(run_zklora({"commit", "--model", model, "--out", config_json.string()}, &err), 2);
+  EXPECT_NE(err.find("not a zklora weight commitment"), std::string::npos) << err;
+  EXPECT_EQ(std::filesystem::file_size(config_json), before_config);
 }
 
 }  // namespace

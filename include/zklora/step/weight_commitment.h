@@ -49,6 +49,9 @@ struct WeightCommitmentFile {
 
 std::string model_config_json(const ModelConfig& config);
 
+// Whether the file starts with the commitment magic (a file `zklora commit` may replace when it is stale).
+bool is_weight_commitment_file(const std::filesystem::path& file);
+
 Status write_weight_commitment(const std::filesystem::path& file, const WeightCommitmentFile& c);
 Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& file, int threads = 0);
 
