@@ -86,9 +86,23 @@ ITensor layer_backward(const LayerContext& ctx, const LayerWeights& w, const Ada
   return dh;
 }
 
+ITensor embedding_rows(const WTensor& embed, std::span<const int32_t> tokens) {
+  static_assert(kFixed.weight == kFixed.act, "embedding rows enter the residual stream unscaled");
+  const int64_t d = embed.dim(1);
+  ITensor h({static_cast<int64_t>(tokens.size()), d});
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const int32_t tok = tokens[t];
+    if (tok < 0 || tok >= embed.dim(0)) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "token id " + std::to_string(tok) + " outside the vocabulary");
+    }
+    for (int64_t i = 0; i < d; ++i) h.at2(static_cast<int64_t>(t), i) = embed.at2(tok, i);
+  }
+  return h;
+}
+
 StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch) {
   const ModelConfig& cfg = weights.config;
-  const int64_t T = batch.batch * batch.seq, d = cfg.d_model;
+  const int64_t T = batch.batch * batch.seq;
   if (batch.seq > cfg.max_seq) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "sequence length " + std::to_string(batch.seq) +
                                                    " exceeds max_position_embeddings " + std::to_string(cfg.max_seq));
@@ -100,15 +114,7 @@ StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& a
   const AttentionShape shape{batch.batch, batch.seq, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim()};
 
   // ---- forward ----
-  ITensor h({T, d});  // residual stream, act (the embedding rows: weight scale = act scale)
-  static_assert(kFixed.weight == kFixed.act, "embedding rows enter the residual stream unscaled");
-  for (int64_t t = 0; t < T; ++t) {
-    const int32_t tok = batch.tokens[static_cast<size_t>(t)];
-    if (tok < 0 || tok >= cfg.vocab_size) {
-      throw ZkError(ErrorCode::INVALID_ARGUMENT, "token id " + std::to_string(tok) + " outside the vocabulary");
-    }
-    for (int64_t i = 0; i < d; ++i) h.at2(t, i) = weights.embed.at2(tok, i);
-  }
+  ITensor h = embedding_rows(weights.embed, batch.tokens);  // residual stream, act
   const LayerContext ctx{cfg, scale, rope, positions, shape};
   std::vector<LayerCache> caches(static_cast<size_t>(cfg.n_layers));
   for (int64_t l = 0; l < cfg.n_layers; ++l) caches[static_cast<size_t>(l)] = layer_forward(ctx, *weights.layer(l), adapter, l, h);

@@ -44,6 +44,14 @@ void ByteWriter::g1(const G1Affine& p) {
   raw(b);
 }
 
+Status ByteReader::need_items(size_t n, size_t size, std::string_view what) const {
+  if (n <= remaining() / size) return {};
+  return make_error(ErrorCode::TRUNCATED_PROOF, "proof ends at byte " + std::to_string(bytes_.size()) +
+                                                    " while reading " + std::string(what) + " (" + std::to_string(n) +
+                                                    " items of " + std::to_string(size) + " bytes at byte " +
+                                                    std::to_string(offset_) + ")");
+}
+
 Status ByteReader::need(size_t n, std::string_view what) const {
   if (remaining() < n) {
     return make_error(ErrorCode::TRUNCATED_PROOF, "proof ends at byte " + std::to_string(bytes_.size()) +
@@ -93,9 +101,7 @@ Result<Fr> ByteReader::fr(std::string_view what) {
 }
 
 Result<std::vector<Fr>> ByteReader::frs(size_t n, std::string_view what) {
-  if (n > remaining() / Fr::kBytes) {
-    if (Status s = need(n * Fr::kBytes, what); !s) return s.error();
-  }
+  if (Status s = need_items(n, Fr::kBytes, what); !s) return s.error();
   std::vector<Fr> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
@@ -139,9 +145,7 @@ Result<G1> ByteReader::g1(std::string_view what) {
 }
 
 Result<std::vector<G1Affine>> ByteReader::g1_affines(size_t n, std::string_view what, int threads) {
-  if (n > remaining() / G1::kBytes) {
-    if (Status s = need(n * G1::kBytes, what); !s) return s.error();
-  }
+  if (Status s = need_items(n, G1::kBytes, what); !s) return s.error();
   const size_t start = offset_;
   std::vector<G1Affine> out(n);
   // Decode in parallel; report the first failing point (lowest index) so the error is deterministic.

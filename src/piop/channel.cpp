@@ -209,10 +209,7 @@ Result<VerifierValue> ValueVerifierChannel::mul_values(std::string_view, const V
 }
 
 Result<std::vector<VerifierValue>> ZkVerifierChannel::receive(std::string_view label, size_t n) {
-  if (n > r_.remaining() / G1::kBytes) {
-    auto cut = r_.raw(n * G1::kBytes, label);  // reports TRUNCATED_PROOF
-    return cut.error();
-  }
+  if (Status s = r_.need_items(n, G1::kBytes, label); !s) return s.error();
   std::vector<G1> points;
   points.reserve(n);
   for (size_t i = 0; i < n; ++i) {

@@ -131,7 +131,10 @@ void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
 Status verify_openings(VerifierChannel& ch, std::span<const HyraxCommitment* const> commitments,
                        std::span<const CommittedVerifierClaim> claims, int threads) {
   std::vector<unsigned> vars;
-  for (const HyraxCommitment* c : commitments) vars.push_back(c->params().num_vars);
+  for (const HyraxCommitment* c : commitments) {
+    if (c == nullptr) return make_error(ErrorCode::INVALID_ARGUMENT, "verify_openings: a missing commitment");
+    vars.push_back(c->params().num_vars);
+  }
   for (const CommittedVerifierClaim& c : claims) {
     if (c.commitment >= commitments.size() || c.claim.point.size() != vars[c.commitment]) {
       return make_error(ErrorCode::INVALID_ARGUMENT, "verify_openings: a claim that does not fit its commitment");

@@ -113,20 +113,23 @@ void StepGraph::absorb(Transcript& t) const {
 void StepWitness::grow(size_t id) {
   if (id < data_.size()) return;
   data_.resize(id + 1);
+  owned_.resize(id + 1);
   padded_.resize(id + 1);
   padded32_.resize(id + 1);
 }
 
 void StepWitness::set(size_t id, std::vector<int64_t> v) {
   grow(id);
-  owned_.push_back(std::move(v));
-  data_.at(id) = TableView(owned_.back());
+  owned_[id] = std::move(v);  // a vector's entries stay put when owned_ grows: the view stays valid
+  data_[id] = TableView(owned_[id]);
   padded_[id].clear();
   padded32_[id].clear();
 }
 
 void StepWitness::set_view(size_t id, TableView v) {
   grow(id);
+  owned_[id].clear();
+  owned_[id].shrink_to_fit();
   data_[id] = v;
   padded_[id].clear();
   padded32_[id].clear();

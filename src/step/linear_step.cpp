@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "zklora/fixed/arith.h"
 #include "zklora/fixed/format.h"
 #include "zklora/fixed/kernels.h"
 #include "zklora/fixed/nn.h"
@@ -30,6 +31,13 @@ constexpr RangeSpec kAdapterRange{63, true};
 uint64_t u(int64_t x) { return static_cast<uint64_t>(x); }
 
 std::string layer_name(int64_t l, const char* what) { return "layers." + std::to_string(l) + "." + what; }
+
+// round_shift(x, s) entry by entry: what matmul_nt(x, w, s) gives, from the exact product matmul_nt(x, w, 0).
+ITensor rounded(const ITensor& x, unsigned s) {
+  ITensor out = x;
+  for (int64_t& v : out.data) v = round_shift64(v, s);
+  return out;
+}
 
 // What the prover knows while the graph is built (nullptr on the verifier's side).
 struct ProverSide {
@@ -86,7 +94,7 @@ class Builder {
     std::optional<ITensor> prod, z;
     if (p_) {
       prod = matmul_nt(*x_data, *w, 0);
-      z = matmul_nt(*x_data, *w, kFixed.weight);
+      z = rounded(*prod, kFixed.weight);
     }
     const size_t zid = rescaled(name + ".base", std::make_unique<MatmulOp>(T_, u(in_dim), u(out_dim), true), {x, wid},
                                 kFixed.weight, 1, p_ ? &*prod : nullptr, p_ ? &*z : nullptr);
@@ -146,13 +154,7 @@ Result<StepGraph> build(const LinearStatement& s, ProverSide* p) {
     ITensor h;  // the residual stream (prover)
     size_t hid;
     if (s.layers_only) {
-      if (p) {
-        h = ITensor({s.batch * s.seq, m.d_model});
-        for (int64_t t = 0; t < h.dim(0); ++t) {
-          const int32_t tok = p->batch.tokens[static_cast<size_t>(t)];
-          for (int64_t i = 0; i < m.d_model; ++i) h.at2(t, i) = p->weights.embed.at2(tok, i);
-        }
-      }
+      if (p) h = embedding_rows(p->weights.embed, p->batch.tokens);
       hid = b.proof("layers.0.input", {T, d}, kQuotientRange, p ? &h : nullptr);
     } else {
       std::vector<int64_t> tokens, one_hot;
@@ -165,9 +167,7 @@ Result<StepGraph> build(const LinearStatement& s, ProverSide* p) {
       const size_t e = b.graph().add_statement_tensor("embed", {u(m.vocab_size), d});
       hid = b.graph().apply(std::make_unique<EmbeddingOp>(T, u(m.vocab_size), d), {oh, e, tok}, "embedding.out");
       if (p) {
-        ITensor ohm({s.batch * s.seq, m.vocab_size});
-        ohm.data = one_hot;
-        h = matmul_nn(ohm, p->weights.embed, 0);  // the rows of E selected by the ids
+        h = embedding_rows(p->weights.embed, p->batch.tokens);  // the rows of E selected by the ids
         p->witness.set(tok, std::move(tokens));
         p->witness.set(oh, std::move(one_hot));
         p->witness.set_view(e, TableView(p->weights.embed.data));
@@ -242,7 +242,7 @@ Result<StepGraph> build(const LinearStatement& s, ProverSide* p) {
     if (p) {
       yf = identity ? h : rmsnorm_forward(h, p->weights.final_norm, m.rms_eps).y;
       prod = matmul_nt(yf, p->weights.lm_head, 0);
-      logits = matmul_nt(yf, p->weights.lm_head, kFixed.weight);
+      logits = rounded(prod, kFixed.weight);
     }
     const size_t y = identity ? hid : b.proof("final_norm.out", {T, d}, kQuotientRange, &yf);
     if (!identity) b.graph().mark_boundary(hid);
@@ -296,7 +296,7 @@ Status LinearStatement::validate() const {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: fixed-point format version " +
                                                        std::to_string(format_version) + " is not supported");
   }
-  if (batch < 1 || seq < 1 || seq > model.max_seq || batch * seq > (int64_t{1} << 24)) {
+  if (batch < 1 || seq < 1 || seq > model.max_seq || batch > (int64_t{1} << 24) / seq) {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: bad batch shape");
   }
   if (mode != NonLinearMode::UNPROVEN_INPUTS && mode != NonLinearMode::IDENTITY) {

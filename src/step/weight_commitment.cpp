@@ -139,8 +139,11 @@ Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path&
     if (!name) return name.error();
     auto cm = HyraxCommitment::read(r, threads);
     if (!cm) return Error{cm.code(), name.value() + ": " + cm.error().message};
+    if (c.tensors.count(name.value()) != 0) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, file.string() + ": tensor " + name.value() + " twice");
+    }
     names.push_back(name.value());
-    c.tensors.insert_or_assign(name.value(), HyraxCommitted{std::move(cm.value()), {}});
+    c.tensors.emplace(name.value(), HyraxCommitted{std::move(cm.value()), {}});
   }
   auto check_size = r.u64("weight check length");
   if (!check_size) return check_size.error();
@@ -150,6 +153,7 @@ Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path&
   c.weight_check.assign(check->begin(), check->end());
   auto blinds = r.u8("blinds flag");
   if (!blinds) return blinds.error();
+  if (blinds.value() > 1) return make_error(ErrorCode::INVALID_ARGUMENT, file.string() + ": bad blinds flag");
   c.has_blinds = blinds.value() == 1;
   if (c.has_blinds) {
     for (const std::string& name : names) {

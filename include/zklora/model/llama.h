@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "zklora/fixed/nn.h"
@@ -102,6 +103,10 @@ struct StepResult {
   AdapterTensors grads;       // gradients of the summed loss, grad scale
   double loss() const;        // loss_sum / count / 2^act (for reports)
 };
+
+// The embedding rows of the ids (T, d_model): weight scale = act scale. ZkError INVALID_ARGUMENT for an id
+// outside the vocabulary.
+ITensor embedding_rows(const WTensor& embed, std::span<const int32_t> tokens);
 
 // Forward pass, loss and backward pass of one batch.
 StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch);

@@ -59,6 +59,8 @@ class ByteReader {
 
   size_t offset() const { return offset_; }
   size_t remaining() const { return bytes_.size() - offset_; }
+  // TRUNCATED_PROOF unless n items of `size` bytes remain (no product is formed, so any n is safe).
+  Status need_items(size_t n, size_t size, std::string_view what) const;
   // Ok iff every byte was read.
   Status finish() const;
 

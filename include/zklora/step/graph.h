@@ -38,7 +38,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -120,7 +119,7 @@ class StepWitness {
 
  private:
   std::vector<TableView> data_;
-  std::deque<std::vector<int64_t>> owned_;
+  std::vector<std::vector<int64_t>> owned_;  // per id, when set() gave the entries
   mutable std::vector<std::vector<int64_t>> padded_;
   mutable std::vector<std::vector<int32_t>> padded32_;
   void grow(size_t id);
