@@ -50,15 +50,14 @@ ProverClaim combine_claims_prove(ProverChannel& ch, TableView table, unsigned nu
   absorb_points(ch.transcript(), num_vars, claims);
   const std::vector<Fr> rho = ch.challenges("rho", claims.size());
   const size_t size = size_t{1} << num_vars;
-  std::vector<Fr> e(size);
+  std::vector<const std::vector<Fr>*> points;
   ProverValue claim = ProverValue::constant(Fr::zero());
   for (size_t k = 0; k < claims.size(); ++k) {
-    const std::vector<Fr> ek = eq_table(claims[k].point, rho[k], threads);
-    for (size_t i = 0; i < size; ++i) e[i] += ek[i];
+    points.push_back(&claims[k].point);
     claim += claims[k].value * rho[k];
   }
   std::vector<std::vector<Fr>> tables;
-  tables.push_back(std::move(e));
+  tables.push_back(eq_sum_table(points, rho, threads));
   tables.push_back(to_field(table, size, threads));
   const SumcheckShape shape = combine_shape(num_vars);
   const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), claim, threads);
@@ -82,8 +81,9 @@ Result<VerifierClaim> combine_claims_verify(VerifierChannel& ch, unsigned num_va
   if (!sub) return sub.error();
   auto f_r = ch.receive("combined-value");
   if (!f_r) return f_r.error();
-  Fr e_r;
-  for (size_t k = 0; k < claims.size(); ++k) e_r += rho[k] * eq_eval(claims[k].point, sub->point);
+  std::vector<const std::vector<Fr>*> points;
+  for (const VerifierClaim& c : claims) points.push_back(&c.point);
+  const Fr e_r = eq_sum_eval(points, rho, sub->point);
   const VerifierValue evals[] = {VerifierValue::constant(e_r), *f_r};
   if (Status s = sumcheck_verify_final(ch, shape, sub->expected, evals); !s) return s.error();
   return VerifierClaim{sub->point, *f_r};

@@ -65,6 +65,20 @@ SumcheckShape batch_shape(const Batch& b) {
   return s;
 }
 
+// The points of the claims on a batch's k-th tensor, with their rho: W_k = sum rho_j eq(z_j, x).
+template <class Claim>
+std::pair<std::vector<const std::vector<Fr>*>, std::vector<Fr>> slot_claims(const Batch& b, size_t k,
+                                                                           std::span<const Claim> claims,
+                                                                           std::span<const Fr> rho) {
+  std::pair<std::vector<const std::vector<Fr>*>, std::vector<Fr>> out;
+  for (size_t i = 0; i < b.claims.size(); ++i) {
+    if (b.slot[i] != k) continue;
+    out.first.push_back(&claims[b.claims[i]].claim.point);
+    out.second.push_back(rho[i]);
+  }
+  return out;
+}
+
 template <class Claim>
 void absorb_batch(Transcript& t, const Batch& b, std::span<const Claim> claims) {
   t.domain("opening-batch");
@@ -96,15 +110,14 @@ void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
     std::vector<std::vector<Fr>> tables(2 * b.commitments.size());
     ProverValue sum = ProverValue::constant(Fr::zero());
     for (size_t i = 0; i < b.claims.size(); ++i) {
-      const ProverClaim& c = claims[b.claims[i]].claim;
-      std::vector<Fr>& w = tables[2 * b.slot[i]];
-      if (w.empty()) w.assign(size, Fr::zero());
-      const std::vector<Fr> e = eq_table(c.point, rho[i], threads);
-      for (size_t x = 0; x < size; ++x) w[x] += e[x];
-      sum += c.value * rho[i];
+      sum += claims[b.claims[i]].claim.value * rho[i];
       moved[b.claims[i]] = true;
     }
-    for (size_t k = 0; k < b.commitments.size(); ++k) tables[2 * k + 1] = to_field(inputs[b.commitments[k]].table, size, threads);
+    for (size_t k = 0; k < b.commitments.size(); ++k) {
+      const auto [points, weights] = slot_claims(b, k, claims, rho);
+      tables[2 * k] = eq_sum_table(points, weights, threads);
+      tables[2 * k + 1] = to_field(inputs[b.commitments[k]].table, size, threads);
+    }
     const SumcheckShape shape = batch_shape(b);
     const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), sum, threads);
     std::vector<Fr> t_r;
@@ -155,13 +168,10 @@ Status verify_openings(VerifierChannel& ch, std::span<const HyraxCommitment* con
     if (!sub) return sub.error();
     auto sent = ch.receive("batched-values", b.commitments.size());
     if (!sent) return sent.error();
-    std::vector<Fr> w(b.commitments.size());
-    for (size_t i = 0; i < b.claims.size(); ++i) {
-      w[b.slot[i]] += rho[i] * eq_eval(claims[b.claims[i]].claim.point, sub->point);
-    }
     std::vector<VerifierValue> evals;
     for (size_t k = 0; k < b.commitments.size(); ++k) {
-      evals.push_back(VerifierValue::constant(w[k]));
+      const auto [points, weights] = slot_claims(b, k, claims, rho);
+      evals.push_back(VerifierValue::constant(eq_sum_eval(points, weights, sub->point)));
       evals.push_back((*sent)[k]);
     }
     if (Status s = sumcheck_verify_final(ch, shape, sub->expected, evals); !s) return s.error();

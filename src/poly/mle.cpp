@@ -59,6 +59,28 @@ std::vector<Fr> eq_table(std::span<const Fr> z, const Fr& scale, int threads) {
   return out;
 }
 
+std::vector<Fr> eq_sum_table(std::span<const std::vector<Fr>* const> points, std::span<const Fr> weights,
+                             int threads) {
+  if (points.empty() || points.size() != weights.size()) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "eq_sum_table: points and weights do not match");
+  }
+  std::vector<Fr> out = eq_table(*points[0], weights[0], threads);
+  for (size_t k = 1; k < points.size(); ++k) {
+    if (points[k]->size() != points[0]->size()) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "eq_sum_table: points of different lengths");
+    }
+    const std::vector<Fr> e = eq_table(*points[k], weights[k], threads);
+    parallel_for(out.size(), resolve_threads(threads), [&](size_t i) { out[i] += e[i]; }, grain_for(64));
+  }
+  return out;
+}
+
+Fr eq_sum_eval(std::span<const std::vector<Fr>* const> points, std::span<const Fr> weights, std::span<const Fr> r) {
+  Fr acc;
+  for (size_t k = 0; k < points.size(); ++k) acc += weights[k] * eq_eval(*points[k], r);
+  return acc;
+}
+
 Fr eq_eval(std::span<const Fr> a, std::span<const Fr> b) {
   if (a.size() != b.size()) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "eq_eval: points of lengths " + std::to_string(a.size()) + " and " +

@@ -1,7 +1,8 @@
 // Range checks of up to 64 bits (DESIGN.md section 4: every free integer witness the relation relies on is
 // range checked), by decomposition into committed 16-bit limbs looked up in the range table [0, 2^16) by LogUp
 // (logup.h): one argument per run of consecutive columns whose limbs fill at most 2^24 leaves (a column needing
-// more is a run of its own), so the prover's memory is bounded by a run (about 3 GB), not by the step.
+// more is a run of its own), so the LogUp trees the prover holds are a run's (about 3 GB), not the step's; the
+// limbs themselves, one int64 per limb entry, are kept for the whole argument.
 //
 // A column v (a tensor of dims, padded layout) with spec (b bits, signed or not) must satisfy, on its real entries,
 //     v in [0, 2^b)                (unsigned, b <= 63)       or     v in [-2^(b-1), 2^(b-1))   (signed, b <= 64).

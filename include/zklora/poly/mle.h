@@ -35,6 +35,12 @@ std::vector<Fr> eq_table(std::span<const Fr> z, const Fr& scale = Fr::one(), int
 // eq(a, b) = prod_j (a_j b_j + (1 - a_j)(1 - b_j)); a and b must have equal length (ZkError otherwise).
 Fr eq_eval(std::span<const Fr> a, std::span<const Fr> b);
 
+// sum_k weights[k] eq(x, points[k]) over x in {0,1}^n (n = |points[k]| for all k): the weights of a random
+// combination of claims at several points, and its value at one point r.
+std::vector<Fr> eq_sum_table(std::span<const std::vector<Fr>* const> points, std::span<const Fr> weights,
+                             int threads = 0);
+Fr eq_sum_eval(std::span<const std::vector<Fr>* const> points, std::span<const Fr> weights, std::span<const Fr> r);
+
 // t~(z) for a table of at most 2^|z| entries (ZkError INVALID_ARGUMENT if longer).
 Fr mle_evaluate(TableView table, std::span<const Fr> z, int threads = 0);
 
