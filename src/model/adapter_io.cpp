@@ -21,12 +21,6 @@ constexpr const char* kWeightsFile = "adapter_model.safetensors";
 
 Error invalid(const std::string& what) { return make_error(ErrorCode::INVALID_ARGUMENT, what); }
 
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 // The expected adapter tensors and their shapes, by name.
 std::map<std::string, std::vector<int64_t>> expected_tensors(const LoraConfig& lora, const ModelConfig& model) {
   std::map<std::string, std::vector<int64_t>> out;
@@ -141,8 +135,8 @@ Status write_peft_adapter(const std::filesystem::path& dir, const FloatAdapter& 
     const auto it = adapter.tensors.find(name);
     if (it == adapter.tensors.end()) return invalid("adapter to write lacks tensor '" + name + "'");
     if (it->second.shape != shape || static_cast<int64_t>(it->second.data.size()) != it->second.numel()) {
-      return invalid("adapter tensor '" + name + "' has shape " + shape_string(it->second.shape) + " and " +
-                     std::to_string(it->second.data.size()) + " values; expected shape " + shape_string(shape));
+      return invalid("adapter tensor '" + name + "' has shape " + safetensors_shape_string(it->second.shape) + " and " +
+                     std::to_string(it->second.data.size()) + " values; expected shape " + safetensors_shape_string(shape));
     }
   }
   for (const auto& [name, t] : adapter.tensors) {
@@ -224,8 +218,8 @@ Result<FloatAdapter> read_peft_adapter(const std::filesystem::path& dir, const M
     const SafetensorsEntry* e = file->find(name);
     if (!e) return invalid(fname + ": missing tensor '" + name + "'");
     if (e->shape != shape) {
-      return invalid(fname + ": tensor '" + name + "' has shape " + shape_string(e->shape) + ", expected " +
-                     shape_string(shape) + " (r = " + std::to_string(out.config.rank) + ")");
+      return invalid(fname + ": tensor '" + name + "' has shape " + safetensors_shape_string(e->shape) + ", expected " +
+                     safetensors_shape_string(shape) + " (r = " + std::to_string(out.config.rank) + ")");
     }
     Result<FloatTensor> t = file->read(name);
     if (!t) return t.error();

@@ -26,12 +26,6 @@ Result<std::string> read_text(const std::filesystem::path& file) {
   return ss.str();
 }
 
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 // An integer field: the default when absent (or null, when null_is_default), else a JSON integer.
 Status get_int(const nlohmann::json& j, const char* key, int64_t fallback, int64_t& out, const std::string& src) {
   const auto it = j.find(key);
@@ -316,8 +310,8 @@ Result<Checkpoint> Checkpoint::open(const std::filesystem::path& dir) {
       return invalid(file + ": tensor '" + t.name + "' has dtype " + e.dtype + "; weights must be F32, F16 or BF16");
     }
     if (e.shape != t.shape) {
-      return invalid(file + ": tensor '" + t.name + "' has shape " + shape_string(e.shape) + " but config.json says " +
-                     shape_string(t.shape));
+      return invalid(file + ": tensor '" + t.name + "' has shape " + safetensors_shape_string(e.shape) + " but config.json says " +
+                     safetensors_shape_string(t.shape));
     }
   }
   return Checkpoint(std::move(impl));

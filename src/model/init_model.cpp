@@ -50,8 +50,6 @@ const char* torch_dtype_name(SafetensorsDtype d) {
   return "float32";
 }
 
-uint64_t element_bytes(SafetensorsDtype d) { return d == SafetensorsDtype::F32 ? 4 : 2; }
-
 // The "torch_dtype" of a config.json when it names one of the three float dtypes; float32 otherwise.
 SafetensorsDtype config_file_dtype(const std::string& shape) {
   std::ifstream in(shape, std::ios::binary);
@@ -171,7 +169,7 @@ Status write_checkpoint(const ModelConfig& config, uint64_t seed, const std::fil
   }
 
   const std::vector<LlamaTensor> tensors = llama_tensors(config);
-  const uint64_t elem = element_bytes(dtype);
+  const uint64_t elem = safetensors_dtype_bytes(dtype);
   const std::vector<Shard> shards = plan_shards(tensors, elem, options.max_shard_bytes);
   Streamer streamer{.seed = seed,
                     .stddev = report.initializer_range,

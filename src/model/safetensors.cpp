@@ -28,14 +28,6 @@ Error bad(const std::string& file, const std::string& what) {
   return make_error(ErrorCode::INVALID_ARGUMENT, file + ": " + what);
 }
 
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
-uint64_t dtype_bytes(SafetensorsDtype dtype) { return dtype == SafetensorsDtype::F32 ? 4 : 2; }
-
 // Validates one tensor entry of the header (everything but its position relative to the other tensors).
 Result<SafetensorsEntry> parse_entry(const std::string& file, const std::string& name, const nlohmann::json& v,
                                      uint64_t data_start, uint64_t data_size) {
@@ -74,7 +66,7 @@ Result<SafetensorsEntry> parse_entry(const std::string& file, const std::string&
   if (u128{end - begin} != need) {
     return bad(file, where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + ") hold " +
                          std::to_string(end - begin) + " bytes but dtype " + e.dtype + " and shape " +
-                         shape_string(e.shape) + " need " + std::to_string(static_cast<uint64_t>(need)));
+                         safetensors_shape_string(e.shape) + " need " + std::to_string(static_cast<uint64_t>(need)));
   }
   if (end > data_size) {
     return bad(file, where + ": data_offsets end " + std::to_string(end) + " lies beyond the data buffer (" +
@@ -101,6 +93,14 @@ Status write_all(int fd, const uint8_t* p, size_t n, const std::string& file) {
 }
 
 }  // namespace
+
+uint64_t safetensors_dtype_bytes(SafetensorsDtype dtype) { return dtype == SafetensorsDtype::F32 ? 4 : 2; }
+
+std::string safetensors_shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
 
 const char* safetensors_dtype_name(SafetensorsDtype dtype) {
   switch (dtype) {
@@ -383,15 +383,18 @@ Result<FloatTensor> SafetensorsFile::read(const std::string& name) const {
 
 // ---- writing -------------------------------------------------------------------------------------------------
 
-std::string safetensors_header_json(const std::vector<SafetensorsTensorSpec>& tensors, SafetensorsDtype dtype,
-                                    const std::map<std::string, std::string>& metadata) {
+namespace {
+
+// The header SafetensorsWriter writes for these tensors, padded to a multiple of 8.
+std::string header_json(const std::vector<SafetensorsTensorSpec>& tensors, SafetensorsDtype dtype,
+                        const std::map<std::string, std::string>& metadata) {
   nlohmann::ordered_json h = nlohmann::ordered_json::object();
   if (!metadata.empty()) h["__metadata__"] = metadata;
   uint64_t pos = 0;
   for (const SafetensorsTensorSpec& t : tensors) {
     uint64_t numel = 1;
     for (const int64_t d : t.shape) numel *= static_cast<uint64_t>(d);
-    const uint64_t end = pos + numel * dtype_bytes(dtype);
+    const uint64_t end = pos + numel * safetensors_dtype_bytes(dtype);
     h[t.name] = {{"dtype", safetensors_dtype_name(dtype)}, {"shape", t.shape}, {"data_offsets", {pos, end}}};
     pos = end;
   }
@@ -399,6 +402,8 @@ std::string safetensors_header_json(const std::vector<SafetensorsTensorSpec>& te
   s.append((8 - s.size() % 8) % 8, ' ');
   return s;
 }
+
+}  // namespace
 
 struct SafetensorsWriter::Impl {
   std::filesystem::path file;
@@ -411,7 +416,6 @@ struct SafetensorsWriter::Impl {
   std::vector<uint64_t> numels;
   size_t current = 0;        // tensor being filled
   uint64_t filled = 0;       // elements of it written so far
-  uint64_t total_bytes = 0;  // of the finished file
   std::vector<uint8_t> buffer;
 
   ~Impl() {
@@ -447,7 +451,7 @@ Result<SafetensorsWriter> SafetensorsWriter::create(const std::filesystem::path&
     }
     impl->numels.push_back(static_cast<uint64_t>(numel));
   }
-  const std::string header = safetensors_header_json(tensors, dtype, metadata);
+  const std::string header = header_json(tensors, dtype, metadata);
   if (header.size() > kSafetensorsMaxHeader) return bad(name, "header would exceed the format's limit");
 
   static std::atomic<uint64_t> counter{0};
@@ -467,8 +471,6 @@ Result<SafetensorsWriter> SafetensorsWriter::create(const std::filesystem::path&
   if (Status s = write_all(impl->fd, reinterpret_cast<const uint8_t*>(header.data()), header.size(), name); !s) {
     return s.error();
   }
-  impl->total_bytes = 8 + n;
-  for (const uint64_t k : impl->numels) impl->total_bytes += k * dtype_bytes(dtype);
   while (impl->current < impl->numels.size() && impl->numels[impl->current] == 0) ++impl->current;
   return SafetensorsWriter(std::move(impl));
 }
@@ -477,7 +479,7 @@ Status SafetensorsWriter::write(std::span<const float> values) {
   Impl& m = *impl_;
   const std::string name = m.file.string();
   if (m.finished) return make_error(ErrorCode::INVALID_ARGUMENT, name + ": write after finish");
-  const uint64_t elem = dtype_bytes(m.dtype);
+  const uint64_t elem = safetensors_dtype_bytes(m.dtype);
   size_t done = 0;
   while (done < values.size()) {
     if (m.current >= m.numels.size()) {
@@ -537,7 +539,6 @@ Status SafetensorsWriter::finish() {
   return {};
 }
 
-uint64_t SafetensorsWriter::file_bytes() const { return impl_->total_bytes; }
 
 Status write_safetensors(const std::filesystem::path& file, const std::map<std::string, FloatTensor>& tensors,
                          SafetensorsDtype dtype, const std::map<std::string, std::string>& metadata, bool overwrite) {
@@ -548,7 +549,7 @@ Status write_safetensors(const std::filesystem::path& file, const std::map<std::
     }
     if (static_cast<int64_t>(t.data.size()) != t.numel()) {
       return bad(file.string(), "tensor '" + name + "' has " + std::to_string(t.data.size()) + " values but shape " +
-                                    shape_string(t.shape) + " needs " + std::to_string(t.numel()));
+                                    safetensors_shape_string(t.shape) + " needs " + std::to_string(t.numel()));
     }
     specs.push_back({name, t.shape});
   }

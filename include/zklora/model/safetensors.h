@@ -33,6 +33,10 @@ inline constexpr uint64_t kSafetensorsMaxHeader = 100'000'000;
 
 // "F32", "F16", "BF16".
 const char* safetensors_dtype_name(SafetensorsDtype dtype);
+// Bytes per element: 4 for F32, 2 for F16 and BF16.
+uint64_t safetensors_dtype_bytes(SafetensorsDtype dtype);
+// A shape as the header writes it, "[8, 12]" (for messages).
+std::string safetensors_shape_string(const std::vector<int64_t>& shape);
 // F32, F16 or BF16 from the header's spelling; nullopt for any other string.
 std::optional<SafetensorsDtype> parse_float_dtype(const std::string& name);
 // Bytes per element of any dtype of the format (BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32,
@@ -138,8 +142,6 @@ class SafetensorsWriter {
   Status write(std::span<const float> values);
   // Checks that every tensor is complete, then flushes and moves the file into place.
   Status finish();
-  // Total bytes of the finished file.
-  uint64_t file_bytes() const;
 
   SafetensorsWriter(SafetensorsWriter&&) noexcept;
   SafetensorsWriter& operator=(SafetensorsWriter&&) noexcept;
@@ -150,10 +152,5 @@ class SafetensorsWriter {
   explicit SafetensorsWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// The header that SafetensorsWriter writes for these tensors (padded to a multiple of 8), and the total data
-// size; exposed for tests and for planning shards.
-std::string safetensors_header_json(const std::vector<SafetensorsTensorSpec>& tensors, SafetensorsDtype dtype,
-                                    const std::map<std::string, std::string>& metadata);
 
 }  // namespace zklora
