@@ -10,6 +10,7 @@
 #include "zklora/curve/generators.h"
 #include "zklora/curve/msm.h"
 #include "zklora/pcs/pedersen.h"
+#include "zklora/poly/shape.h"
 #include "zklora/poly/mle.h"
 #include "zklora/poly/weighted_sum.h"
 
@@ -119,6 +120,25 @@ Result<HyraxCommitment> HyraxCommitment::from_bytes(std::span<const uint8_t> byt
   if (!c) return c.error();
   if (Status s = r.finish(); !s) return s.error();
   return c;
+}
+
+namespace {
+
+template <class T>
+HyraxCommitted commit_tensor(std::span<const uint64_t> dims, std::span<const T> data, int threads) {
+  const PaddedShape shape(std::vector<uint64_t>(dims.begin(), dims.end()));
+  const std::vector<T> padded = shape.pad(data);
+  return hyrax_commit(TableView(padded), HyraxParams::balanced(shape.num_vars()), 0, threads);
+}
+
+}  // namespace
+
+HyraxCommitted hyrax_commit_tensor(std::span<const uint64_t> dims, std::span<const int64_t> data, int threads) {
+  return commit_tensor(dims, data, threads);
+}
+
+HyraxCommitted hyrax_commit_tensor(std::span<const uint64_t> dims, std::span<const int32_t> data, int threads) {
+  return commit_tensor(dims, data, threads);
 }
 
 HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned bits, int threads) {

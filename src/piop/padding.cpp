@@ -22,8 +22,6 @@ SumcheckShape padding_shape(unsigned n, std::vector<Fr> r) {
   return s;
 }
 
-unsigned vars_of(std::span<const uint64_t> dims) { return lookup_column_vars(dims); }
-
 void absorb_dims(Transcript& t, std::span<const uint64_t> dims) {
   t.domain("zero-padding");
   t.absorb_u64("rank", dims.size());
@@ -38,7 +36,7 @@ bool has_padding(std::span<const uint64_t> dims) {
 }
 
 ProverClaim zero_padding_prove(ProverChannel& ch, std::span<const uint64_t> dims, TableView padded, int threads) {
-  const unsigned n = vars_of(dims);
+  const unsigned n = lookup_column_vars(dims);
   const size_t size = size_t{1} << n;
   if (padded.size() > size) throw ZkError(ErrorCode::INVALID_ARGUMENT, "zero padding: a table longer than its layout");
   absorb_dims(ch.transcript(), dims);
@@ -55,7 +53,7 @@ ProverClaim zero_padding_prove(ProverChannel& ch, std::span<const uint64_t> dims
 }
 
 Result<VerifierClaim> zero_padding_verify(VerifierChannel& ch, std::span<const uint64_t> dims) {
-  const unsigned n = vars_of(dims);
+  const unsigned n = lookup_column_vars(dims);
   if (n > 40) return make_error(ErrorCode::INVALID_ARGUMENT, "zero padding: a tensor of more than 2^40 entries");
   absorb_dims(ch.transcript(), dims);
   const SumcheckShape shape = padding_shape(n, ch.challenges("padding-point", n));

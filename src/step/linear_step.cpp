@@ -317,9 +317,8 @@ ProverCommitments commit_adapter(const AdapterTensors& adapter, int threads) {
       const ITensor& b = adapter.b_of(l, pr);
       const std::string n = "adapter." + std::to_string(l) + "." + projection_module(pr);
       for (const auto& [suffix, x] : {std::pair{".A", &a}, std::pair{".B", &b}}) {
-        const PaddedShape shape({u(x->dim(0)), u(x->dim(1))});
-        const std::vector<int64_t> padded = shape.pad(std::span<const int64_t>(x->data));
-        out.emplace(n + suffix, hyrax_commit(padded, HyraxParams::balanced(shape.num_vars()), 0, threads));
+        const std::vector<uint64_t> dims{u(x->dim(0)), u(x->dim(1))};
+        out.emplace(n + suffix, hyrax_commit_tensor(dims, std::span<const int64_t>(x->data), threads));
       }
     }
   }
@@ -327,11 +326,9 @@ ProverCommitments commit_adapter(const AdapterTensors& adapter, int threads) {
 }
 
 ProverCommitments commit_batch(const Batch& batch, int threads) {
-  const std::vector<int64_t> tokens(batch.tokens.begin(), batch.tokens.end());
-  const PaddedShape shape({tokens.size()});
+  const std::vector<uint64_t> dims{batch.tokens.size()};
   ProverCommitments out;
-  out.emplace("batch.tokens", hyrax_commit(shape.pad(std::span<const int64_t>(tokens)),
-                                           HyraxParams::balanced(shape.num_vars()), 0, threads));
+  out.emplace("batch.tokens", hyrax_commit_tensor(dims, std::span<const int32_t>(batch.tokens), threads));
   return out;
 }
 

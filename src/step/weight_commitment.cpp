@@ -37,9 +37,7 @@ Result<std::string> read_string(ByteReader& r, const char* what) {
 HyraxCommitted commit_weight_tensor(const WTensor& w, int threads) {
   std::vector<uint64_t> dims;
   for (const int64_t d : w.shape) dims.push_back(static_cast<uint64_t>(d));
-  const PaddedShape shape(dims);
-  const std::vector<int32_t> padded = shape.pad(std::span<const int32_t>(w.data));
-  return hyrax_commit(padded, HyraxParams::balanced(shape.num_vars()), 0, threads);
+  return hyrax_commit_tensor(dims, std::span<const int32_t>(w.data), threads);
 }
 
 ProverCommitments commit_model_weights(const ModelWeights& weights, int threads) {

@@ -105,6 +105,11 @@ struct HyraxCommitted {
 // the smallest width that fits the table. Field tables ignore bits.
 HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned bits = 0, int threads = 0);
 
+// A tensor of these dims, its entries row-major and unpadded, zero-padded to its MLE layout (poly/shape.h) and
+// committed at the default k: how every tensor of a step is committed.
+HyraxCommitted hyrax_commit_tensor(std::span<const uint64_t> dims, std::span<const int64_t> data, int threads = 0);
+HyraxCommitted hyrax_commit_tensor(std::span<const uint64_t> dims, std::span<const int32_t> data, int threads = 0);
+
 // Absorbs a commitment into a transcript (its digest, labelled): how a statement binds its commitments.
 void hyrax_absorb(Transcript& t, std::string_view label, const HyraxCommitment& c);
 
