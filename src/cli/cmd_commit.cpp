@@ -49,7 +49,8 @@ int run_commit(const CommitArgs& args, const GlobalOptions& global) {
   }
   Stopwatch sw;
   const auto shared = std::make_shared<const Checkpoint>(std::move(checkpoint.value()));
-  auto weights = ModelWeights::from_checkpoint(shared, /*stream_layers=*/true);
+  // Streamed layers are read once by the commitment and once more by the weight check.
+  auto weights = ModelWeights::from_checkpoint(shared, ModelWeights::should_stream(shared->config()));
   if (!weights) throw ZkError(weights.error());
   WeightCommitmentFile file;
   file.format_version = kFixedFormatVersion;

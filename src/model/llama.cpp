@@ -62,6 +62,15 @@ ModelWeights ModelWeights::resident(ModelConfig config, WTensor embed, WTensor f
   return m;
 }
 
+bool ModelWeights::should_stream(const ModelConfig& cfg) {
+  int64_t layer_params = 0;
+  for (const Projection p : kAllProjections) {
+    const auto [out, in] = projection_shape(cfg, p);
+    layer_params += out * in;
+  }
+  return cfg.n_layers * layer_params * static_cast<int64_t>(sizeof(int32_t)) > (int64_t{1} << 32);
+}
+
 Result<ModelWeights> ModelWeights::from_checkpoint(std::shared_ptr<const Checkpoint> ckpt, bool stream_layers) {
   ModelWeights m;
   m.config = ckpt->config();

@@ -105,15 +105,7 @@ Result<TrainSummary> train(const TrainOptions& opt) {
     adapter = init_adapter(cfg, opt.lora, opt.seed);
   }
 
-  // A model whose quantized layers exceed 4 GiB (7B shapes: 26 GB) is quantized layer by layer from the mapping
-  // as the pass needs it, instead of being held in memory.
-  int64_t layer_params = 0;
-  for (const Projection p : kAllProjections) {
-    const auto [out, in] = projection_shape(cfg, p);
-    layer_params += out * in;
-  }
-  const bool stream = cfg.n_layers * layer_params * static_cast<int64_t>(sizeof(int32_t)) > (int64_t{1} << 32);
-  auto weights = ModelWeights::from_checkpoint(ckpt, stream);
+  auto weights = ModelWeights::from_checkpoint(ckpt, ModelWeights::should_stream(cfg));
   if (!weights.ok()) return weights.error();
 
   std::vector<std::filesystem::path> dirs{opt.out_dir};

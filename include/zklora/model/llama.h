@@ -42,6 +42,9 @@ class ModelWeights {
                                std::vector<LayerWeights> layers);
   // Loads everything from a checkpoint; with `stream_layers`, layers are quantized from the mapping when used.
   static Result<ModelWeights> from_checkpoint(std::shared_ptr<const Checkpoint> checkpoint, bool stream_layers);
+  // Whether a model of this configuration should stream its layers: its quantized layers exceed 4 GiB (7B
+  // shapes: 26 GB), so they are quantized from the mapping as a pass needs them instead of held in memory.
+  static bool should_stream(const ModelConfig& config);
 
   std::shared_ptr<const LayerWeights> layer(int64_t i) const;
 
