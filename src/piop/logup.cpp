@@ -111,20 +111,23 @@ struct TreeClaim {
 };
 
 // Steps 2 (after the roots) and 3 of logup.h for one tree: from the claim on the layer of two pairs to the leaves.
-TreeClaim<ProverValue> prove_tree(ProverChannel& ch, const std::vector<Layer>& layers,
-                                  std::span<const ProverValue> top, int threads) {
+// Each layer is consumed by its sumcheck (its lower halves moved in, only the upper halves copied) and freed.
+TreeClaim<ProverValue> prove_tree(ProverChannel& ch, std::vector<Layer> layers, std::span<const ProverValue> top,
+                                  int threads) {
   const Fr r0 = ch.challenge("r");
   TreeClaim<ProverValue> c{{r0}, top[0] + (top[1] - top[0]) * r0, top[2] + (top[3] - top[2]) * r0};
   for (size_t j = 2; j < layers.size(); ++j) {
     const Fr lambda = ch.challenge("lambda");
     const SumcheckShape shape = layer_shape(c.z, lambda);
     const size_t h = size_t{1} << (j - 1);
-    const Layer& l = layers[j];
+    Layer l = std::move(layers[j]);
     std::vector<std::vector<Fr>> tables(4);
-    tables[0].assign(l.p.begin(), l.p.begin() + static_cast<ptrdiff_t>(h));
     tables[1].assign(l.p.begin() + static_cast<ptrdiff_t>(h), l.p.end());
-    tables[2].assign(l.q.begin(), l.q.begin() + static_cast<ptrdiff_t>(h));
     tables[3].assign(l.q.begin() + static_cast<ptrdiff_t>(h), l.q.end());
+    l.p.resize(h);
+    l.q.resize(h);
+    tables[0] = std::move(l.p);
+    tables[2] = std::move(l.q);
     const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), c.p + c.q * lambda, threads);
     const std::vector<ProverValue> e = ch.send("layer-evals", res.evaluations);
     sumcheck_prove_final(ch, shape, res.final_value, e);
@@ -328,8 +331,8 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
     tl.p[y] = int_to_fr(multiplicities[y]);
     tl.q[y] = beta - tl.q[y];
   }, grain_for(64));
-  const std::vector<Layer> ftree = build_tree(std::move(fl), threads);
-  const std::vector<Layer> ttree = build_tree(std::move(tl), threads);
+  std::vector<Layer> ftree = build_tree(std::move(fl), threads);
+  std::vector<Layer> ttree = build_tree(std::move(tl), threads);
 
   // 2. The roots.
   const Fr top_values[] = {ftree[1].p[0], ftree[1].p[1], ftree[1].q[0], ftree[1].q[1],
@@ -345,8 +348,8 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   ch.prove_zero("lookup-sum", cross_f - cross_t);
 
   // 3. Down both trees.
-  const TreeClaim<ProverValue> fc = prove_tree(ch, ftree, std::span(top).subspan(0, 4), threads);
-  const TreeClaim<ProverValue> tc = prove_tree(ch, ttree, std::span(top).subspan(4, 4), threads);
+  const TreeClaim<ProverValue> fc = prove_tree(ch, std::move(ftree), std::span(top).subspan(0, 4), threads);
+  const TreeClaim<ProverValue> tc = prove_tree(ch, std::move(ttree), std::span(top).subspan(4, 4), threads);
 
   // 4. Leaves: the columns' evaluations, then the table's.
   const std::vector<ColumnPoint> cps = column_points(g, fc.z);
@@ -399,7 +402,7 @@ Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable&
   constexpr ErrorCode kSum = ErrorCode::LOOKUP_SUM_MISMATCH;
   constexpr std::string_view kSumWhat = "the column side and the table side sum to different fractions";
   const auto& v = *top;
-  VerifierValue prod[8];
+  VerifierValue prod[6];
   const size_t pairs[6][2] = {{0, 3}, {1, 2}, {2, 3}, {4, 7}, {5, 6}, {6, 7}};
   for (size_t i = 0; i < 6; ++i) {
     auto x = ch.mul("root", v[pairs[i][0]], v[pairs[i][1]], kSum, kSumWhat);
