@@ -2,6 +2,7 @@
 #include "zklora/piop/logup.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -184,6 +185,19 @@ std::vector<ColumnPoint> column_points(const LogupColumnLayout& g, std::span<con
   return out;
 }
 
+// Selector tables by dims, each built once: the columns of one argument (a range check's limbs) share their dims.
+class SelectorCache {
+ public:
+  const std::vector<uint8_t>& get(const std::vector<uint64_t>& dims) {
+    auto it = tables_.find(dims);
+    if (it == tables_.end()) it = tables_.emplace(dims, lookup_selector_table(dims)).first;
+    return it->second;
+  }
+
+ private:
+  std::map<std::vector<uint64_t>, std::vector<uint8_t>> tables_;
+};
+
 }  // namespace
 
 unsigned lookup_column_vars(std::span<const uint64_t> dims) {
@@ -256,6 +270,7 @@ std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims) {
 std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int,
                                           bool skip_missing) {
   std::vector<int64_t> m(table.size(), 0);
+  SelectorCache selectors;
   std::vector<int64_t> tuple(table.arity());
   for (const LookupColumn& col : columns) {
     if (col.parts.size() != table.arity()) {
@@ -263,7 +278,7 @@ std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<co
                                                      " tensors for a table of arity " +
                                                      std::to_string(table.arity()));
     }
-    const std::vector<uint8_t> sel = lookup_selector_table(col.dims);
+    const std::vector<uint8_t>& sel = selectors.get(col.dims);
     for (size_t i = 0; i < sel.size(); ++i) {
       if (!sel[i]) continue;
       for (size_t j = 0; j < tuple.size(); ++j) tuple[j] = int_at(col.parts[j], i);
@@ -314,8 +329,9 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   // Leaves of both trees.
   const LogupColumnLayout g = logup_column_layout(dims);
   Layer fl{std::vector<Fr>(size_t{1} << g.vars), std::vector<Fr>(size_t{1} << g.vars, beta)};
+  SelectorCache selectors;
   for (size_t c = 0; c < columns.size(); ++c) {
-    const std::vector<uint8_t> sel = lookup_selector_table(columns[c].dims);
+    const std::vector<uint8_t>& sel = selectors.get(columns[c].dims);
     const auto& parts = columns[c].parts;
     Fr* p = fl.p.data() + g.offsets[c];
     Fr* q = fl.q.data() + g.offsets[c];
