@@ -243,9 +243,12 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
       out = combine_claims_prove(ch, w.padded(ts[o], o), tensor_vars(ts[o].dims), claims[o], threads);
     }
     if (map) map->op_offsets[k] = ch.proof().size();
+    const auto tensor = [&](size_t id) {
+      return TensorData{ts[id].dims, w.data(id), [&w, &ts, id] { return w.padded(ts[id], id); }};
+    };
     std::vector<TensorData> inputs;
-    for (const size_t in : op.inputs) inputs.push_back({ts[in].dims, w.data(in), w.padded(ts[in], in)});
-    const TensorData output{ts[o].dims, w.data(o), w.padded(ts[o], o)};
+    for (const size_t in : op.inputs) inputs.push_back(tensor(in));
+    const TensorData output = tensor(o);
     for (InputProverClaim& c : op.op->prove(ch, inputs, output, out, threads)) {
       claims[op.inputs[c.input]].push_back(std::move(c.claim));
     }

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -29,11 +30,12 @@
 namespace zklora {
 
 // A tensor of the witness: its dims, its entries row-major unpadded, and the same zero-padded to the MLE layout
-// of poly/shape.h (what claims are about).
+// of poly/shape.h (what claims are about), made when an operation first asks for it.
 struct TensorData {
   std::vector<uint64_t> dims;
   TableView data;
-  TableView padded;
+  std::function<TableView()> make_padded;
+  TableView padded() const { return make_padded(); }
 };
 
 struct InputProverClaim {

@@ -12,7 +12,7 @@ void AddOp::absorb(Transcript& t) const {
 
 std::vector<InputProverClaim> AddOp::prove(ProverChannel& ch, std::span<const TensorData> inputs,
                                            const TensorData& /*output*/, const ProverClaim& y, int threads) const {
-  const ProverValue a = ch.send("add-lhs", mle_evaluate(inputs[0].padded, y.point, threads));
+  const ProverValue a = ch.send("add-lhs", mle_evaluate(inputs[0].padded(), y.point, threads));
   return {{0, {y.point, a}}, {1, {y.point, y.value - a}}};
 }
 

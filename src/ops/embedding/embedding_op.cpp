@@ -74,7 +74,7 @@ std::vector<InputProverClaim> EmbeddingOp::prove(ProverChannel& ch, std::span<co
   // (B)
   const unsigned n = tensor_vars(oh.dims);
   const SumcheckShape bs = boolean_shape(n, ch.challenges("embedding-bool-point", n));
-  SumcheckProverResult b = sumcheck_prove(ch, bs, {to_field(oh.padded, size_t{1} << n, threads)},
+  SumcheckProverResult b = sumcheck_prove(ch, bs, {to_field(oh.padded(), size_t{1} << n, threads)},
                                           ProverValue::constant(Fr::zero()), threads);
   const ProverValue be = ch.send("embedding-bool-eval", b.evaluations[0]);
   sumcheck_prove_final(ch, bs, b.final_value, std::span(&be, 1));
@@ -84,7 +84,7 @@ std::vector<InputProverClaim> EmbeddingOp::prove(ProverChannel& ch, std::span<co
   const unsigned nt = tensor_vars(tok.dims), nv = log2_ceil(vocab_);
   const Fr gamma = ch.challenge("embedding-gamma");
   const std::vector<Fr> zt = ch.challenges("embedding-row-point", nt);
-  const ProverValue tk = ch.send("embedding-token-eval", mle_evaluate(tok.padded, zt, threads));
+  const ProverValue tk = ch.send("embedding-token-eval", mle_evaluate(tok.padded(), zt, threads));
   const ProverValue sum = tk * gamma + selector_eval(tok.dims, zt);
   std::vector<Fr> rows = combine_rows(oh.data, vocab_, eq_table(zt, Fr::one(), threads), threads);
   rows.resize(size_t{1} << nv, Fr::zero());

@@ -28,7 +28,7 @@ void RescaleOp::absorb(Transcript& t) const {
 std::vector<InputProverClaim> RescaleOp::prove(ProverChannel& ch, std::span<const TensorData> inputs,
                                                const TensorData& /*output*/, const ProverClaim& y,
                                                int threads) const {
-  const Fr rem_value = mle_evaluate(inputs[1].padded, y.point, threads);
+  const Fr rem_value = mle_evaluate(inputs[1].padded(), y.point, threads);
   const ProverValue rem = ch.send("rescale-remainder", rem_value);
   const Fr sel = selector_eval(dims_, y.point);
   const ProverValue p = (y.value * two_s_ + rem - sel * half_) * inv_m_;
