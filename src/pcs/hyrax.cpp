@@ -310,8 +310,8 @@ HyraxOpening hyrax_open(Transcript& t, std::span<const HyraxProverInput> inputs,
   return opening;
 }
 
-Status hyrax_verify(Transcript& t, std::span<const HyraxCommitment* const> commitments,
-                    std::span<const HyraxVerifierClaim> claims, const HyraxOpening& opening, int threads) {
+Result<HyraxBatchTerms> hyrax_batch_terms(Transcript& t, std::span<const HyraxCommitment* const> commitments,
+                                          std::span<const HyraxVerifierClaim> claims, const HyraxOpening& opening) {
   auto rounds = hyrax_opening_rounds(commitments, claims);
   if (!rounds) return rounds.error();
   if (rounds->size() != opening.groups.size()) {
@@ -335,40 +335,41 @@ Status hyrax_verify(Transcript& t, std::span<const HyraxCommitment* const> commi
       t.absorb_g1("value-commitment", std::get<G1>(c.value));
     }
   }
-  const auto groups = group_claims(col_vars, points);
-  // The terms of every group's equation, before the gamma weights are known.
-  struct GroupTerms {
-    std::vector<Fr> rho;
-    Fr x;
-    IpaCheck check;
-  };
-  std::vector<GroupTerms> terms;
-  for (size_t g = 0; g < groups.size(); ++g) {
-    GroupTerms gt;
-    gt.rho.assign(groups[g].size(), Fr::one());
-    if (groups[g].size() > 1) {
+  HyraxBatchTerms out;
+  for (std::vector<size_t>& group : group_claims(col_vars, points)) {
+    HyraxGroupTerms gt;
+    gt.claims = std::move(group);
+    gt.rho.assign(gt.claims.size(), Fr::one());
+    if (gt.claims.size() > 1) {
       for (Fr& x : gt.rho) x = t.challenge_fr("rho");
     }
     gt.x = t.challenge_fr("x");
-    const HyraxVerifierClaim& c0 = claims[groups[g].front()];
-    auto check = ipa_verify_terms(t, opening.groups[g], col_point(c0.point, commitments[c0.commitment]->params()));
+    const HyraxVerifierClaim& c0 = claims[gt.claims.front()];
+    auto check = ipa_verify_terms(t, opening.groups[out.groups.size()],
+                                  col_point(c0.point, commitments[c0.commitment]->params()));
     if (!check) return check.error();
     gt.check = std::move(*check);
-    terms.push_back(std::move(gt));
+    out.groups.push_back(std::move(gt));
   }
-  std::vector<Fr> gamma(groups.size(), Fr::one());
-  for (size_t g = 1; g < groups.size(); ++g) gamma[g] = t.challenge_fr("gamma");
+  // Drawn after every group's responses were absorbed (ipa.h): a prover cannot choose them knowing the gammas.
+  out.gamma.assign(out.groups.size(), Fr::one());
+  for (size_t g = 1; g < out.groups.size(); ++g) out.gamma[g] = t.challenge_fr("gamma");
+  return out;
+}
 
+bool hyrax_batch_check(std::span<const HyraxCommitment* const> commitments,
+                       std::span<const HyraxVerifierClaim> claims, const HyraxBatchTerms& terms, int threads) {
   // One MSM: sum_g gamma_g (IPA equation of group g) with P_g = sum_k rho_k (sum_i L_k[i] C_{c_k,i} + x_g Y_k).
+  const auto& gamma = terms.gamma;
   size_t max_cols = 0;
-  for (const auto& gt : terms) max_cols = std::max(max_cols, gt.check.g_scalars.size());
+  for (const auto& gt : terms.groups) max_cols = std::max(max_cols, gt.check.g_scalars.size());
   std::vector<Fr> g_scalars(max_cols);
   std::vector<std::vector<Fr>> row_scalars(commitments.size());
   Fr u_scalar, h_scalar;
   std::vector<G1> extra_points;
   std::vector<Fr> extra_scalars;
-  for (size_t g = 0; g < groups.size(); ++g) {
-    const GroupTerms& gt = terms[g];
+  for (size_t g = 0; g < terms.groups.size(); ++g) {
+    const HyraxGroupTerms& gt = terms.groups[g];
     for (size_t i = 0; i < gt.check.g_scalars.size(); ++i) g_scalars[i] += gamma[g] * gt.check.g_scalars[i];
     u_scalar += gamma[g] * gt.check.q_scalar * gt.x;
     h_scalar += gamma[g] * gt.check.h_scalar;
@@ -377,8 +378,8 @@ Status hyrax_verify(Transcript& t, std::span<const HyraxCommitment* const> commi
       extra_scalars.push_back(gamma[g] * gt.check.scalars[k]);
     }
     const Fr ps = gamma[g] * gt.check.p_scalar;
-    for (size_t j = 0; j < groups[g].size(); ++j) {
-      const HyraxVerifierClaim& c = claims[groups[g][j]];
+    for (size_t j = 0; j < gt.claims.size(); ++j) {
+      const HyraxVerifierClaim& c = claims[gt.claims[j]];
       const HyraxParams& p = commitments[c.commitment]->params();
       const Fr w = ps * gt.rho[j];
       const std::vector<Fr> l = eq_table(row_point(c.point, p), w, threads);
@@ -409,7 +410,14 @@ Status hyrax_verify(Transcript& t, std::span<const HyraxCommitment* const> commi
   const std::vector<G1Affine> extra_affine = batch_to_affine(extra_points, threads);
   msm_points.insert(msm_points.end(), extra_affine.begin(), extra_affine.end());
   msm_scalars.insert(msm_scalars.end(), extra_scalars.begin(), extra_scalars.end());
-  if (!msm(msm_points, msm_scalars, threads).is_identity()) {
+  return msm(msm_points, msm_scalars, threads).is_identity();
+}
+
+Status hyrax_verify(Transcript& t, std::span<const HyraxCommitment* const> commitments,
+                    std::span<const HyraxVerifierClaim> claims, const HyraxOpening& opening, int threads) {
+  auto terms = hyrax_batch_terms(t, commitments, claims, opening);
+  if (!terms) return terms.error();
+  if (!hyrax_batch_check(commitments, claims, *terms, threads)) {
     return make_error(ErrorCode::HYRAX_OPENING_MISMATCH,
                       "the opening does not verify: the claimed value, the inner-product messages or the "
                       "commitment are inconsistent");

@@ -112,6 +112,9 @@ IpaProof ipa_prove(Transcript& t, std::span<const G1Affine> g, const G1& q, std:
   const Fr c = t.challenge_fr("c");
   proof.z1 = d + c * a[0];
   proof.z2 = s + c * rho;
+  // The responses are absorbed too: whatever a caller draws next (Hyrax's batch weights gamma) depends on them.
+  t.absorb_fr("z1", proof.z1);
+  t.absorb_fr("z2", proof.z2);
   return proof;
 }
 
@@ -132,6 +135,8 @@ Result<IpaCheck> ipa_verify_terms(Transcript& t, const IpaProof& proof, std::spa
   }
   t.absorb_g1("A", proof.a);
   const Fr c = t.challenge_fr("c");
+  t.absorb_fr("z1", proof.z1);
+  t.absorb_fr("z2", proof.z2);
 
   IpaCheck check;
   // s_i, built like an eq table: the round-0 factor ends up on the most significant bit.

@@ -222,6 +222,73 @@ TEST(Hyrax, Soundness) {
   EXPECT_EQ(verify_one(c, s.point, s.value, more).code(), ErrorCode::HYRAX_SHAPE_MISMATCH);
 }
 
+// The batch weights gamma are drawn after every group's responses: a prover that knew them first could change
+// the responses z1 of four one-round groups along a vector the weighted sum does not see (the generators G_0,
+// G_1 and U give three linear conditions on four unknowns), and the batch equation would still hold although
+// every single group's equation fails. Here the change is built against the challenges of the honest proof: with
+// those the patched proof satisfies the batch equation, and the verifier, whose later challenges and gammas
+// depend on the patched responses, rejects it.
+TEST(Hyrax, ResponsesAreBoundBeforeTheBatchWeights) {
+  std::mt19937_64 gen(68);
+  const HyraxParams p{2, 1};  // 2 rows of 2 columns: one IPA round per group
+  const auto ints = random_ints(gen, 4, 16);
+  const HyraxCommitted com = hyrax_commit(ints, p);
+  std::vector<HyraxProverClaim> pc;
+  std::vector<HyraxVerifierClaim> vc;
+  for (int k = 0; k < 4; ++k) {
+    const auto z = random_point(gen, 2);  // distinct column points: four groups
+    pc.push_back({0, z, mle_evaluate(ints, z), Fr::zero(), true});
+    vc.push_back({0, z, pc.back().value});
+  }
+  const HyraxProverInput in{&com.commitment, &com.data, ints};
+  Transcript tp("hyrax-test");
+  const HyraxOpening honest = hyrax_open(tp, std::span(&in, 1), pc);
+  ASSERT_EQ(honest.groups.size(), 4u);
+  const HyraxCommitment* cs[] = {&com.commitment};
+  Transcript t0("hyrax-test");
+  const auto terms = hyrax_batch_terms(t0, cs, vc, honest);
+  ASSERT_TRUE(terms.ok());
+  ASSERT_TRUE(hyrax_batch_check(cs, vc, *terms));
+
+  // Rows of M: per group g, what one unit more of z1_g adds to the coefficients of G_0, G_1 and U in the batch
+  // equation (gamma_g included). A kernel vector a of M (3 x 4) is a change of the four z1 it does not see.
+  Fr m[3][4];
+  for (size_t g = 0; g < 4; ++g) {
+    const HyraxGroupTerms& gt = terms->groups[g];
+    const Fr inv_z1 = honest.groups[g].z1.inverse();
+    m[0][g] = terms->gamma[g] * gt.check.g_scalars[0] * inv_z1;
+    m[1][g] = terms->gamma[g] * gt.check.g_scalars[1] * inv_z1;
+    m[2][g] = terms->gamma[g] * gt.check.q_scalar * gt.x * inv_z1;
+  }
+  for (size_t col = 0; col < 3; ++col) {  // reduced row echelon form; the last column stays free
+    const Fr inv = m[col][col].inverse();
+    for (Fr& x : m[col]) x *= inv;
+    for (size_t r = 0; r < 3; ++r) {
+      if (r == col) continue;
+      const Fr f = m[r][col];
+      for (size_t c = 0; c < 4; ++c) m[r][c] -= f * m[col][c];
+    }
+  }
+  const Fr a[4] = {-m[0][3], -m[1][3], -m[2][3], Fr::one()};
+  HyraxOpening patched = honest;
+  for (size_t g = 0; g < 4; ++g) patched.groups[g].z1 += a[g];
+
+  // Had the challenges not depended on the responses (the honest proof's challenges, z1 entering the equation
+  // linearly), the patched responses would pass the batch equation...
+  HyraxBatchTerms stale = *terms;
+  for (size_t g = 0; g < 4; ++g) {
+    const Fr ratio = patched.groups[g].z1 * honest.groups[g].z1.inverse();
+    for (Fr& x : stale.groups[g].check.g_scalars) x *= ratio;
+    stale.groups[g].check.q_scalar *= ratio;
+  }
+  EXPECT_TRUE(hyrax_batch_check(cs, vc, stale));
+  // ...but the verifier's gammas follow the responses.
+  Transcript t2("hyrax-test");
+  EXPECT_EQ(hyrax_verify(t2, cs, vc, patched).code(), ErrorCode::HYRAX_OPENING_MISMATCH);
+  Transcript t3("hyrax-test");
+  EXPECT_TRUE(hyrax_verify(t3, cs, vc, honest).ok());
+}
+
 TEST(Hyrax, ProverRefusesAFalseClaim) {
   std::mt19937_64 gen(66);
   const auto ints = random_ints(gen, 16, 8);

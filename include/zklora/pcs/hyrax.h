@@ -25,11 +25,13 @@
 // Several commitments at one point form one group (homomorphism); one commitment at several points forms one
 // group per distinct column point. The verifier checks all groups with ONE multi-scalar multiplication: each
 // group's IPA equation weighted by a challenge gamma_g drawn after the whole proof, over the row commitments,
-// G, U, H and the proof's points.
+// G, U, H and the proof's points. The gammas must come after every group's final responses (z1, z2 of ipa.h)
+// were absorbed: a prover that knew them first could choose responses for which wrong equations cancel in the
+// weighted sum (with more groups than generators, even for a false claimed value).
 //
 // Transcript: domain "hyrax-open"; the number of claims; per claim the commitment digest (SHA-256 over the
 // commitment's encoding), the point, and the value (clear) or its commitment; per group the rho_k (groups of
-// two or more claims), x, the IPA; then the gammas.
+// two or more claims), x, the IPA (ending with its responses); then the gammas.
 //
 // Encodings (codec.h): a commitment is  u8 n || u8 k || 2^k compressed points;  an opening is the groups' IPA
 // proofs in group order (the verifier knows the number of groups and rounds from the claims). Decoding checks
@@ -154,6 +156,25 @@ Result<std::vector<size_t>> hyrax_opening_rounds(std::span<const HyraxCommitment
 
 HyraxOpening hyrax_open(Transcript& t, std::span<const HyraxProverInput> inputs,
                         std::span<const HyraxProverClaim> claims, int threads = 0);
+
+// The verifier's work before its one MSM: per group its claims, batching weights rho, challenge x and the IPA's
+// equation terms; then the gammas, drawn after everything the proof holds was absorbed. hyrax_verify is this
+// followed by hyrax_batch_check; tests use the two halves to build cheating proofs.
+struct HyraxGroupTerms {
+  std::vector<size_t> claims;  // indices into the claims
+  std::vector<Fr> rho;
+  Fr x;
+  IpaCheck check;
+};
+struct HyraxBatchTerms {
+  std::vector<HyraxGroupTerms> groups;
+  std::vector<Fr> gamma;
+};
+Result<HyraxBatchTerms> hyrax_batch_terms(Transcript& t, std::span<const HyraxCommitment* const> commitments,
+                                          std::span<const HyraxVerifierClaim> claims, const HyraxOpening& opening);
+// sum_g gamma_g (equation of group g) == identity, as one MSM.
+bool hyrax_batch_check(std::span<const HyraxCommitment* const> commitments,
+                       std::span<const HyraxVerifierClaim> claims, const HyraxBatchTerms& terms, int threads = 0);
 
 // Ok iff every claim holds (HYRAX_OPENING_MISMATCH otherwise; HYRAX_SHAPE_MISMATCH for a proof or a point of the
 // wrong size; INVALID_ARGUMENT for a claim naming no commitment).

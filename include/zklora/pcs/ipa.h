@@ -15,6 +15,9 @@
 // and the prover proves knowledge of (a_f, rho_f) in the base (B = G_f + b_f Q, H):
 //     P: d, s random, A = d B + s H;  V: c = challenge;  P: z1 = d + c a_f, z2 = s + c rho_f
 //     V: z1 B + z2 H == A + c P_f.
+// The responses z1, z2 are absorbed after c, so every challenge a caller draws later depends on them: Hyrax
+// weighs the equations of several arguments with challenges gamma drawn after all of them (hyrax.h), and a
+// prover that knew the gammas before choosing its responses could make wrong equations cancel in the sum.
 // The verifier never folds generators: the whole check is one multi-scalar multiplication over G_0..G_{m-1},
 // Q, H, P, A, L_j, R_j (IpaCheck), which Hyrax merges with its own row combination and with other openings.
 // Zero knowledge: L_j, R_j are blinded by l_j, r_j; A by s; z1, z2 are uniform given c.
