@@ -1,10 +1,16 @@
-// `zklora bench prove --what linear [--shapes tiny,llama-2-7b-layer] [--json]`: proofs of the linear backbone of
-// the forward pass (step/linear_step.h) in the zero-knowledge channel, the non-linear outputs as committed unproven
-// inputs: the tiny model (all layers, embedding to logits, seq 64) and one llama-2-7b-shaped decoder layer at
-// sequence 128 (layers_only: the residual stream enters committed). Per shape: commit_s (base weights, adapter,
-// batch), witness_s (the engine's forward pass of the same layers: the unproven computation), prove_s, verify_ms,
-// proof_bytes, peak_rss_mb (of the process so far), prove_over_witness; for the tiny model also the once-per-model
-// proof that its weight commitment is well formed (step/weight_check.h): weight_check_prove_s, _verify_ms, _bytes.
+// `zklora bench prove --what linear[,forward] [--shapes tiny,llama-2-7b-layer] [--json]`: step proofs
+// (step/step_proof.h) in the zero-knowledge channel, on the tiny model (all layers, embedding to loss, seq 64) and
+// one llama-2-7b-shaped decoder layer at sequence 128 (layers_only: the residual stream enters committed).
+//   linear:  the linear backbone, the non-linear outputs as committed unproven inputs (the reference);
+//   forward: the whole forward pass (and, for the tiny model, the loss), nothing unproven.
+// Per (what, shape): commit_s (base weights, adapter, batch), witness_s (the engine's forward pass of the same
+// layers: the unproven computation), prove_s (the prover's witness and the proof), verify_ms, proof_bytes,
+// peak_rss_mb (of the process so far), prove_over_witness, and the prover's phases (graph.h GraphProfile, plus
+// prover_witness_s). For the tiny model also the once-per-model proof that its weight commitment is well formed
+// (step/weight_check.h), which the verifier then takes as checked; the 7b layer's weights are trusted. When both
+// are measured, forward_over_linear compares their prove times per shape, in the same run.
+#include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,10 +18,11 @@
 #include "zklora/base/timer.h"
 #include "zklora/cli/cli.h"
 #include "zklora/fixed/format.h"
+#include "zklora/fixed/kernels.h"
 #include "zklora/model/deterministic_rng.h"
 #include "zklora/model/init_model.h"
 #include "zklora/model/llama.h"
-#include "zklora/step/linear_step.h"
+#include "zklora/step/step_proof.h"
 #include "zklora/step/weight_check.h"
 #include "zklora/step/weight_commitment.h"
 
@@ -25,85 +32,153 @@ namespace {
 // Uniform in [-0.02, 0.02) at the weight scale: the initializer range of the llama-2 shapes.
 constexpr int32_t kLo = -1311, kHi = 1311;
 
-nlohmann::json bench_shape(const std::string& name, ModelConfig cfg, int64_t seq, bool layers_only) {
+struct BenchModel {
+  ModelConfig cfg;
+  ModelWeights weights;
+  AdapterTensors adapter;
+  Batch batch;
+  bool layers_only;
+};
+
+BenchModel make_model(ModelConfig cfg, int64_t seq, bool layers_only) {
   SplitMix64 rng(7);
   std::vector<LayerWeights> layers;
   for (int64_t l = 0; l < cfg.n_layers; ++l) layers.push_back(bench_random_layer(cfg, rng, kLo, kHi));
   // One layer of a large model reads no embedding: only the rows of the ids used (below 256) are made.
   const int64_t embed_rows = layers_only ? 256 : cfg.vocab_size;
-  const ModelWeights weights = ModelWeights::resident(
+  ModelWeights weights = ModelWeights::resident(
       cfg, bench_uniform_weights({embed_rows, cfg.d_model}, rng, kLo, kHi), bench_ones(cfg.d_model),
       layers_only ? WTensor() : bench_uniform_weights({cfg.vocab_size, cfg.d_model}, rng, kLo, kHi),
       std::move(layers));
   AdapterTensors adapter = init_adapter(cfg, LoraConfig{}, 2);
   bench_randomize_b(adapter, rng);
   std::vector<std::vector<int32_t>> seqs(1, std::vector<int32_t>(static_cast<size_t>(seq)));
-  for (int32_t& t : seqs[0]) t = static_cast<int32_t>(4 + rng.below(static_cast<uint64_t>(std::min<int64_t>(embed_rows, cfg.vocab_size) - 4)));
-  const Batch batch = make_batch(seqs, seq, cfg);
+  for (int32_t& t : seqs[0]) {
+    t = static_cast<int32_t>(4 + rng.below(static_cast<uint64_t>(std::min<int64_t>(embed_rows, cfg.vocab_size) - 4)));
+  }
+  Batch batch = make_batch(seqs, seq, cfg);
+  return {cfg, std::move(weights), std::move(adapter), std::move(batch), layers_only};
+}
 
-  LinearStatement s;
+nlohmann::json bench_one(const std::string& name, const std::string& what, const BenchModel& bm) {
+  const ModelConfig& cfg = bm.cfg;
+  StepStatement s;
   s.model = cfg;
-  s.lora = adapter.config;
+  s.lora = bm.adapter.config;
   s.format_version = kFixedFormatVersion;
-  s.batch = 1;
-  s.seq = seq;
-  s.mode = NonLinearMode::UNPROVEN_INPUTS;
-  s.layers_only = layers_only;
+  s.batch = bm.batch.batch;
+  s.seq = bm.batch.seq;
+  s.mode = what == "forward" ? StepMode::FORWARD : StepMode::LINEAR_BACKBONE;
+  s.layers_only = bm.layers_only;
 
   Stopwatch sw;
   ProverCommitments c;
-  if (layers_only) {
+  if (bm.layers_only) {
     for (int64_t l = 0; l < cfg.n_layers; ++l) {
-      for (const Projection p : kAllProjections) {
-        c.emplace("layers." + std::to_string(l) + "." + projection_module(p),
-                  commit_weight_tensor(weights.layer(l)->projection(p)));
+      const auto layer = bm.weights.layer(l);
+      const std::string p = "layers." + std::to_string(l) + ".";
+      for (const Projection pr : kAllProjections) {
+        c.emplace(p + projection_module(pr), commit_weight_tensor(layer->projection(pr)));
       }
+      c.emplace(p + "attn_norm", commit_weight_tensor(layer->attn_norm));
+      c.emplace(p + "mlp_norm", commit_weight_tensor(layer->mlp_norm));
     }
   } else {
-    c = commit_model_weights(weights);
+    c = commit_model_weights(bm.weights);
   }
-  c.merge(commit_adapter(adapter));
-  c.merge(commit_batch(batch));
+  c.merge(commit_adapter(bm.adapter));
+  c.merge(commit_batch(bm.batch));
   const double commit_s = sw.seconds();
 
   // The unproven computation the proof follows: the engine's forward pass of the same layers.
   sw = Stopwatch();
   {
+    const int64_t seq = bm.batch.seq;
     const RopeTable rope = make_rope_table(seq, cfg.head_dim(), cfg.rope_theta);
     std::vector<int64_t> positions;
     for (int64_t t = 0; t < seq; ++t) positions.push_back(t);
-    const LayerContext ctx{cfg, lora_scale_fixed(adapter.config), rope, positions,
+    const LayerContext ctx{cfg, lora_scale_fixed(bm.adapter.config), rope, positions,
                            AttentionShape{1, seq, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim()}};
-    ITensor h({seq, cfg.d_model});
-    for (int64_t t = 0; t < seq; ++t)
-      for (int64_t i = 0; i < cfg.d_model; ++i) h.at2(t, i) = weights.embed.at2(batch.tokens[static_cast<size_t>(t)], i);
-    for (int64_t l = 0; l < cfg.n_layers; ++l) (void)layer_forward(ctx, *weights.layer(l), adapter, l, h);
+    ITensor h = embedding_rows(bm.weights.embed, bm.batch.tokens);
+    for (int64_t l = 0; l < cfg.n_layers; ++l) (void)layer_forward(ctx, *bm.weights.layer(l), bm.adapter, l, h);
+    if (!bm.layers_only) {
+      const ITensor logits = matmul_nt(rmsnorm_forward(h, bm.weights.final_norm, cfg.rms_eps).y, bm.weights.lm_head,
+                                       kFixed.weight);
+      (void)cross_entropy(logits, bm.batch.targets);
+    }
   }
   const double witness_s = sw.seconds();
 
   sw = Stopwatch();
-  const std::vector<uint8_t> proof =
-      prove_linear_step(s, weights, adapter, batch, c, ChannelMode::ZERO_KNOWLEDGE);
+  const StepProverWitness w = build_step_witness(s, bm.weights, bm.adapter, bm.batch);
+  const double prover_witness_s = sw.seconds();
+  s.loss_sum = s.has_loss() ? w.loss_sum : 0;
+  GraphProfile prof;
+  StepProveOptions opt;
+  opt.profile = &prof;
+  const std::vector<uint8_t> proof = prove_step_witness(s, w, c, ChannelMode::ZERO_KNOWLEDGE, opt);
   const double prove_s = sw.seconds();
+
+  nlohmann::json row = {{"shape", name}, {"what", what}, {"commit_s", commit_s}, {"witness_s", witness_s}};
+  // The weights as the verifier takes them: checked by the once-per-model proof (tiny), or trusted (7b layer).
+  std::optional<WeightCommitment> weights;
+  if (!bm.layers_only) {
+    sw = Stopwatch();
+    const std::vector<uint8_t> check = prove_weight_check(bm.weights, c);
+    row["weight_check_prove_s"] = sw.seconds();
+    WeightCommitmentFile file;
+    file.format_version = kFixedFormatVersion;
+    file.config_json = model_config_json(cfg);
+    for (const auto& [n, x] : c) {
+      if (!n.starts_with("adapter.") && !n.starts_with("batch.")) file.tensors.emplace(n, x.commitment);
+    }
+    file.weight_check = check;
+    sw = Stopwatch();
+    weights.emplace(WeightCommitment::checked(cfg, file).value());
+    row["weight_check_verify_ms"] = sw.seconds() * 1e3;
+    row["weight_check_bytes"] = check.size();
+  } else {
+    PublicCommitments pw;
+    for (const auto& [n, x] : c) pw.emplace(n, x.commitment);
+    weights.emplace(WeightCommitment::trusted(std::move(pw)));
+  }
   sw = Stopwatch();
-  const Status v = verify_linear_step(s, public_commitments(c), proof, ChannelMode::ZERO_KNOWLEDGE);
+  const Status v = verify_step(s, *weights, public_commitments(c), proof, ChannelMode::ZERO_KNOWLEDGE);
   const double verify_ms = sw.seconds() * 1e3;
   if (!v) throw ZkError(v.error());
-  nlohmann::json row = {{"shape", name},          {"commit_s", commit_s},         {"witness_s", witness_s},
-                        {"prove_s", prove_s},     {"verify_ms", verify_ms},       {"proof_bytes", proof.size()},
-                        {"peak_rss_mb", peak_rss_mb()}, {"prove_over_witness", prove_s / witness_s}};
-  if (!layers_only) {
-    // The once-per-model proof that the weight commitment holds 32-bit integers with zero padding.
-    sw = Stopwatch();
-    const std::vector<uint8_t> check = prove_weight_check(weights, c);
-    row["weight_check_prove_s"] = sw.seconds();
-    sw = Stopwatch();
-    const Status wv = verify_weight_check(cfg, public_commitments(c), check);
-    row["weight_check_verify_ms"] = sw.seconds() * 1e3;
-    if (!wv) throw ZkError(wv.error());
-    row["weight_check_bytes"] = check.size();
+  row.update({{"prove_s", prove_s},
+              {"verify_ms", verify_ms},
+              {"proof_bytes", proof.size()},
+              {"peak_rss_mb", peak_rss_mb()},
+              {"prove_over_witness", prove_s / witness_s},
+              {"weights", weights->is_checked() ? "checked" : "trusted"},
+              {"unproven", s.unproven()},
+              {"phases",
+               {{"prover_witness_s", prover_witness_s},
+                {"commitments_s", prof.commitments_s},
+                {"zero_padding_s", prof.padding_s},
+                {"range_s", prof.range_s},
+                {"lookups_s", prof.lookups_s},
+                {"operations_s", prof.operations_s},
+                {"openings_s", prof.openings_s}}}});
+  if (s.has_loss()) {
+    int64_t targets = 0;
+    for (const int32_t t : bm.batch.targets) targets += t >= 0 ? 1 : 0;
+    row["loss"] = std::ldexp(static_cast<double>(s.loss_sum), -static_cast<int>(kFixed.act)) /
+                  static_cast<double>(std::max<int64_t>(1, targets));
   }
   return row;
+}
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::string rest = list;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    out.push_back(rest.substr(0, comma));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  return out;
 }
 
 }  // namespace
@@ -119,16 +194,14 @@ std::string& bench_prove_shapes() {
 }
 
 nlohmann::json bench_prove() {
-  if (bench_prove_what() != "linear") {
-    throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what must be 'linear'");
+  const std::vector<std::string> whats = split(bench_prove_what());
+  for (const std::string& w : whats) {
+    if (w != "linear" && w != "forward") {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what takes linear and forward, comma separated");
+    }
   }
-  std::vector<std::string> shapes;
-  std::string rest = bench_prove_shapes();
-  while (!rest.empty()) {
-    const size_t comma = rest.find(',');
-    shapes.push_back(rest.substr(0, comma));
-    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-  }
+  if (whats.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what is empty");
+  const std::vector<std::string> shapes = split(bench_prove_shapes());
   for (const std::string& sh : shapes) {
     if (sh != "tiny" && sh != "llama-2-7b-layer") {
       throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: unknown shape '" + sh +
@@ -137,16 +210,21 @@ nlohmann::json bench_prove() {
   }
   if (shapes.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --shapes is empty");
   nlohmann::json rows = nlohmann::json::array();
+  nlohmann::json ratios = nlohmann::json::object();
   for (const std::string& sh : shapes) {
-    if (sh == "tiny") {
-      rows.push_back(bench_shape("tiny (4 layers, seq 64)", tiny_model_config(), 64, false));
-    } else {
-      ModelConfig cfg = model_shape("llama-2-7b").value();
-      cfg.n_layers = 1;
-      rows.push_back(bench_shape("llama-2-7b layer (seq 128)", cfg, 128, true));
+    const bool tiny = sh == "tiny";
+    ModelConfig cfg = tiny ? tiny_model_config() : model_shape("llama-2-7b").value();
+    if (!tiny) cfg.n_layers = 1;
+    const std::string name = tiny ? "tiny (4 layers, seq 64)" : "llama-2-7b layer (seq 128)";
+    const BenchModel bm = make_model(cfg, tiny ? 64 : 128, !tiny);
+    std::map<std::string, double> prove;
+    for (const std::string& w : whats) {
+      rows.push_back(bench_one(name, w, bm));
+      prove[w] = rows.back()["prove_s"].get<double>();
     }
+    if (prove.count("linear") && prove.count("forward")) ratios[sh + "_forward_over_linear"] = prove["forward"] / prove["linear"];
   }
-  return {{"what", "linear"}, {"channel", "zero-knowledge"}, {"results", rows}};
+  return {{"what", bench_prove_what()}, {"channel", "zero-knowledge"}, {"results", rows}, {"ratios", ratios}};
 }
 
 }  // namespace zklora

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -38,27 +39,29 @@ std::vector<int32_t> to_i32(const Tensor<T>& x) {
 
 constexpr int64_t kI32 = int64_t{1} << 31;
 
+template <class T>
+int64_t max_abs_span(std::span<const T> x) {
+  int64_t m = 0;
+  for (const T v : x) m = std::max<int64_t>(m, v < 0 ? -static_cast<int64_t>(v) : static_cast<int64_t>(v));
+  return m;
+}
+
+// y (m, n) = round_shift(x w^T, shift) for row-major x (m, k) and w (n, k).
 template <class TW>
-ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
-  check_2d(x.shape, "matmul_nt lhs");
-  check_2d(w.shape, "matmul_nt rhs");
-  const int64_t m = x.shape[0], k = x.shape[1], n = w.shape[0];
-  if (w.shape[1] != k) {
-    throw ZkError(ErrorCode::INVALID_ARGUMENT, "matmul_nt: " + shape_string(x.shape) + " times transposed " +
-                                                   shape_string(w.shape));
-  }
+ITensor matmul_nt_core(std::span<const int64_t> x, int64_t m, int64_t k, std::span<const TW> w, int64_t n,
+                       unsigned shift) {
   ITensor y({m, n});
-  const int64_t ax = max_abs(x), aw = max_abs_impl(w);
+  const int64_t ax = max_abs_span(x), aw = max_abs_span(w);
   if (ax < kI32 && aw < kI32 && fits_int64(ax, aw, k)) {
     // 32-bit operands: vectorized dot products over blocks of W rows that stay in cache while every row of X
     // passes by.
-    const std::vector<int32_t> x32 = to_i32(x);
+    const std::vector<int32_t> x32(x.begin(), x.end());
     std::vector<int32_t> w_copy;
     const int32_t* w32;
     if constexpr (std::is_same_v<TW, int32_t>) {
-      w32 = w.data.data();
+      w32 = w.data();
     } else {
-      w_copy = to_i32(w);
+      w_copy.assign(w.begin(), w.end());
       w32 = w_copy.data();
     }
     const int64_t block = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(k, 1));  // ~1 MB of W
@@ -84,10 +87,10 @@ ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
   }
   const bool narrow = fits_int64(ax, aw, k);
   parallel_for(static_cast<size_t>(m), 0, [&](size_t i) {
-    const int64_t* xr = x.row(static_cast<int64_t>(i));
+    const int64_t* xr = x.data() + static_cast<int64_t>(i) * k;
     int64_t* yr = y.row(static_cast<int64_t>(i));
     for (int64_t j = 0; j < n; ++j) {
-      const TW* wr = w.data.data() + j * k;
+      const TW* wr = w.data() + j * k;
       if (narrow) {
         int64_t acc = 0;
         for (int64_t t = 0; t < k; ++t) acc += xr[t] * static_cast<int64_t>(wr[t]);
@@ -100,6 +103,18 @@ ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
     }
   }, grain_for(static_cast<size_t>(n * k)));
   return y;
+}
+
+template <class TW>
+ITensor matmul_nt_impl(const ITensor& x, const Tensor<TW>& w, unsigned shift) {
+  check_2d(x.shape, "matmul_nt lhs");
+  check_2d(w.shape, "matmul_nt rhs");
+  const int64_t m = x.shape[0], k = x.shape[1], n = w.shape[0];
+  if (w.shape[1] != k) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "matmul_nt: " + shape_string(x.shape) + " times transposed " +
+                                                   shape_string(w.shape));
+  }
+  return matmul_nt_core(std::span<const int64_t>(x.data), m, k, std::span<const TW>(w.data), n, shift);
 }
 
 template <class T>
@@ -137,6 +152,22 @@ ITensor matmul_nt(const ITensor& x, const ITensor& w, unsigned shift) { return m
 ITensor matmul_nt(const ITensor& x, const WTensor& w, unsigned shift) { return matmul_nt_impl(x, w, shift); }
 ITensor matmul_nn(const ITensor& x, const ITensor& w, unsigned shift) { return matmul_nn_impl(x, w, shift); }
 ITensor matmul_nn(const ITensor& x, const WTensor& w, unsigned shift) { return matmul_nn_impl(x, w, shift); }
+
+ITensor matmul_nt_rows(std::span<const int64_t> x, int64_t m, int64_t k, std::span<const int32_t> w, int64_t n,
+                       unsigned shift) {
+  if (x.size() != static_cast<size_t>(m * k) || w.size() != static_cast<size_t>(n * k)) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "matmul_nt_rows: operands of the wrong size");
+  }
+  return matmul_nt_core(x, m, k, w, n, shift);
+}
+
+ITensor matmul_nt_rows(std::span<const int64_t> x, int64_t m, int64_t k, std::span<const int64_t> w, int64_t n,
+                       unsigned shift) {
+  if (x.size() != static_cast<size_t>(m * k) || w.size() != static_cast<size_t>(n * k)) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "matmul_nt_rows: operands of the wrong size");
+  }
+  return matmul_nt_core(x, m, k, w, n, shift);
+}
 
 ITensor matmul_tn(const ITensor& x, const ITensor& y, unsigned shift) {
   check_2d(x.shape, "matmul_tn lhs");

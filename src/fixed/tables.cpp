@@ -28,6 +28,11 @@ struct Tables {
   std::vector<int64_t> exp_hi = make_table(0, kTableSize, exp_hi_value);
   std::vector<int64_t> sigmoid = make_table(kSigmoidMin, kTableSize, sigmoid_value);
   std::vector<int64_t> log = make_table(kLogMin, kLogMin, log_value);
+  std::vector<int64_t> pow2 = [] {
+    std::vector<int64_t> t(static_cast<size_t>(kPow2Count));
+    for (int64_t k = 0; k < kPow2Count; ++k) t[static_cast<size_t>(k)] = int64_t{1} << k;
+    return t;
+  }();
 };
 
 const Tables& tables() {
@@ -43,6 +48,8 @@ std::span<const int64_t> exp_lo_table() { return tables().exp_lo; }
 std::span<const int64_t> exp_hi_table() { return tables().exp_hi; }
 std::span<const int64_t> sigmoid_table() { return tables().sigmoid; }
 std::span<const int64_t> log_table() { return tables().log; }
+std::span<const int64_t> pow2_table() { return tables().pow2; }
+int64_t ln2_fixed() { return kLn2; }
 
 int64_t exp_neg(int64_t d) {
   if (d < 0 || d >= (int64_t{1} << 32)) throw_out_of_format("softmax gap", 32);
@@ -62,8 +69,15 @@ int64_t log_fixed(int64_t s) {
   if (s < 1) throw ZkError(ErrorCode::INVALID_ARGUMENT, "log of a non-positive value");
   const int bits = 64 - __builtin_clzll(static_cast<uint64_t>(s));
   const int k = bits - 16;
-  const int64_t m = k >= 0 ? (s >> k) : (s << -k);
+  const int64_t m = k >= 0 ? log_fixed_parts(s).mantissa : (s << -k);
   return tables().log[static_cast<size_t>(m - kLogMin)] + (k + 15 - static_cast<int64_t>(kFixed.exp)) * kLn2;
+}
+
+LogParts log_fixed_parts(int64_t s) {
+  if (s < kLogMin) throw ZkError(ErrorCode::INVALID_ARGUMENT, "log_fixed_parts: argument below 2^15");
+  const int64_t k = 64 - __builtin_clzll(static_cast<uint64_t>(s)) - 16;
+  const int64_t m = s >> k;
+  return {k, m, s - (m << k)};
 }
 
 RopeTable make_rope_table(int64_t max_seq, int64_t head_dim, double theta) {

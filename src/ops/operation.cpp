@@ -1,12 +1,56 @@
 // Helpers shared by the operations (operation.h).
 #include "zklora/ops/operation.h"
 
+#include <type_traits>
 #include <vector>
 
 #include "zklora/piop/logup.h"
+#include "zklora/poly/mle.h"
 #include "zklora/poly/shape.h"
 
 namespace zklora {
+
+Fr PublicTensor::evaluate(std::span<const Fr> point) const {
+  const PaddedShape shape(dims());
+  const std::vector<int64_t> v = values();
+  return mle_evaluate(TableView(shape.pad(std::span<const int64_t>(v))), point);
+}
+
+std::optional<ProverClaim> OpProver::combined_claim(TensorRef r) {
+  const std::span<const ProverClaim> cs = claims(r);
+  if (cs.empty()) return std::nullopt;
+  if (cs.size() == 1) return cs[0];
+  const TensorData& t = tensor(r);
+  return combine_claims_prove(ch(), t.padded(), tensor_vars(t.dims), cs, threads());
+}
+
+ProverValue OpProver::evaluate(TensorRef r, std::span<const Fr> point, std::string_view label) {
+  if (r.role == TensorRef::Role::INPUT) {
+    if (const PublicTensor* p = public_input(r.index)) return ProverValue::constant(p->evaluate(point));
+  }
+  const ProverValue v = ch().send(label, mle_evaluate(tensor(r).padded(), point, threads()));
+  add_claim(r, {std::vector<Fr>(point.begin(), point.end()), v});
+  return v;
+}
+
+Result<std::optional<VerifierClaim>> OpVerifier::combined_claim(TensorRef r) {
+  const std::span<const VerifierClaim> cs = claims(r);
+  if (cs.empty()) return std::optional<VerifierClaim>();
+  if (cs.size() == 1) return std::optional<VerifierClaim>(cs[0]);
+  auto c = combine_claims_verify(ch(), tensor_vars(dims(r)), cs);
+  if (!c) return c.error();
+  return std::optional<VerifierClaim>(std::move(c.value()));
+}
+
+Result<VerifierValue> OpVerifier::evaluate(TensorRef r, std::span<const Fr> point, std::string_view label) {
+  if (r.role == TensorRef::Role::INPUT) {
+    if (const PublicTensor* p = public_input(r.index)) return VerifierValue::constant(p->evaluate(point));
+  }
+  auto v = ch().receive(label);
+  if (!v) return v.error();
+  add_claim(r, {std::vector<Fr>(point.begin(), point.end()), v.value()});
+  return v.value();
+}
 
 Fr selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z) { return lookup_selector_eval(dims, z); }
 
@@ -20,6 +64,18 @@ void absorb_dims(Transcript& t, std::string_view label, std::span<const uint64_t
     for (unsigned i = 0; i < 8; ++i) bytes.push_back(static_cast<uint8_t>(d >> (8 * i)));
   }
   t.absorb_bytes(label, bytes);
+}
+
+std::vector<int64_t> view_to_i64(const TableView& v) {
+  return v.visit([](const auto& s) {
+    using T = std::decay_t<decltype(s[0])>;
+    if constexpr (std::is_same_v<T, Fr>) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "an integer tensor holds field elements");
+      return std::vector<int64_t>();
+    } else {
+      return std::vector<int64_t>(s.begin(), s.end());
+    }
+  });
 }
 
 }  // namespace zklora

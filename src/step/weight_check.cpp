@@ -112,7 +112,7 @@ std::vector<uint8_t> prove_weight_check(const ModelWeights& weights, const Prove
       stmt.push_back(&it->second);
       hyrax_absorb(t, group[i].name, it->second.commitment);
     }
-    graph_prove(*ch, g, witness, stmt, threads);
+    graph_prove(*ch, g, witness, stmt, {}, threads);
   }
   return ch->take_proof();
 }
@@ -134,7 +134,7 @@ Status verify_weight_check(const ModelConfig& config, const PublicCommitments& c
       stmt.push_back(&it->second);
       hyrax_absorb(t, x.name, it->second);
     }
-    if (Status s = graph_verify_part(*ch, g, stmt, threads); !s) return s;
+    if (Status s = graph_verify_part(*ch, g, stmt, {}, threads); !s) return s;
   }
   return ch->finish();
 }

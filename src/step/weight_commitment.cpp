@@ -11,6 +11,7 @@
 #include "zklora/fixed/format.h"
 #include "zklora/pcs/codec.h"
 #include "zklora/poly/shape.h"
+#include "zklora/step/weight_check.h"
 
 namespace zklora {
 namespace {
@@ -64,13 +65,40 @@ std::string model_config_json(const ModelConfig& m) {
   return j.dump();
 }
 
-bool is_weight_commitment_file(const std::filesystem::path& file) {
+namespace {
+
+bool has_magic(const std::filesystem::path& file, const char (&magic)[8]) {
   std::ifstream in(file, std::ios::binary);
-  char magic[sizeof kWeightCommitmentMagic] = {};
-  return in.read(magic, sizeof magic) && std::memcmp(magic, kWeightCommitmentMagic, sizeof magic) == 0;
+  char got[8] = {};
+  return in.read(got, sizeof got) && std::memcmp(got, magic, sizeof got) == 0;
 }
 
-Status write_weight_commitment(const std::filesystem::path& file, const WeightCommitmentFile& c) {
+Status write_atomically(const std::filesystem::path& file, const std::vector<uint8_t>& bytes) {
+  const std::filesystem::path tmp = file.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) return make_error(ErrorCode::IO, tmp.string() + ": cannot write");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) return make_error(ErrorCode::IO, file.string() + ": " + ec.message());
+  return {};
+}
+
+Result<std::vector<uint8_t>> read_all(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return make_error(ErrorCode::IO, file.string() + ": cannot open");
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::array<uint8_t, 32> digest_of(std::span<const uint8_t> bytes) {
+  Transcript t("zklora-weight-commitment-file");
+  t.absorb_bytes("file", bytes);
+  return t.digest();
+}
+
+std::vector<uint8_t> encode_public(const WeightCommitmentFile& c) {
   ByteWriter w;
   for (const char ch : kWeightCommitmentMagic) w.u8(static_cast<uint8_t>(ch));
   w.u32(kWeightCommitmentVersion);
@@ -80,43 +108,25 @@ Status write_weight_commitment(const std::filesystem::path& file, const WeightCo
   w.u32(static_cast<uint32_t>(c.tensors.size()));
   for (const auto& [name, x] : c.tensors) {
     write_string(w, name);
-    x.commitment.write(w);
+    x.write(w);
   }
   w.u64(c.weight_check.size());
   for (const uint8_t b : c.weight_check) w.u8(b);
-  w.u8(c.has_blinds ? 1 : 0);
-  if (c.has_blinds) {
-    for (const auto& [name, x] : c.tensors) {
-      w.u64(x.data.row_blinds.size());
-      w.frs(x.data.row_blinds);
-    }
-  }
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(w.bytes().data()), static_cast<std::streamsize>(w.size()));
-    if (!out) return make_error(ErrorCode::IO, tmp.string() + ": cannot write");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) return make_error(ErrorCode::IO, file.string() + ": " + ec.message());
-  return {};
+  return w.take();
 }
 
-Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& file, int threads) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error(ErrorCode::IO, file.string() + ": cannot open");
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+Result<WeightCommitmentFile> decode_public(const std::string& where, std::span<const uint8_t> bytes, int threads) {
   ByteReader r(bytes);
   auto magic = r.raw(8, "magic");
   if (!magic || std::memcmp(magic->data(), kWeightCommitmentMagic, 8) != 0) {
-    return make_error(ErrorCode::INVALID_ARGUMENT, file.string() + ": not a zklora weight commitment (bad magic)");
+    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": not a zklora weight commitment (bad magic)");
   }
   auto version = r.u32("version");
   if (!version) return version.error();
   if (version.value() != kWeightCommitmentVersion) {
-    return make_error(ErrorCode::INVALID_ARGUMENT,
-                      file.string() + ": unsupported commitment version " + std::to_string(version.value()));
+    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": unsupported commitment version " +
+                                                       std::to_string(version.value()) +
+                                                       " (run zklora commit again)");
   }
   WeightCommitmentFile c;
   auto fv = r.u32("format version");
@@ -130,42 +140,136 @@ Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path&
   c.config_json = cfg.value();
   auto count = r.u32("tensor count");
   if (!count) return count.error();
-  if (count.value() > r.remaining() / 4) return make_error(ErrorCode::BAD_LENGTH, "commitment: tensor count too large");
-  std::vector<std::string> names;
+  if (count.value() > r.remaining() / 4) return make_error(ErrorCode::BAD_LENGTH, where + ": tensor count too large");
   for (uint32_t i = 0; i < count.value(); ++i) {
     auto name = read_string(r, "tensor name");
     if (!name) return name.error();
     auto cm = HyraxCommitment::read(r, threads);
     if (!cm) return Error{cm.code(), name.value() + ": " + cm.error().message};
     if (c.tensors.count(name.value()) != 0) {
-      return make_error(ErrorCode::INVALID_ARGUMENT, file.string() + ": tensor " + name.value() + " twice");
+      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": tensor " + name.value() + " twice");
     }
-    names.push_back(name.value());
-    c.tensors.emplace(name.value(), HyraxCommitted{std::move(cm.value()), {}});
+    c.tensors.emplace(name.value(), std::move(cm.value()));
   }
   auto check_size = r.u64("weight check length");
   if (!check_size) return check_size.error();
-  if (check_size.value() > r.remaining()) return make_error(ErrorCode::BAD_LENGTH, "commitment: weight check length");
+  if (check_size.value() > r.remaining()) return make_error(ErrorCode::BAD_LENGTH, where + ": weight check length");
   auto check = r.raw(static_cast<size_t>(check_size.value()), "weight check");
   if (!check) return check.error();
   c.weight_check.assign(check->begin(), check->end());
-  auto blinds = r.u8("blinds flag");
-  if (!blinds) return blinds.error();
-  if (blinds.value() > 1) return make_error(ErrorCode::INVALID_ARGUMENT, file.string() + ": bad blinds flag");
-  c.has_blinds = blinds.value() == 1;
-  if (c.has_blinds) {
-    for (const std::string& name : names) {
-      auto n = r.u64("blind count");
-      if (!n) return n.error();
-      HyraxCommitted& x = c.tensors.at(name);
-      if (n.value() != x.commitment.rows().size()) return make_error(ErrorCode::BAD_LENGTH, name + ": blind count");
-      auto f = r.frs(n.value(), "blinds");
-      if (!f) return f.error();
-      x.data.row_blinds = std::move(f.value());
-    }
-  }
-  if (Status s = r.finish(); !s) return s.error();
+  if (Status s = r.finish(); !s) return Error{s.code(), where + ": " + s.error().message};
   return c;
 }
+
+}  // namespace
+
+std::filesystem::path weight_blinds_path(const std::filesystem::path& public_file) {
+  std::filesystem::path p = public_file;
+  if (p.extension() == ".bin") return p.replace_extension(".prover.bin");
+  return std::filesystem::path(p.string() + ".prover");
+}
+
+bool is_weight_commitment_file(const std::filesystem::path& file) { return has_magic(file, kWeightCommitmentMagic); }
+bool is_weight_blinds_file(const std::filesystem::path& file) { return has_magic(file, kWeightBlindsMagic); }
+
+Status write_weight_commitment(const std::filesystem::path& file, const WeightCommitmentFile& c,
+                               const ProverCommitments& with_blinds) {
+  const std::vector<uint8_t> pub = encode_public(c);
+  ByteWriter w;
+  for (const char ch : kWeightBlindsMagic) w.u8(static_cast<uint8_t>(ch));
+  w.u32(kWeightBlindsVersion);
+  for (const uint8_t b : digest_of(pub)) w.u8(b);
+  w.u32(static_cast<uint32_t>(with_blinds.size()));
+  for (const auto& [name, x] : with_blinds) {
+    const auto it = c.tensors.find(name);
+    if (it == c.tensors.end() || !(it->second == x.commitment)) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, "weight commitment: blinds for " + name +
+                                                         ", which the public file does not hold");
+    }
+    write_string(w, name);
+    w.u64(x.data.row_blinds.size());
+    w.frs(x.data.row_blinds);
+  }
+  // The prover's file first: a public file never exists without the blinds that open it.
+  if (Status s = write_atomically(weight_blinds_path(file), w.take()); !s) return s;
+  return write_atomically(file, pub);
+}
+
+Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& file, int threads) {
+  auto bytes = read_all(file);
+  if (!bytes) return bytes.error();
+  return decode_public(file.string(), *bytes, threads);
+}
+
+Result<ProverCommitments> read_weight_prover_commitments(const std::filesystem::path& file, int threads) {
+  auto pub_bytes = read_all(file);
+  if (!pub_bytes) return pub_bytes.error();
+  auto pub = decode_public(file.string(), *pub_bytes, threads);
+  if (!pub) return pub.error();
+  const std::filesystem::path bf = weight_blinds_path(file);
+  auto bytes = read_all(bf);
+  if (!bytes) return bytes.error();
+  const std::string where = bf.string();
+  ByteReader r(*bytes);
+  auto magic = r.raw(8, "magic");
+  if (!magic || std::memcmp(magic->data(), kWeightBlindsMagic, 8) != 0) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": not a zklora prover commitment file (bad magic)");
+  }
+  auto version = r.u32("version");
+  if (!version) return version.error();
+  if (version.value() != kWeightBlindsVersion) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": unsupported version " + std::to_string(version.value()));
+  }
+  auto digest = r.raw(32, "public file digest");
+  if (!digest) return digest.error();
+  const auto want = digest_of(*pub_bytes);
+  if (!std::equal(want.begin(), want.end(), digest->begin())) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": belongs to another public commitment file than " +
+                                                       file.string());
+  }
+  auto count = r.u32("tensor count");
+  if (!count) return count.error();
+  if (count.value() != pub->tensors.size()) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": blinds for " + std::to_string(count.value()) +
+                                                       " tensors, the public file holds " +
+                                                       std::to_string(pub->tensors.size()));
+  }
+  ProverCommitments out;
+  for (uint32_t i = 0; i < count.value(); ++i) {
+    auto name = read_string(r, "tensor name");
+    if (!name) return name.error();
+    const auto it = pub->tensors.find(name.value());
+    if (it == pub->tensors.end() || out.count(name.value()) != 0) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": unexpected tensor " + name.value());
+    }
+    auto n = r.u64("blind count");
+    if (!n) return n.error();
+    if (n.value() != it->second.rows().size()) return make_error(ErrorCode::BAD_LENGTH, where + ": " + name.value());
+    auto f = r.frs(n.value(), "blinds");
+    if (!f) return f.error();
+    out.emplace(name.value(), HyraxCommitted{it->second, HyraxProverData{std::move(f.value())}});
+  }
+  if (Status s = r.finish(); !s) return Error{s.code(), where + ": " + s.error().message};
+  return out;
+}
+
+Result<WeightCommitment> WeightCommitment::checked(const ModelConfig& config, const WeightCommitmentFile& file,
+                                                   int threads) {
+  if (file.weight_check.empty()) {
+    return make_error(ErrorCode::INVALID_ARGUMENT,
+                      "the weight commitment carries no weight check (made with --skip-weight-check): trust it "
+                      "explicitly or commit the model again with the check");
+  }
+  if (file.config_json != model_config_json(config) || file.format_version != kFixedFormatVersion) {
+    return make_error(ErrorCode::INVALID_ARGUMENT,
+                      "the weight commitment was made for another model configuration or fixed-point format");
+  }
+  if (Status s = verify_weight_check(config, file.tensors, file.weight_check, threads); !s) {
+    return Error{s.code(), "weight check: " + s.error().message};
+  }
+  return WeightCommitment(file.tensors, true);
+}
+
+WeightCommitment WeightCommitment::trusted(PublicCommitments tensors) { return WeightCommitment(std::move(tensors), false); }
 
 }  // namespace zklora

@@ -1,6 +1,7 @@
-// `zklora commit`: the commitment file beside the model, reused while the model is unchanged, remade when it
-// changes; the file reads back with its header; a file with a bad magic or cut short is refused with a clear error;
-// a file that is not a commitment is never overwritten.
+// `zklora commit`: the public commitment file and the prover's file beside the model, reused while the model is
+// unchanged, remade when it changes; the files read back and belong together; a file with a bad magic or cut short
+// is refused with a clear error; a file that is not a commitment is never overwritten; a commitment without its
+// weight check is accepted by a verifier only when trusted explicitly.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -32,15 +33,24 @@ TEST(CliCommit, WritesReusesAndValidates) {
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->format_version, kFixedFormatVersion);
   EXPECT_EQ(c->content_hash.size(), 64u);
-  EXPECT_TRUE(c->has_blinds);
+  // The prover's blinds are in a file of their own, tied to the public one.
+  EXPECT_TRUE(std::filesystem::exists(dir / "tiny" / "zklora-commitment.prover.bin"));
+  auto with_blinds = read_weight_prover_commitments(file);
+  ASSERT_TRUE(with_blinds.ok()) << with_blinds.error().to_string();
+  EXPECT_EQ(with_blinds->size(), c->tensors.size());
+  EXPECT_TRUE(with_blinds->at("embed").commitment == c->tensors.at("embed"));
+  EXPECT_EQ(with_blinds->at("embed").data.row_blinds.size(), c->tensors.at("embed").rows().size());
   EXPECT_EQ(c->tensors.size(), 3u + 4u * 9u);
   EXPECT_TRUE(c->tensors.count("layers.3.down_proj"));
   // The proof that the weights are committed well formed, checked against the file's public part.
   ASSERT_FALSE(c->weight_check.empty());
   const ModelConfig config = tiny_model_config();
   ASSERT_EQ(model_config_json(config), c->config_json);
-  const Status wc = verify_weight_check(config, c->public_part(), c->weight_check);
+  const Status wc = verify_weight_check(config, c->tensors, c->weight_check);
   EXPECT_TRUE(wc.ok()) << wc.error().to_string();
+  const auto checked = WeightCommitment::checked(config, *c);
+  ASSERT_TRUE(checked.ok()) << checked.error().to_string();
+  EXPECT_TRUE(checked->is_checked());
 
   // Unchanged model: the file is reused as it is.
   const auto before = std::filesystem::last_write_time(file);
@@ -53,11 +63,14 @@ TEST(CliCommit, WritesReusesAndValidates) {
   ASSERT_EQ(run_zklora({"init-model", "--shape", "tiny", "--seed", "4", "--out", other, "--quiet"}), 0);
   const std::string out2 = (dir / "c2.bin").string();
   std::filesystem::copy_file(file, out2);
+  std::filesystem::copy_file(weight_blinds_path(file), weight_blinds_path(out2));
   ASSERT_EQ(run_zklora({"commit", "--model", other, "--out", out2}, &err), 0);
   auto c2 = read_weight_commitment(out2);
   ASSERT_TRUE(c2.ok());
   EXPECT_NE(c2->content_hash, c->content_hash);
-  EXPECT_FALSE(c2->tensors.at("embed").commitment == c->tensors.at("embed").commitment);
+  EXPECT_FALSE(c2->tensors.at("embed") == c->tensors.at("embed"));
+  // The old prover file was replaced with the new public file's.
+  EXPECT_TRUE(read_weight_prover_commitments(out2).ok());
 
   // Without the weight check (large models): the file carries none.
   const std::string out3 = (dir / "c3.bin").string();
@@ -66,6 +79,13 @@ TEST(CliCommit, WritesReusesAndValidates) {
   ASSERT_TRUE(c3.ok());
   EXPECT_TRUE(c3->weight_check.empty());
   EXPECT_EQ(c3->tensors.size(), c->tensors.size());
+  // A verifier takes such a commitment only by trusting it explicitly.
+  EXPECT_EQ(WeightCommitment::checked(config, *c3).code(), ErrorCode::INVALID_ARGUMENT);
+  EXPECT_FALSE(WeightCommitment::trusted(c3->tensors).is_checked());
+  // A prover file of another public file is refused.
+  std::filesystem::copy_file(weight_blinds_path(out2), weight_blinds_path(out3),
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_EQ(read_weight_prover_commitments(out3).code(), ErrorCode::INVALID_ARGUMENT);
 
   // Bad files.
   std::vector<char> bytes;

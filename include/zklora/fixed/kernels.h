@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "zklora/fixed/tensor.h"
 
@@ -18,6 +19,11 @@ ITensor matmul_nt(const ITensor& x, const WTensor& w, unsigned shift);
 ITensor matmul_nn(const ITensor& x, const ITensor& w, unsigned shift);
 ITensor matmul_nn(const ITensor& x, const WTensor& w, unsigned shift);
 ITensor matmul_tn(const ITensor& x, const ITensor& y, unsigned shift);
+// matmul_nt over row-major views: x (m, k), w (n, k) (the step graph's tensors, without copying a weight).
+ITensor matmul_nt_rows(std::span<const int64_t> x, int64_t m, int64_t k, std::span<const int32_t> w, int64_t n,
+                       unsigned shift);
+ITensor matmul_nt_rows(std::span<const int64_t> x, int64_t m, int64_t k, std::span<const int64_t> w, int64_t n,
+                       unsigned shift);
 
 // max |x_i| over the tensor (0 for an empty one).
 int64_t max_abs(const ITensor& x);

@@ -10,6 +10,12 @@
 // cube, except with probability n / |Fr|; plus the sumcheck's error 2 n / |Fr|.
 // Costs: the prover O(2^n) (two tables of 2^n field elements), the verifier O(n).
 // Transcript: domain "zero-padding", the dims, "padding-point", the sumcheck, "padding-eval".
+//
+// Batch: k tensors of one shape at once, with rho_k = challenges("padding-rho") (none for k = 1),
+//     0 = sum_x eq(r, x) (1 - s(x)) sum_k rho_k C_k(x)
+// one sumcheck; the prover sends every C_k~(rho) ("padding-evals") and the verifier checks the final value with
+// sum_k rho_k C_k~(rho). A non-zero padding entry of any C_k survives the random combination except with
+// probability 1 / |Fr|. Transcript: domain "zero-padding-batch", the dims, k, then as above.
 #pragma once
 
 #include <cstdint>
@@ -29,5 +35,10 @@ bool has_padding(std::span<const uint64_t> dims);
 // (ZkError INVALID_ARGUMENT), unless the channel allows false relations.
 ProverClaim zero_padding_prove(ProverChannel& ch, std::span<const uint64_t> dims, TableView padded, int threads = 0);
 Result<VerifierClaim> zero_padding_verify(VerifierChannel& ch, std::span<const uint64_t> dims);
+
+std::vector<ProverClaim> zero_padding_prove_batch(ProverChannel& ch, std::span<const uint64_t> dims,
+                                                  std::span<const TableView> padded, int threads = 0);
+Result<std::vector<VerifierClaim>> zero_padding_verify_batch(VerifierChannel& ch, std::span<const uint64_t> dims,
+                                                             size_t count);
 
 }  // namespace zklora

@@ -21,7 +21,7 @@
 
 #include "zklora/base/error.h"
 #include "zklora/model/llama.h"
-#include "zklora/step/linear_step.h"
+#include "zklora/step/statement.h"
 
 namespace zklora {
 

@@ -1,7 +1,7 @@
 // Residual additions (add_op.h).
 #include "zklora/ops/add/add_op.h"
 
-#include "zklora/poly/mle.h"
+#include "zklora/fixed/arith.h"
 
 namespace zklora {
 
@@ -10,16 +10,30 @@ void AddOp::absorb(Transcript& t) const {
   absorb_dims(t, "dims", dims_);
 }
 
-std::vector<InputProverClaim> AddOp::prove(ProverChannel& ch, std::span<const TensorData> inputs,
-                                           const TensorData& /*output*/, const ProverClaim& y, int threads) const {
-  const ProverValue a = ch.send("add-lhs", mle_evaluate(inputs[0].padded(), y.point, threads));
-  return {{0, {y.point, a}}, {1, {y.point, y.value - a}}};
+OpWitness AddOp::compute(std::span<const TableView> in, int) const {
+  std::vector<int64_t> y = view_to_i64(in[0]);
+  const std::vector<int64_t> b = view_to_i64(in[1]);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = to_i64_checked(static_cast<i128>(y[i]) + b[i], "sum");
+  OpWitness out;
+  out.outputs.emplace_back(std::move(y));
+  return out;
 }
 
-Result<std::vector<InputVerifierClaim>> AddOp::verify(VerifierChannel& ch, const VerifierClaim& y) const {
-  auto a = ch.receive("add-lhs");
+void AddOp::prove(OpProver& p) const {
+  const std::optional<ProverClaim> y = p.combined_claim(TensorRef::output(0));
+  if (!y) return;
+  const ProverValue a = p.evaluate(TensorRef::input(0), y->point, "add-lhs");
+  p.add_claim(TensorRef::input(1), {y->point, y->value - a});
+}
+
+Status AddOp::verify(OpVerifier& v) const {
+  auto y = v.combined_claim(TensorRef::output(0));
+  if (!y) return y.error();
+  if (!y->has_value()) return {};
+  auto a = v.evaluate(TensorRef::input(0), (*y)->point, "add-lhs");
   if (!a) return a.error();
-  return std::vector<InputVerifierClaim>{{0, {y.point, a.value()}}, {1, {y.point, y.value - a.value()}}};
+  v.add_claim(TensorRef::input(1), {(*y)->point, (*y)->value - a.value()});
+  return {};
 }
 
 }  // namespace zklora

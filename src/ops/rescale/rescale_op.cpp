@@ -4,12 +4,13 @@
 #include <string>
 
 #include "zklora/base/types.h"
+#include "zklora/fixed/arith.h"
 #include "zklora/poly/mle.h"
 
 namespace zklora {
 
-RescaleOp::RescaleOp(std::vector<uint64_t> dims, unsigned shift, int64_t multiplier)
-    : dims_(std::move(dims)), shift_(shift), multiplier_(multiplier) {
+RescaleOp::RescaleOp(std::vector<uint64_t> dims, unsigned shift, int64_t multiplier, RangeSpec out_range)
+    : dims_(std::move(dims)), shift_(shift), multiplier_(multiplier), out_range_(out_range) {
   if (shift_ == 0 || shift_ > 62 || multiplier_ == 0) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "rescale: shift must be in [1, 62] and the multiplier non-zero");
   }
@@ -23,24 +24,39 @@ void RescaleOp::absorb(Transcript& t) const {
   absorb_dims(t, "dims", dims_);
   t.absorb_u64("shift", shift_);
   t.absorb_fr("multiplier", Fr::from_i64(multiplier_));
+  t.absorb_u64("range", out_range_.bits | uint64_t{out_range_.is_signed} << 16);
 }
 
-std::vector<InputProverClaim> RescaleOp::prove(ProverChannel& ch, std::span<const TensorData> inputs,
-                                               const TensorData& /*output*/, const ProverClaim& y,
-                                               int threads) const {
-  const Fr rem_value = mle_evaluate(inputs[1].padded(), y.point, threads);
-  const ProverValue rem = ch.send("rescale-remainder", rem_value);
-  const Fr sel = selector_eval(dims_, y.point);
-  const ProverValue p = (y.value * two_s_ + rem - sel * half_) * inv_m_;
-  return {{0, {y.point, p}}, {1, {y.point, rem}}};
+OpWitness RescaleOp::compute(std::span<const TableView> in, int) const {
+  const std::vector<int64_t> p = view_to_i64(in[0]);
+  std::vector<int64_t> y(p.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    y[i] = to_i64_checked(round_shift(static_cast<i128>(p[i]) * multiplier_, shift_), "rescaled value");
+  }
+  OpWitness out;
+  out.helpers.emplace_back(rescale_remainder(p, y, shift_, multiplier_));
+  out.outputs.emplace_back(std::move(y));
+  return out;
 }
 
-Result<std::vector<InputVerifierClaim>> RescaleOp::verify(VerifierChannel& ch, const VerifierClaim& y) const {
-  auto rem = ch.receive("rescale-remainder");
+void RescaleOp::prove(OpProver& p) const {
+  const std::optional<ProverClaim> y = p.combined_claim(TensorRef::output(0));
+  if (!y) return;
+  const ProverValue rem = p.evaluate(TensorRef::helper(0), y->point, "rescale-remainder");
+  const Fr sel = selector_eval(dims_, y->point);
+  p.add_claim(TensorRef::input(0), {y->point, (y->value * two_s_ + rem - sel * half_) * inv_m_});
+}
+
+Status RescaleOp::verify(OpVerifier& v) const {
+  auto y = v.combined_claim(TensorRef::output(0));
+  if (!y) return y.error();
+  if (!y->has_value()) return {};
+  const VerifierClaim& c = **y;
+  auto rem = v.evaluate(TensorRef::helper(0), c.point, "rescale-remainder");
   if (!rem) return rem.error();
-  const Fr sel = selector_eval(dims_, y.point);
-  const VerifierValue p = (y.value * two_s_ + rem.value() - sel * half_) * inv_m_;
-  return std::vector<InputVerifierClaim>{{0, {y.point, p}}, {1, {y.point, rem.value()}}};
+  const Fr sel = selector_eval(dims_, c.point);
+  v.add_claim(TensorRef::input(0), {c.point, (c.value * two_s_ + rem.value() - sel * half_) * inv_m_});
+  return {};
 }
 
 std::vector<int64_t> rescale_remainder(std::span<const int64_t> product, std::span<const int64_t> y, unsigned shift,

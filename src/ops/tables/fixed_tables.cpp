@@ -32,6 +32,27 @@ const FunctionTable& log_lookup_table() {
   return t;
 }
 
+const FunctionTable& pow2_lookup_table() {
+  static const FunctionTable t("POW2", 0, copy(pow2_table()), 6);
+  return t;
+}
+
+const LookupTable& lookup_table(LookupTableId id) {
+  switch (id) {
+    case LookupTableId::EXP_LO:
+      return exp_lo_lookup_table();
+    case LookupTableId::EXP_HI:
+      return exp_hi_lookup_table();
+    case LookupTableId::SIGMOID:
+      return sigmoid_lookup_table();
+    case LookupTableId::LOG:
+      return log_lookup_table();
+    case LookupTableId::POW2:
+      return pow2_lookup_table();
+  }
+  throw ZkError(ErrorCode::INVALID_ARGUMENT, "unknown lookup table");
+}
+
 const RangeTable& range_table_16() {
   static const RangeTable t = RangeTable::unsigned_bits(16);
   return t;

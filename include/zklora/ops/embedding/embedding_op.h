@@ -1,7 +1,7 @@
 // Token embedding (docs/fixed_point.md section 4: h_t = E[token_t], weight scale = act scale) as a product with a
 // committed one-hot matrix, with the committed batch of token ids tied to it:
 //
-//     h = OH E,    OH (T, V) committed,  E (V, d) the committed embedding,  tok (T) the committed batch
+//     h = OH E,    OH (rows..., V) committed,  E (V, d) the committed embedding,  tok (rows...) the batch
 //
 // and OH's rows are the one-hot vectors of the ids:
 //   (B) OH[t][v] in {0, 1} on every entry:   0 = sum_x eq(r_b, x) (OH(x)^2 - OH(x))       r_b random, a zero-check
@@ -15,10 +15,12 @@
 // columns (v >= V) multiply E's zero padding rows and weigh nothing. Claims out: three on OH (the product's, the
 // zero-check's, the row relation's), one on E, one on tok, all settled by openings.
 // Costs: OH has T V entries of one bit (committed with 2-bit scalars); the three sumchecks are O(T V).
-// Witness: embedding_one_hot of the batch; h is the engine's embedding (the rows of E selected by the ids).
+// Rows are (batch, seq): the row dimensions are the product's batch dimensions.
+// Witness: embedding_one_hot of the batch; h is the engine's embedding (embedding_rows of model/: the rows of E
+// selected by the ids). OH is an output: the loss reads the targets' one-hot rows from it.
 // Transcript: the matmul's, then "embedding-bool-point", a sumcheck, "embedding-bool-eval", "embedding-gamma",
 // "embedding-row-point", "embedding-token-eval", a sumcheck, "embedding-row-eval".
-// Inputs: 0 = OH, 1 = E, 2 = tok.
+// Inputs: 0 = E, 1 = tok. Outputs: 0 = h (derived), 1 = OH (committed).
 #pragma once
 
 #include <cstdint>
@@ -31,22 +33,23 @@ namespace zklora {
 
 class EmbeddingOp final : public Operation {
  public:
-  EmbeddingOp(uint64_t tokens, uint64_t vocab, uint64_t d_model);
+  EmbeddingOp(std::vector<uint64_t> rows, uint64_t vocab, uint64_t d_model);
 
-  std::string_view name() const override { return "embedding"; }
-  size_t num_inputs() const override { return 3; }
+  std::string_view kind() const override { return "embedding"; }
   std::vector<std::vector<uint64_t>> input_dims() const override;
-  std::vector<uint64_t> output_dims() const override { return {tokens_, d_}; }
+  std::vector<TensorDecl> outputs() const override;
   void absorb(Transcript& t) const override;
-  std::vector<InputProverClaim> prove(ProverChannel& ch, std::span<const TensorData> inputs, const TensorData& output,
-                                      const ProverClaim& output_claim, int threads) const override;
-  Result<std::vector<InputVerifierClaim>> verify(VerifierChannel& ch, const VerifierClaim& output_claim) const override;
+  OpWitness compute(std::span<const TableView> inputs, int threads) const override;
+  void prove(OpProver& p) const override;
+  Status verify(OpVerifier& v) const override;
 
  private:
-  uint64_t tokens_, vocab_, d_;
+  std::vector<uint64_t> rows_;
+  uint64_t vocab_, d_;
+  std::vector<uint64_t> with(uint64_t last) const;
 };
 
 // OH (T, V) row-major: OH[t][tok_t] = 1. ZkError INVALID_ARGUMENT for an id outside [0, V).
-std::vector<int64_t> embedding_one_hot(std::span<const int32_t> tokens, uint64_t vocab);
+std::vector<int64_t> embedding_one_hot(std::span<const int64_t> tokens, uint64_t vocab);
 
 }  // namespace zklora

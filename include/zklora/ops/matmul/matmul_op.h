@@ -1,14 +1,18 @@
 // The exact matrix product of a linear layer, before any rescaling (docs/fixed_point.md section 4):
 //
-//     P = X W^T   (X (T, in), W (out, in): a projection's weight in its (out, in) layout)     transposed_w
-//     P = X W     (X (T, n),  W (n, k))                                                        otherwise
+//     P = X W^T   (X (rows..., in), W (out, in): a projection's weight in its (out, in) layout)   transposed_w
+//     P = X W     (X (rows..., n),  W (n, k))                                                      otherwise
 //
 // P is exact (no rounding): the rounding is a separate operation (rescale/), whose remainder is committed and
-// range checked. The claim P~(z_a || z_b) = v is reduced by piop/matmul.h to X~(z_a, j*) and W~(z_b, j*)
-// (stored coordinates): one sumcheck over the inner dimension, O(T in + in out) small-integer products.
-// Witness: the engine's product, matmul_nt / matmul_nn of fixed/kernels.h with shift 0.
-// Inputs: 0 = X, 1 = W.
+// range checked. The claims on P are combined into one, P~(z_rows || z_b) = v, which piop/matmul.h reduces to
+// X~(z_rows, j*) and W~(z_b, j*) (stored coordinates): one sumcheck over the inner dimension, O(rows in + in out)
+// small-integer products. The leading dimensions of X are batch dimensions of the reduction (W is shared).
+// Witness: the engine's kernel (fixed/kernels.h, matmul_nt_rows) with shift 0; exact values must fit 62 bits
+// (OUT_OF_RANGE otherwise).
+// Inputs: 0 = X, 1 = W. Output: P (derived).
 #pragma once
+
+#include <memory>
 
 #include "zklora/ops/operation.h"
 #include "zklora/piop/matmul.h"
@@ -17,17 +21,18 @@ namespace zklora {
 
 class MatmulOp final : public Operation {
  public:
-  // rows T, inner n, cols k; W stored (k, n) when transposed_w.
-  MatmulOp(uint64_t rows, uint64_t inner, uint64_t cols, bool transposed_w);
+  // Y (batch..., m, k) = X (batch..., m, n) times W, W stored (k, n) when w_transposed, shared by the batch.
+  explicit MatmulOp(MatmulShape shape);
+  // A linear layer: X (rows..., in) times W (out, in) transposed.
+  static std::unique_ptr<MatmulOp> linear(std::vector<uint64_t> rows, uint64_t in, uint64_t out);
 
-  std::string_view name() const override { return "matmul"; }
-  size_t num_inputs() const override { return 2; }
+  std::string_view kind() const override { return "matmul"; }
   std::vector<std::vector<uint64_t>> input_dims() const override;
-  std::vector<uint64_t> output_dims() const override;
+  std::vector<TensorDecl> outputs() const override;
   void absorb(Transcript& t) const override;
-  std::vector<InputProverClaim> prove(ProverChannel& ch, std::span<const TensorData> inputs, const TensorData& output,
-                                      const ProverClaim& output_claim, int threads) const override;
-  Result<std::vector<InputVerifierClaim>> verify(VerifierChannel& ch, const VerifierClaim& output_claim) const override;
+  OpWitness compute(std::span<const TableView> inputs, int threads) const override;
+  void prove(OpProver& p) const override;
+  Status verify(OpVerifier& v) const override;
 
  private:
   MatmulShape shape_;

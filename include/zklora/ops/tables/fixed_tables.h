@@ -7,11 +7,13 @@
 //   EXP_HI:  pairs (j, EXP_HI[j]),  j in [0, 2^16)
 //   SIGMOID: pairs (j, SIGMOID[j]), j in [-2^15, 2^15)      (the input rounded by 2^5, before the clamp)
 //   LOG:     pairs (j, LOG[j]),     j in [2^15, 2^16)        (2^15 entries in a table of 2^16: padded)
+//   POW2:    pairs (k, 2^k),        k in [0, 63)             (63 entries in a table of 64: padded)
 //   RANGE16: [0, 2^16)
 // SiLU' and the square roots are no tables (fixed_point.md): relations proven with arithmetic and range checks.
 // Each object is built once, on first use, and lives for the program.
 #pragma once
 
+#include "zklora/ops/operation.h"
 #include "zklora/piop/lookup_table.h"
 
 namespace zklora {
@@ -20,6 +22,9 @@ const FunctionTable& exp_lo_lookup_table();
 const FunctionTable& exp_hi_lookup_table();
 const FunctionTable& sigmoid_lookup_table();
 const FunctionTable& log_lookup_table();
+const FunctionTable& pow2_lookup_table();
+// The table an operation names (operation.h).
+const LookupTable& lookup_table(LookupTableId id);
 const RangeTable& range_table_16();
 
 }  // namespace zklora

@@ -1,5 +1,5 @@
-// Test support for the proofs of the linear backbone: a model, an adapter, a batch and their commitments, and
-// the statement over them.
+// Test support for step proofs: a model, an adapter, a batch and their commitments, the statement over them, and
+// the model's weight commitment as a verifier takes it.
 #pragma once
 
 #include <algorithm>
@@ -9,20 +9,20 @@
 #include "piop/test_util.h"
 #include "support/random_model.h"
 #include "zklora/fixed/format.h"
-#include "zklora/step/linear_step.h"
+#include "zklora/step/step_proof.h"
 #include "zklora/step/weight_commitment.h"
 
 namespace zklora::testing {
 
-struct LinearFixture {
+struct StepFixture {
   ModelConfig config;
   ModelWeights weights;
   AdapterTensors adapter;
   Batch batch;
   ProverCommitments commitments;
 
-  LinearStatement statement(NonLinearMode mode) const {
-    LinearStatement s;
+  StepStatement statement(StepMode mode) const {
+    StepStatement s;
     s.model = config;
     s.lora = adapter.config;
     s.format_version = kFixedFormatVersion;
@@ -30,6 +30,18 @@ struct LinearFixture {
     s.seq = batch.seq;
     s.mode = mode;
     return s;
+  }
+  PublicCommitments public_part() const { return public_commitments(commitments); }
+  // The weights trusted as they are (the weight check has tests of its own, step/weight_check_test.cpp).
+  WeightCommitment weights_trusted() const {
+    PublicCommitments w;
+    for (const auto& [n, c] : commitments) {
+      if (!n.starts_with("adapter.") && !n.starts_with("batch.")) w.emplace(n, c.commitment);
+    }
+    return WeightCommitment::trusted(std::move(w));
+  }
+  Status verify(const StepStatement& s, std::span<const uint8_t> proof, ChannelMode mode) const {
+    return verify_step(s, weights_trusted(), public_part(), proof, mode);
   }
 };
 
@@ -41,12 +53,12 @@ inline ProverCommitments all_commitments(const ModelWeights& w, const AdapterTen
 }
 
 // batch sequences of `seq` tokens (the last ones padding when the random sequence is shorter).
-inline LinearFixture make_linear_fixture(const ModelConfig& c, int64_t batch, int64_t seq) {
+inline StepFixture make_step_fixture(const ModelConfig& c, int64_t batch, int64_t seq) {
   ModelWeights w = random_model(c, 5, 0.05);
   AdapterTensors a = random_adapter(c, 6);
   Batch b = make_batch(random_sequences(batch, seq, c.vocab_size, 7), seq, c);
   ProverCommitments cm = all_commitments(w, a, b);
-  return LinearFixture{c, std::move(w), std::move(a), std::move(b), std::move(cm)};
+  return StepFixture{c, std::move(w), std::move(a), std::move(b), std::move(cm)};
 }
 
 }  // namespace zklora::testing

@@ -1,0 +1,77 @@
+// The public statement of a step proof and the commitments it names (DESIGN.md section 1).
+//
+// The statement: the model configuration, the LoRA configuration, the fixed-point format version, the batch
+// shape, what the proof covers (mode, layers_only), the operations it leaves UNPROVEN (empty for the whole
+// forward pass) and its public outputs (the batch's summed loss). Everything is absorbed into the transcript before
+// the first message (domain "step-statement"), then the commitments the graph reads, by name.
+//
+// Modes:
+//   - FORWARD: the whole forward pass: embedding, every decoder layer (RMSNorm, projections with LoRA, RoPE,
+//     causal grouped-query attention, residuals, SwiGLU), the final RMSNorm, the LM head and the summed
+//     cross-entropy loss over the batch's targets, a public output. Nothing unproven.
+//   - LINEAR_BACKBONE: the linear backbone only (embedding, projections with LoRA, residual stream, LM head), the
+//     outputs of RMSNorm, attention and SwiGLU entering as committed, range-checked tensors the statement lists as
+//     unproven, the tensors those operations read committed and tied to what the proven operations compute. Kept
+//     as the benchmark the rest is measured against; such a proof never passes for a proof of the forward pass.
+// With layers_only the graph is the decoder layers alone (one layer of a large model in a benchmark): the residual
+// stream enters as a committed, range-checked tensor and leaves committed; embedding, head and loss are unproven.
+//
+// Commitments by name: "embed", "lm_head", "final_norm", "layers.<l>.<module>", "layers.<l>.attn_norm",
+// "layers.<l>.mlp_norm" (the base weights, step/weight_commitment.h), "adapter.<l>.<module>.A" / ".B",
+// "batch.tokens" (batch, seq) and "batch.mask" (batch, seq): 1 where a row has a target (its next token in the
+// sequence), 0 on the last row of a sequence and on padding rows (model/llama.h, make_batch).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "zklora/base/error.h"
+#include "zklora/model/llama.h"
+#include "zklora/pcs/hyrax.h"
+#include "zklora/transcript/transcript.h"
+
+namespace zklora {
+
+enum class StepMode : uint8_t {
+  FORWARD = 1,
+  LINEAR_BACKBONE = 2,
+};
+
+struct StepStatement {
+  ModelConfig model;
+  LoraConfig lora;
+  uint32_t format_version = 0;  // kFixedFormatVersion
+  int64_t batch = 0, seq = 0;
+  StepMode mode = StepMode::FORWARD;
+  bool layers_only = false;
+  // Public output of FORWARD proofs with the head: sum over the batch's targets of the per-row losses, at the
+  // activation scale (docs/fixed_point.md section 5); the reported loss is loss_sum / targets / 2^16.
+  int64_t loss_sum = 0;
+
+  bool has_loss() const { return mode == StepMode::FORWARD && !layers_only; }
+  // The operations this proof does not prove.
+  std::vector<std::string> unproven() const;
+  bool proves_whole_forward() const { return unproven().empty(); }
+  // INVALID_ARGUMENT naming what does not fit (including shapes the proof cannot handle: a head_dim or a group of
+  // query heads per key head that is not a power of two).
+  Status validate() const;
+  // The configuration, the shape, the mode, the unproven list and the public outputs.
+  void absorb(Transcript& t) const;
+};
+
+// Commitments by tensor name.
+using ProverCommitments = std::map<std::string, HyraxCommitted>;
+using PublicCommitments = std::map<std::string, HyraxCommitment>;
+
+ProverCommitments commit_adapter(const AdapterTensors& adapter, int threads = 0);
+// "batch.tokens" and "batch.mask" (batch, seq).
+ProverCommitments commit_batch(const Batch& batch, int threads = 0);
+PublicCommitments public_commitments(const ProverCommitments& c);
+
+// The batch's tensors as the proof commits them: the ids, and 1 where a row has a target.
+std::vector<int64_t> batch_tokens(const Batch& batch);
+std::vector<int64_t> batch_mask(const Batch& batch);
+
+}  // namespace zklora

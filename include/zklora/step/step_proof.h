@@ -1,0 +1,68 @@
+// Proving and verifying a step (statement.h) over the graph of recipe.h.
+//
+// The prover's witness: the statement tensors are bound by name to the model's weights, the adapter and the
+// batch; every operation then computes its outputs and helpers from its inputs (graph_compute_witness), with
+// the fixed/ functions the engine runs, so the proven step and the trained step cannot differ. Only the tensors a
+// LINEAR_BACKBONE proof leaves unproven come from the engine's own forward pass (model/llama.h).
+// The transcript: "zklora-step"; the statement (statement.h), then the commitments the graph reads by name, then
+// the graph's protocol (graph.h). The verifier needs only public data: the statement, the commitments (the base
+// weights' as a WeightCommitment: checked or explicitly trusted) and the proof.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "zklora/base/error.h"
+#include "zklora/model/llama.h"
+#include "zklora/piop/channel.h"
+#include "zklora/step/graph.h"
+#include "zklora/step/statement.h"
+#include "zklora/step/weight_commitment.h"
+
+namespace zklora {
+
+// The graph of a statement with the prover's tensors.
+struct StepProverWitness {
+  StepGraph graph;
+  StepWitness witness;
+  std::vector<std::shared_ptr<const LayerWeights>> layers;  // what the witness's views of the weights point into
+  std::vector<std::vector<int64_t>> kept;                   // other tensors the views point into
+  int64_t loss_sum = 0;                                     // the public output (FORWARD with the head)
+};
+
+// ZkError INVALID_ARGUMENT if the inputs do not fit the statement; the engine's errors (OUT_OF_RANGE) as they are.
+StepProverWitness build_step_witness(const StepStatement& s, const ModelWeights& weights,
+                                     const AdapterTensors& adapter, const Batch& batch, int threads = 0);
+
+struct StepProveOptions {
+  int threads = 0;
+  GraphProofMap* map = nullptr;
+  GraphProfile* profile = nullptr;
+  // Soundness tests: prove a witness the caller changed, as a cheating prover would (channel.h).
+  bool allow_false_relations = false;
+};
+
+// The proof of a witness. s.loss_sum must be the witness's (ZkError INVALID_ARGUMENT otherwise, unless false
+// relations are allowed); commitments: the model's, the adapter's and the batch's, with blinds.
+std::vector<uint8_t> prove_step_witness(const StepStatement& s, const StepProverWitness& witness,
+                                        const ProverCommitments& commitments, ChannelMode mode,
+                                        const StepProveOptions& options = {});
+
+struct StepProof {
+  StepStatement statement;  // with its public outputs
+  std::vector<uint8_t> proof;
+};
+
+// build_step_witness, the public outputs into the statement, then prove_step_witness.
+StepProof prove_step(StepStatement s, const ModelWeights& weights, const AdapterTensors& adapter,
+                     const Batch& batch, const ProverCommitments& commitments, ChannelMode mode,
+                     const StepProveOptions& options = {});
+
+// Ok iff the proof proves the statement against these commitments. INVALID_ARGUMENT for a bad statement or a
+// missing commitment; the sub-protocols' rejection codes, with the operation and tensor named, otherwise.
+Status verify_step(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& commitments,
+                   std::span<const uint8_t> proof, ChannelMode mode, int threads = 0);
+
+}  // namespace zklora
