@@ -468,6 +468,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
   };
   if (map) {
     map->op_offsets.assign(graph.ops().size(), 0);
+    map->op_ends.assign(graph.ops().size(), 0);
     map->cut_offsets.assign(ts.size(), 0);
   }
   if (Status s = graph.validate(); !s) throw ZkError(s.error());
@@ -560,6 +561,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
     if (map) map->op_offsets[k] = ch.proof().size();
     GraphOpProver ctx(ch, threads, graph, w, ops[k], book);
     ops[k].op->prove(ctx);
+    if (map) map->op_ends[k] = ch.proof().size();
   }
 
   // 6. Claims on public tensors.

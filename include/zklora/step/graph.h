@@ -161,10 +161,12 @@ class StepWitness {
 // are filled from their definitions. ZkError as the operations report it (OUT_OF_RANGE names the tensor).
 void graph_compute_witness(const StepGraph& graph, StepWitness& witness, int threads = 0);
 
-// Where the prover's messages start in the proof stream (tests that tamper with one message, debugging): per
-// operation the offset of its first message; per tensor the offset of its cut value (0 when not a cut).
+// Where the prover's messages are in the proof stream (tests that tamper with messages, debugging): per
+// operation the offsets of its first message and past its last; per tensor the offset of its cut value (0 when
+// not a cut).
 struct GraphProofMap {
   std::vector<size_t> op_offsets;
+  std::vector<size_t> op_ends;
   std::vector<size_t> cut_offsets;
 };
 

@@ -1,0 +1,149 @@
+// Every operation of the step graph through the per-operation harness (op_harness.h): completeness in both
+// channels, every message tampered, another transcript, and a one-entry change of every output and helper, each
+// rejected with its exact error. One case per operation; a new operation adds its case to op_cases().
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "piop/test_util.h"
+#include "step/op_harness.h"
+#include "zklora/fixed/format.h"
+#include "zklora/ops/add/add_op.h"
+#include "zklora/ops/embedding/embedding_op.h"
+#include "zklora/ops/matmul/matmul_op.h"
+#include "zklora/ops/rescale/rescale_op.h"
+
+namespace zklora::testing {
+namespace {
+
+// A changed value makes some claim false; the prover fits every sumcheck to its claims, so the first final check
+// that reads a false evaluation fails: the operation's own, or the openings' move of claims to one point.
+constexpr ErrorCode kFinal = ErrorCode::SUMCHECK_FINAL_MISMATCH;
+
+// Activation-like inputs: signed 20 bits, range checked as activations.
+HarnessInput act(const std::string& name, std::vector<uint64_t> dims, uint64_t seed, int64_t bound = 1 << 19) {
+  const size_t n = numel(dims);
+  return {name, std::move(dims), uniform(n, -bound, bound - 1, seed), RangeSpec{48, true}, nullptr};
+}
+
+// Weight-like inputs: signed 16 bits, range checked as weights.
+HarnessInput weight(const std::string& name, std::vector<uint64_t> dims, uint64_t seed) {
+  const size_t n = numel(dims);
+  return {name, std::move(dims), uniform(n, -(1 << 15), (1 << 15) - 1, seed), RangeSpec{32, true}, nullptr};
+}
+
+std::vector<OpCase> make_cases() {
+  std::vector<OpCase> c;
+  // Shapes are not powers of two, so padding takes part everywhere.
+  c.push_back({"matmul",
+               [] { return MatmulOp::linear({2, 3}, 5, 6); },
+               {act("x", {2, 3, 5}, 1), weight("w", {6, 5}, 2)},
+               {{"", kFinal}}});
+  c.push_back({"rescale",
+               [] { return std::make_unique<RescaleOp>(std::vector<uint64_t>{3, 5}, 16, 3); },
+               {act("p", {3, 5}, 3, int64_t{1} << 40)},
+               {{"", kFinal}, {"remainder", kFinal}}});
+  c.push_back({"add",
+               [] { return std::make_unique<AddOp>(std::vector<uint64_t>{3, 5}); },
+               {act("a", {3, 5}, 4), act("b", {3, 5}, 5)},
+               {{"", kFinal}}});
+  {
+    HarnessInput tok{"tok", {2, 3}, uniform(6, 0, 10, 6), RangeSpec{16, false}, nullptr};
+    c.push_back({"embedding",
+                 [] { return std::make_unique<EmbeddingOp>(std::vector<uint64_t>{2, 3}, 11, 5); },
+                 {weight("e", {11, 5}, 7), tok},
+                 {{"", kFinal}, {"one_hot", kFinal}}});
+  }
+  return c;
+}
+
+}  // namespace
+
+const std::vector<OpCase>& op_cases() {
+  static const std::vector<OpCase> cases = make_cases();
+  return cases;
+}
+
+namespace {
+
+class OpHarness : public ::testing::TestWithParam<size_t> {
+ protected:
+  const OpCase& op_case() const { return op_cases()[GetParam()]; }
+};
+
+TEST_P(OpHarness, CompleteInBothChannels) {
+  const OpCase& c = op_case();
+  const HarnessRun r = harness_build(c);
+  for (const ChannelMode mode : {ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE}) {
+    const auto proof = harness_prove(r, mode);
+    const Status v = harness_verify(c, proof, mode, r.public_values);
+    EXPECT_TRUE(v.ok()) << c.name << ": " << v.error().to_string();
+    EXPECT_EQ(harness_verify(c, proof, mode, r.public_values, "another-transcript").code(),
+              ErrorCode::TRANSCRIPT_MISMATCH);
+  }
+}
+
+TEST_P(OpHarness, EveryMessageTampered) {
+  const OpCase& c = op_case();
+  const HarnessRun r = harness_build(c);
+  GraphProofMap map;
+  const auto proof = harness_prove(r, ChannelMode::CLEAR, &map);
+  const size_t begin = map.op_offsets[r.op], end = map.op_ends[r.op];
+  ASSERT_LT(begin, end) << c.name << " sends nothing";
+  ASSERT_EQ((end - begin) % Fr::kBytes, 0u);
+  for (size_t at = begin; at < end; at += Fr::kBytes) {
+    auto bad = proof;
+    bump_fr(bad, at);
+    const Status v = harness_verify(c, bad, ChannelMode::CLEAR, r.public_values);
+    ASSERT_FALSE(v.ok()) << c.name << ": message at " << at - begin;
+    EXPECT_GE(static_cast<int>(v.code()), 100) << c.name << ": " << v.error().to_string();
+  }
+  GraphProofMap zmap;
+  const auto zproof = harness_prove(r, ChannelMode::ZERO_KNOWLEDGE, &zmap);
+  const size_t zb = zmap.op_offsets[r.op], ze = zmap.op_ends[r.op];
+  for (size_t i = 0; i < 8; ++i) {
+    auto bad = zproof;
+    bad[zb + (ze - zb) * i / 8 + 5] ^= 0x10;
+    EXPECT_FALSE(harness_verify(c, bad, ChannelMode::ZERO_KNOWLEDGE, r.public_values).ok()) << c.name << " " << i;
+  }
+}
+
+TEST_P(OpHarness, EveryChangedOutputAndHelperRejected) {
+  const OpCase& c = op_case();
+  HarnessRun r = harness_build(c);
+  const GraphOp& op = r.graph.ops()[r.op];
+  std::set<std::string> seen;
+  std::vector<size_t> produced = op.outputs;
+  produced.insert(produced.end(), op.helpers.begin(), op.helpers.end());
+  for (const size_t id : produced) {
+    const GraphTensor& t = r.graph.tensors()[id];
+    const std::string key = t.name == "op" ? "" : t.name.substr(3);
+    seen.insert(key);
+    const auto it = c.changes.find(key);
+    ASSERT_NE(it, c.changes.end()) << c.name << ": no expectation for " << t.name;
+    const HarnessChange& ch = it->second;
+    const std::vector<int64_t> honest = view_to_i64(r.witness.data(id));
+    std::vector<int64_t> changed = honest;
+    const size_t at = ch.at.value_or(honest.size() / 2);
+    int64_t delta = ch.delta;
+    if (t.range && !ch.at) {
+      const int64_t hi = t.range->is_signed ? (int64_t{1} << (t.range->bits - 1)) - 1
+                                            : (int64_t{1} << t.range->bits) - 1;
+      if (changed[at] + delta > hi) delta = -delta;
+    }
+    changed[at] += delta;
+    r.witness.set(id, changed);
+    const auto proof = harness_prove(r, ChannelMode::CLEAR, nullptr, true);
+    r.witness.set(id, honest);
+    const Status v = harness_verify(c, proof, ChannelMode::CLEAR, r.public_values);
+    ASSERT_FALSE(v.ok()) << c.name << ": " << t.name << " changed at " << at;
+    EXPECT_EQ(v.code(), ch.expected) << c.name << ": " << t.name << ": " << v.error().to_string();
+  }
+  EXPECT_EQ(seen.size(), c.changes.size()) << c.name << ": expectations for tensors the operation lacks";
+}
+
+INSTANTIATE_TEST_SUITE_P(Operations, OpHarness, ::testing::Range<size_t>(0, op_cases().size()),
+                         [](const ::testing::TestParamInfo<size_t>& i) { return op_cases()[i.param].name; });
+
+}  // namespace
+}  // namespace zklora::testing
