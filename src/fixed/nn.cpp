@@ -41,8 +41,7 @@ RmsNormOut rmsnorm_forward(const ITensor& x, const WTensor& gain, double eps) {
                                                                   " does not match gain " + shape_string(gain.shape));
   check_activations(x, "RMSNorm input");
   const int64_t rows = x.shape[0], d = x.shape[1];
-  const u128 e = static_cast<u128>(std::llround(static_cast<double>(d) * eps * std::ldexp(1.0, 2 * kAct)));
-  const u128 n = static_cast<u128>(d) << (2 * (kRsqrt + kAct));
+  const auto [e, n] = rmsnorm_constants(d, eps);
   RmsNormOut out{ITensor(x.shape), std::vector<int64_t>(static_cast<size_t>(rows)), ITensor(x.shape)};
   parallel_for(static_cast<size_t>(rows), 0, [&](size_t ti) {
     const int64_t t = static_cast<int64_t>(ti);
@@ -59,6 +58,11 @@ RmsNormOut rmsnorm_forward(const ITensor& x, const WTensor& gain, double eps) {
     }
   }, grain_for(static_cast<size_t>(4 * d)));
   return out;
+}
+
+RmsNormConstants rmsnorm_constants(int64_t d, double eps) {
+  return {static_cast<u128>(std::llround(static_cast<double>(d) * eps * std::ldexp(1.0, 2 * kAct))),
+          static_cast<u128>(d) << (2 * (kRsqrt + kAct))};
 }
 
 ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITensor& dy) {

@@ -66,6 +66,14 @@ void absorb_dims(Transcript& t, std::string_view label, std::span<const uint64_t
   t.absorb_bytes(label, bytes);
 }
 
+Fr pow2_fr(unsigned e) { return Fr::from_u128(static_cast<unsigned __int128>(1) << e); }
+
+std::vector<Fr> concat_points(std::initializer_list<std::span<const Fr>> parts) {
+  std::vector<Fr> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
 std::vector<int64_t> view_to_i64(const TableView& v) {
   return v.visit([](const auto& s) {
     using T = std::decay_t<decltype(s[0])>;

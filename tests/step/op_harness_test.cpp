@@ -12,6 +12,8 @@
 #include "zklora/ops/embedding/embedding_op.h"
 #include "zklora/ops/matmul/matmul_op.h"
 #include "zklora/ops/rescale/rescale_op.h"
+#include "zklora/ops/rmsnorm/rmsnorm_op.h"
+#include "zklora/ops/rope/rope_op.h"
 
 namespace zklora::testing {
 namespace {
@@ -53,6 +55,30 @@ std::vector<OpCase> make_cases() {
                  [] { return std::make_unique<EmbeddingOp>(std::vector<uint64_t>{2, 3}, 11, 5); },
                  {weight("e", {11, 5}, 7), tok},
                  {{"", kFinal}, {"one_hot", kFinal}}});
+  }
+  {
+    HarnessInput g{"g", {5}, uniform(5, 1 << 14, 1 << 17, 8), RangeSpec{32, true}, nullptr};
+    c.push_back({"rmsnorm",
+                 [] { return std::make_unique<RmsNormOp>(std::vector<uint64_t>{2, 3, 5}, 1e-5); },
+                 {act("x", {2, 3, 5}, 9), g},
+                 {{"", kFinal},
+                  {"normalized", kFinal},
+                  {"rsqrt", kFinal},
+                  {"remainder_n", kFinal},
+                  {"remainder_y", kFinal},
+                  {"slack_lo", kFinal},
+                  {"slack_hi", kFinal},
+                  {"slack2_lo", kFinal},
+                  {"slack2_hi", kFinal}}});
+  }
+  {
+    // Three heads of width 4 (the head dimension padded to 4 heads): the half swap is one coordinate flip.
+    HarnessInput cos{"cos", {3, 2}, {}, {}, std::make_shared<RopeTableTensor>(3, 4, 10000.0, false)};
+    HarnessInput sin{"sin", {3, 2}, {}, {}, std::make_shared<RopeTableTensor>(3, 4, 10000.0, true)};
+    c.push_back({"rope",
+                 [] { return std::make_unique<RopeOp>(2, 3, 3, 4); },
+                 {act("x", {2, 3, 12}, 10), cos, sin},
+                 {{"", kFinal}, {"remainder", kFinal}}});
   }
   return c;
 }

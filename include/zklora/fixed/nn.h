@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "zklora/base/types.h"
 #include "zklora/fixed/tables.h"
 #include "zklora/fixed/tensor.h"
 
@@ -21,6 +22,13 @@ struct RmsNormOut {
   ITensor y;                // (T, d) output, act
 };
 RmsNormOut rmsnorm_forward(const ITensor& x, const WTensor& gain, double eps);
+// The integer constants of rmsnorm_forward for width d: E = round(d eps 2^(2 act)), N = d 2^(2 (rsqrt + act)),
+// r_t = rsqrt_scaled(sum_i x_ti^2 + E, N).
+struct RmsNormConstants {
+  u128 e = 0;
+  u128 n = 0;
+};
+RmsNormConstants rmsnorm_constants(int64_t d, double eps);
 // dn = round_shift(dy g, weight); c_t = div_round(sum_i dn_ti n_ti, d 2^act);
 // dx = round_shift((dn - round_shift(n c, act)) r, rsqrt)                     (grad)
 ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITensor& dy);

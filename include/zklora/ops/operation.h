@@ -45,6 +45,10 @@ namespace zklora {
 // The fixed tables an operation may look tuples up in (ops/tables/fixed_tables.h binds each to its LookupTable).
 enum class LookupTableId : uint8_t { EXP_LO = 1, EXP_HI = 2, SIGMOID = 3, LOG = 4, POW2 = 5 };
 
+// The range of rounded activations: signed 48 bits, past the engine's bound |x| < 2^40, far below |Fr| / 2 for
+// every product of the graph.
+inline constexpr RangeSpec kActivationRange{48, true};
+
 // An output or helper of an operation.
 struct TensorDecl {
   std::string name;  // appended to the operation's instance name: "<instance>.<name>" ("" for the instance name)
@@ -180,6 +184,11 @@ Fr selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z);
 unsigned tensor_vars(std::span<const uint64_t> dims);
 
 void absorb_dims(Transcript& t, std::string_view label, std::span<const uint64_t> dims);
+
+// 2^e as a field element (e < 128).
+Fr pow2_fr(unsigned e);
+// The concatenation of points (a claim's point on a tensor from the points of its dimension groups).
+std::vector<Fr> concat_points(std::initializer_list<std::span<const Fr>> parts);
 
 // The integer entries of a view (ZkError INVALID_ARGUMENT for field entries).
 std::vector<int64_t> view_to_i64(const TableView& v);

@@ -26,10 +26,6 @@
 
 namespace zklora {
 
-// The range of rounded activations: signed 48 bits, past the engine's bound |x| < 2^40, far below |Fr| / 2 for
-// every product of the graph.
-inline constexpr RangeSpec kActivationRange{48, true};
-
 class RescaleOp final : public Operation {
  public:
   // ZkError INVALID_ARGUMENT for s = 0, s > 62, or m = 0.
