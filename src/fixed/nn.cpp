@@ -28,11 +28,29 @@ void check_gradients(const ITensor& x, const char* what) {
   for (const int64_t v : x.data) check_bits(v, kFixed.grad_bits, what);
 }
 
+}  // namespace
+
 int64_t inv_sqrt_head_dim(int64_t hd) {
   return std::llround(std::ldexp(1.0 / std::sqrt(static_cast<double>(hd)), kUnit));
 }
 
-}  // namespace
+int64_t attention_score(i128 dot, int64_t c) { return to_i64_checked(round_shift(dot * c, kAct + kUnit), "attention score"); }
+
+SoftmaxRow softmax_row(std::span<const int64_t> scores, std::span<int64_t> e, std::span<int64_t> p) {
+  SoftmaxRow r{*std::max_element(scores.begin(), scores.end()), 0};
+  std::vector<int64_t> local;
+  if (e.empty()) {
+    local.resize(scores.size());
+    e = local;
+  }
+  for (size_t u = 0; u < scores.size(); ++u) r.sum += e[u] = exp_neg(r.max - scores[u]);
+  if (!p.empty()) {
+    for (size_t u = 0; u < scores.size(); ++u) {
+      p[u] = static_cast<int64_t>(div_round(static_cast<i128>(e[u]) << kProb, r.sum));
+    }
+  }
+  return r;
+}
 
 // ---- RMSNorm ----------------------------------------------------------------------------------------------
 
@@ -184,23 +202,16 @@ AttentionOut attention_forward(const AttentionShape& sh, const ITensor& q, const
     int64_t* p = out.p.data.data() + (b * sh.n_heads + head) * sh.seq * sh.seq;
     for (int64_t t = 0; t < sh.seq; ++t) {
       const int64_t* qr = q.row(b * sh.seq + t) + head * hd;
-      int64_t m = INT64_MIN;
       for (int64_t u = 0; u <= t; ++u) {
         const int64_t* kr = k.row(b * sh.seq + u) + g * hd;
         i128 dot = 0;
         for (int64_t i = 0; i < hd; ++i) dot += static_cast<i128>(qr[i]) * kr[i];
-        s[static_cast<size_t>(u)] = to_i64_checked(round_shift(dot * c, kAct + kUnit), "attention score");
-        m = std::max(m, s[static_cast<size_t>(u)]);
-      }
-      int64_t sum = 0;
-      for (int64_t u = 0; u <= t; ++u) {
-        e[static_cast<size_t>(u)] = exp_neg(m - s[static_cast<size_t>(u)]);
-        sum += e[static_cast<size_t>(u)];
+        s[static_cast<size_t>(u)] = attention_score(dot, c);
       }
       int64_t* pr = p + t * sh.seq;
-      for (int64_t u = 0; u <= t; ++u) {
-        pr[u] = static_cast<int64_t>(div_round(static_cast<i128>(e[static_cast<size_t>(u)]) << kProb, sum));
-      }
+      const auto n = static_cast<size_t>(t + 1);
+      (void)softmax_row(std::span<const int64_t>(s.data(), n), std::span<int64_t>(e.data(), n),
+                        std::span<int64_t>(pr, n));
       int64_t* orow = out.o.row(b * sh.seq + t) + head * hd;
       for (int64_t i = 0; i < hd; ++i) {
         i128 acc = 0;
@@ -309,15 +320,12 @@ CrossEntropyOut cross_entropy(const ITensor& logits, const std::vector<int32_t>&
     if (y < 0) return;
     require(y < vocab, "cross_entropy: target outside the vocabulary");
     const int64_t* z = logits.row(t);
-    const int64_t m = *std::max_element(z, z + vocab);
-    std::vector<int64_t> e(static_cast<size_t>(vocab));
-    int64_t sum = 0;
-    for (int64_t j = 0; j < vocab; ++j) sum += e[static_cast<size_t>(j)] = exp_neg(m - z[j]);
-    loss[ti] = m + log_fixed(sum) - z[y];
+    std::vector<int64_t> p(static_cast<size_t>(vocab));
+    const SoftmaxRow row = softmax_row(std::span<const int64_t>(z, static_cast<size_t>(vocab)), {}, p);
+    loss[ti] = row.max + log_fixed(row.sum) - z[y];
     int64_t* dz = out.d_logits.row(t);
     for (int64_t j = 0; j < vocab; ++j) {
-      const int64_t p = static_cast<int64_t>(div_round(static_cast<i128>(e[static_cast<size_t>(j)]) << kProb, sum));
-      dz[j] = (p - (j == y ? (int64_t{1} << kProb) : 0)) * (int64_t{1} << (kGrad - kProb));
+      dz[j] = (p[static_cast<size_t>(j)] - (j == y ? (int64_t{1} << kProb) : 0)) * (int64_t{1} << (kGrad - kProb));
     }
   }, grain_for(static_cast<size_t>(4 * vocab)));
   for (size_t t = 0; t < targets.size(); ++t) {

@@ -86,4 +86,29 @@ std::vector<int64_t> view_to_i64(const TableView& v) {
   });
 }
 
+std::vector<i128> view_to_i128(const TableView& v) {
+  return v.visit([](const auto& s) {
+    std::vector<i128> out(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(s[0])>, Fr>) {
+        auto x = s[i].to_i128();
+        if (!x) throw ZkError(ErrorCode::OUT_OF_RANGE, "an exact value past 127 bits");
+        out[i] = x.value();
+      } else {
+        out[i] = s[i];
+      }
+    }
+    return out;
+  });
+}
+
+OwnedTable exact_table(const std::vector<i128>& v) {
+  bool small = true;
+  for (const i128 x : v) small = small && x >= INT64_MIN && x <= INT64_MAX;
+  if (small) return OwnedTable(std::vector<int64_t>(v.begin(), v.end()));
+  std::vector<Fr> f(v.size());
+  for (size_t i = 0; i < v.size(); ++i) f[i] = Fr::from_i128(v[i]);
+  return OwnedTable::of_field(std::move(f));
+}
+
 }  // namespace zklora

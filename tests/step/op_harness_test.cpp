@@ -9,11 +9,13 @@
 #include "step/op_harness.h"
 #include "zklora/fixed/format.h"
 #include "zklora/ops/add/add_op.h"
+#include "zklora/ops/attention/attention_ops.h"
 #include "zklora/ops/embedding/embedding_op.h"
 #include "zklora/ops/matmul/matmul_op.h"
 #include "zklora/ops/rescale/rescale_op.h"
 #include "zklora/ops/rmsnorm/rmsnorm_op.h"
 #include "zklora/ops/rope/rope_op.h"
+#include "zklora/ops/softmax/softmax_op.h"
 
 namespace zklora::testing {
 namespace {
@@ -21,6 +23,8 @@ namespace {
 // A changed value makes some claim false; the prover fits every sumcheck to its claims, so the first final check
 // that reads a false evaluation fails: the operation's own, or the openings' move of claims to one point.
 constexpr ErrorCode kFinal = ErrorCode::SUMCHECK_FINAL_MISMATCH;
+// A changed digit or table output leaves its tuple outside the table: the LogUp sums differ.
+constexpr ErrorCode kLookup = ErrorCode::LOOKUP_SUM_MISMATCH;
 
 // Activation-like inputs: signed 20 bits, range checked as activations.
 HarnessInput act(const std::string& name, std::vector<uint64_t> dims, uint64_t seed, int64_t bound = 1 << 19) {
@@ -79,6 +83,40 @@ std::vector<OpCase> make_cases() {
                  [] { return std::make_unique<RopeOp>(2, 3, 3, 4); },
                  {act("x", {2, 3, 12}, 10), cos, sin},
                  {{"", kFinal}, {"remainder", kFinal}}});
+  }
+  {
+    // Two sequences of three tokens, four query heads sharing two key-value heads of width 4.
+    const HeadShape hs{2, 3, 4, 2, 4};
+    c.push_back({"attention_scores",
+                 [hs] { return std::make_unique<AttentionScoresOp>(hs); },
+                 {act("q", {2, 3, 16}, 11), act("k", {2, 3, 8}, 12)},
+                 {{"", kFinal}}});
+    HarnessInput probs{"p", {2, 4, 3, 3}, uniform(72, 0, 1 << 16, 13), RangeSpec{17, false}, nullptr};
+    c.push_back({"attention_context",
+                 [hs] { return std::make_unique<AttentionContextOp>(hs); },
+                 {probs, act("v", {2, 3, 8}, 14)},
+                 {{"", kFinal}}});
+  }
+  {
+    // Scores of two sequences of three tokens, two heads; the causal mask is public.
+    HarnessInput scores{"a", {2, 2, 3, 3}, uniform(36, -(int64_t{1} << 36), int64_t{1} << 36, 15), RangeSpec{48, true},
+                        nullptr};
+    HarnessInput mask{"mask", {2, 2, 3, 3}, {}, {}, std::make_shared<CausalMaskTensor>(2, 2, 3)};
+    c.push_back({"causal_softmax",
+                 [] { return std::make_unique<CausalSoftmaxOp>(2, 2, 3, int64_t{1} << 15); },
+                 {scores, mask},
+                 {{"", kFinal},
+                  {"max", kFinal},
+                  {"argmax", kFinal},
+                  {"gap_lo", kLookup},
+                  {"gap_hi", kLookup},
+                  {"exp_lo", kLookup},
+                  {"exp_hi", kLookup},
+                  {"exp_remainder", kFinal},
+                  {"score_remainder", kFinal},
+                  {"exp", kFinal},
+                  {"div_remainder", kFinal},
+                  {"div_slack", kFinal}}});
   }
   return c;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "zklora/base/types.h"
@@ -65,6 +66,19 @@ ITensor rope_backward(const ITensor& dx, int64_t n_heads, const RopeTable& rope,
 //   s_tu = round_shift(c (q_t . k_u), act + unit), c = round(2^unit / sqrt(hd)), for u <= t
 //   m_t = max_u s_tu; e_tu = exp_neg(m_t - s_tu); S_t = sum_u e_tu; p_tu = div_round(e_tu 2^prob, S_t)
 //   o_t = round_shift(sum_u p_tu v_u, prob)
+// round(2^unit / sqrt(hd)): the score scale c.
+int64_t inv_sqrt_head_dim(int64_t hd);
+// s = round_shift(c dot, act + unit), the scaled score of a raw product (OUT_OF_RANGE past 2^62).
+int64_t attention_score(i128 dot, int64_t c);
+// The softmax of one row of scores (docs/fixed_point.md sections 4 and 5), shared by attention and the loss:
+//   m = max_u s_u;  e_u = exp_neg(m - s_u);  S = sum_u e_u;  p_u = div_round(e_u 2^prob, S)
+// e and p (when non-empty) receive e_u and p_u for u < |scores|; returns (m, S).
+struct SoftmaxRow {
+  int64_t max = 0;
+  int64_t sum = 0;
+};
+SoftmaxRow softmax_row(std::span<const int64_t> scores, std::span<int64_t> e, std::span<int64_t> p);
+
 struct AttentionShape {
   int64_t batch = 0, seq = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
 };

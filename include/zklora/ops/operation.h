@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "zklora/base/error.h"
+#include "zklora/base/types.h"
 #include "zklora/piop/channel.h"
 #include "zklora/piop/claims.h"
 #include "zklora/piop/range_check.h"
@@ -192,5 +193,10 @@ std::vector<Fr> concat_points(std::initializer_list<std::span<const Fr>> parts);
 
 // The integer entries of a view (ZkError INVALID_ARGUMENT for field entries).
 std::vector<int64_t> view_to_i64(const TableView& v);
+// The same, where field entries are read back as integers of up to 127 bits (exact products stored as field
+// elements because they may not fit 64 bits); ZkError OUT_OF_RANGE for a larger one.
+std::vector<i128> view_to_i128(const TableView& v);
+// Exact integers as a witness table: int64 when every entry fits, field elements otherwise.
+OwnedTable exact_table(const std::vector<i128>& v);
 
 }  // namespace zklora

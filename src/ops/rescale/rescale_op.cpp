@@ -28,13 +28,15 @@ void RescaleOp::absorb(Transcript& t) const {
 }
 
 OpWitness RescaleOp::compute(std::span<const TableView> in, int) const {
-  const std::vector<int64_t> p = view_to_i64(in[0]);
-  std::vector<int64_t> y(p.size());
+  const std::vector<i128> p = view_to_i128(in[0]);
+  std::vector<int64_t> y(p.size()), rem(p.size());
   for (size_t i = 0; i < p.size(); ++i) {
-    y[i] = to_i64_checked(round_shift(static_cast<i128>(p[i]) * multiplier_, shift_), "rescaled value");
+    const i128 mp = p[i] * multiplier_;
+    y[i] = to_i64_checked(round_shift(mp, shift_), "rescaled value");
+    rem[i] = static_cast<int64_t>(mp + (i128{1} << (shift_ - 1)) - (static_cast<i128>(y[i]) << shift_));
   }
   OpWitness out;
-  out.helpers.emplace_back(rescale_remainder(p, y, shift_, multiplier_));
+  out.helpers.emplace_back(std::move(rem));
   out.outputs.emplace_back(std::move(y));
   return out;
 }
