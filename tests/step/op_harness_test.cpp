@@ -16,6 +16,7 @@
 #include "zklora/ops/rmsnorm/rmsnorm_op.h"
 #include "zklora/ops/rope/rope_op.h"
 #include "zklora/ops/softmax/softmax_op.h"
+#include "zklora/ops/swiglu/swiglu_op.h"
 
 namespace zklora::testing {
 namespace {
@@ -117,6 +118,20 @@ std::vector<OpCase> make_cases() {
                   {"exp", kFinal},
                   {"div_remainder", kFinal},
                   {"div_slack", kFinal}}});
+  }
+  {
+    // Gates up to 2^22 (64 in real terms): many beyond the sigmoid table's domain [-16, 16), clamped.
+    c.push_back({"swiglu",
+                 [] { return std::make_unique<SwigluOp>(std::vector<uint64_t>{2, 3, 5}); },
+                 {act("gate", {2, 3, 5}, 16, int64_t{1} << 22), act("up", {2, 3, 5}, 17)},
+                 {{"", kFinal},
+                  {"sigma", kLookup},
+                  {"silu", kFinal},
+                  {"index_remainder", kFinal},
+                  {"index", kLookup},
+                  {"clamp_overflow", kFinal},
+                  {"silu_remainder", kFinal},
+                  {"remainder", kFinal}}});
   }
   return c;
 }

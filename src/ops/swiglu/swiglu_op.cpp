@@ -1,0 +1,231 @@
+// SwiGLU with the sigmoid's clamp proven (swiglu_op.h).
+#include "zklora/ops/swiglu/swiglu_op.h"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "zklora/base/threads.h"
+#include "zklora/fixed/arith.h"
+#include "zklora/fixed/format.h"
+#include "zklora/fixed/nn.h"
+#include "zklora/fixed/tables.h"
+#include "zklora/piop/claims.h"
+#include "zklora/piop/logup.h"
+#include "zklora/piop/sumcheck.h"
+#include "zklora/poly/mle.h"
+#include "zklora/poly/shape.h"
+
+namespace zklora {
+namespace {
+
+constexpr TensorRef kG = TensorRef::input(0), kU = TensorRef::input(1);
+constexpr TensorRef kH = TensorRef::output(0), kSigma = TensorRef::output(1), kSilu = TensorRef::output(2);
+constexpr TensorRef kRemJ = TensorRef::helper(0), kJc = TensorRef::helper(1), kW = TensorRef::helper(2),
+                    kRemS = TensorRef::helper(3), kRemH = TensorRef::helper(4);
+constexpr unsigned kIndexShift = kSigmoidShift;  // 5
+constexpr unsigned kShift = kFixed.unit;          // 16 (= act)
+constexpr int64_t kLo = kSigmoidMin, kHi = -kSigmoidMin - 1;
+constexpr unsigned kOverflowBits = 44;
+
+SumcheckShape product_shape(unsigned vars, std::vector<Fr> z) {
+  SumcheckShape s;
+  s.num_vars = vars;
+  s.eq_point = std::move(z);
+  s.num_tables = 2;
+  s.terms = {{Fr::one(), {0, 1}}};
+  return s;
+}
+
+// (C1) + lambda (C2) with tables 0 g, 1 rem_j, 2 sel, 3 jc, 4 w and j = (g + 2^4 sel - rem_j) / 2^5:
+//   (hi - lo)(j - jc) - w (2 jc - hi - lo) + lambda w (hi - jc)(jc - lo)
+SumcheckShape clamp_shape(unsigned vars, std::vector<Fr> z, const Fr& lambda) {
+  SumcheckShape s;
+  s.num_vars = vars;
+  s.eq_point = std::move(z);
+  s.num_tables = 5;
+  const Fr hi = Fr::from_i64(kHi), lo = Fr::from_i64(kLo), span = hi - lo;
+  const Fr c1 = span * pow2_fr(kIndexShift).inverse();
+  s.terms = {{c1, {0}},
+             {c1 * pow2_fr(kIndexShift - 1), {2}},
+             {-c1, {1}},
+             {-span, {3}},
+             {-Fr::from_u64(2), {4, 3}},
+             {hi + lo, {4}},
+             {lambda * (hi + lo), {4, 3}},
+             {-(lambda * hi * lo), {4}},
+             {-lambda, {4, 3, 3}}};
+  return s;
+}
+
+std::vector<Fr> selector_field(const std::vector<uint64_t>& dims, size_t n) {
+  const std::vector<uint8_t> sel = lookup_selector_table(dims);
+  std::vector<Fr> out(n);
+  for (size_t i = 0; i < n && i < sel.size(); ++i) out[i] = sel[i] ? Fr::one() : Fr::zero();
+  return out;
+}
+
+}  // namespace
+
+SwigluOp::SwigluOp(std::vector<uint64_t> dims) : dims_(std::move(dims)) {
+  if (dims_.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "swiglu: no dimensions");
+}
+
+std::vector<TensorDecl> SwigluOp::outputs() const {
+  return {{"", dims_, kActivationRange, false}, {"sigma", dims_, {}, true}, {"silu", dims_, kActivationRange, false}};
+}
+
+std::vector<TensorDecl> SwigluOp::helpers() const {
+  return {{"index_remainder", dims_, RangeSpec{kIndexShift, false}, true},
+          {"index", dims_, {}, true},
+          {"clamp_overflow", dims_, RangeSpec{kOverflowBits, false}, true},
+          {"silu_remainder", dims_, RangeSpec{kShift, false}, true},
+          {"remainder", dims_, RangeSpec{kShift, false}, true}};
+}
+
+std::vector<LookupDecl> SwigluOp::lookups() const { return {{LookupTableId::SIGMOID, {kJc, kSigma}}}; }
+
+void SwigluOp::absorb(Transcript& t) const {
+  t.domain("op-swiglu");
+  absorb_dims(t, "dims", dims_);
+}
+
+OpWitness SwigluOp::compute(std::span<const TableView> in, int threads) const {
+  const auto n = static_cast<int64_t>(PaddedShape(dims_).numel());
+  ITensor g({n}), u({n});
+  g.data = view_to_i64(in[0]);
+  u.data = view_to_i64(in[1]);
+  const SwigluOut f = swiglu_forward(g, u);
+  std::vector<int64_t> rem_j(static_cast<size_t>(n)), jc(rem_j.size()), w(rem_j.size()), rem_s(rem_j.size()),
+      rem_h(rem_j.size());
+  parallel_for(rem_j.size(), threads, [&](size_t i) {
+    const int64_t j = round_shift64(g.data[i], kIndexShift);
+    rem_j[i] = g.data[i] + (int64_t{1} << (kIndexShift - 1)) - (j << kIndexShift);
+    jc[i] = std::clamp(j, kLo, kHi);
+    w[i] = j > jc[i] ? j - jc[i] : jc[i] - j;
+    rem_s[i] = static_cast<int64_t>(static_cast<i128>(g.data[i]) * f.sigma.data[i] + (i128{1} << (kShift - 1)) -
+                                    (static_cast<i128>(f.silu.data[i]) << kShift));
+    rem_h[i] = static_cast<int64_t>(static_cast<i128>(f.silu.data[i]) * u.data[i] + (i128{1} << (kShift - 1)) -
+                                    (static_cast<i128>(f.h.data[i]) << kShift));
+  }, grain_for(8));
+  OpWitness out;
+  out.outputs = {OwnedTable(f.h.data), OwnedTable(f.sigma.data), OwnedTable(f.silu.data)};
+  out.helpers = {OwnedTable(std::move(rem_j)), OwnedTable(std::move(jc)), OwnedTable(std::move(w)),
+                 OwnedTable(std::move(rem_s)), OwnedTable(std::move(rem_h))};
+  return out;
+}
+
+void SwigluOp::prove(OpProver& p) const {
+  ProverChannel& ch = p.ch();
+  const int threads = p.threads();
+  const unsigned n = tensor_vars(dims_);
+  const size_t size = size_t{1} << n;
+  std::vector<ProverClaim> silu_claims(p.claims(kSilu).begin(), p.claims(kSilu).end());
+  // 2^16 h = silu u + 2^15 sel - rem_h
+  if (const std::optional<ProverClaim> h = p.combined_claim(kH)) {
+    const ProverValue rem = p.evaluate(kRemH, h->point, "swiglu-remainder");
+    const ProverValue sum = h->value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, h->point) + rem;
+    const SumcheckShape sh = product_shape(n, h->point);
+    SumcheckProverResult r = sumcheck_prove(
+        ch, sh, {to_field(p.tensor(kSilu).padded(), size, threads), to_field(p.tensor(kU).padded(), size, threads)},
+        sum, threads);
+    const ProverValue se = ch.send("swiglu-silu-eval", r.evaluations[0]);
+    const ProverValue evs[2] = {se, p.evaluate(kU, r.point, "swiglu-up-eval")};
+    sumcheck_prove_final(ch, sh, r.final_value, evs);
+    silu_claims.push_back({r.point, se});
+  }
+  // 2^16 silu = g sigma + 2^15 sel - rem_s
+  if (!silu_claims.empty()) {
+    const ProverClaim sc = silu_claims.size() == 1
+                               ? silu_claims[0]
+                               : combine_claims_prove(ch, p.tensor(kSilu).padded(), n, silu_claims, threads);
+    const ProverValue rem = p.evaluate(kRemS, sc.point, "swiglu-silu-remainder");
+    const ProverValue sum = sc.value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, sc.point) + rem;
+    const SumcheckShape sh = product_shape(n, sc.point);
+    SumcheckProverResult r = sumcheck_prove(
+        ch, sh, {to_field(p.tensor(kG).padded(), size, threads), to_field(p.tensor(kSigma).padded(), size, threads)},
+        sum, threads);
+    const ProverValue evs[2] = {p.evaluate(kG, r.point, "swiglu-gate-eval"),
+                                p.evaluate(kSigma, r.point, "swiglu-sigma-eval")};
+    sumcheck_prove_final(ch, sh, r.final_value, evs);
+  }
+  // The clamp.
+  const Fr lambda = ch.challenge("swiglu-lambda");
+  const SumcheckShape cs = clamp_shape(n, ch.challenges("swiglu-clamp-point", n), lambda);
+  SumcheckProverResult r = sumcheck_prove(
+      ch, cs,
+      {to_field(p.tensor(kG).padded(), size, threads), to_field(p.tensor(kRemJ).padded(), size, threads),
+       selector_field(dims_, size), to_field(p.tensor(kJc).padded(), size, threads),
+       to_field(p.tensor(kW).padded(), size, threads)},
+      ProverValue::constant(Fr::zero()), threads);
+  const ProverValue evs[5] = {p.evaluate(kG, r.point, "swiglu-clamp-gate"),
+                              p.evaluate(kRemJ, r.point, "swiglu-clamp-remainder"),
+                              ProverValue::constant(selector_eval(dims_, r.point)),
+                              p.evaluate(kJc, r.point, "swiglu-clamp-index"),
+                              p.evaluate(kW, r.point, "swiglu-clamp-overflow")};
+  sumcheck_prove_final(ch, cs, r.final_value, evs);
+}
+
+Status SwigluOp::verify(OpVerifier& v) const {
+  VerifierChannel& ch = v.ch();
+  const unsigned n = tensor_vars(dims_);
+  std::vector<VerifierClaim> silu_claims(v.claims(kSilu).begin(), v.claims(kSilu).end());
+  auto h = v.combined_claim(kH);
+  if (!h) return h.error();
+  if (h->has_value()) {
+    const VerifierClaim& hc = **h;
+    auto rem = v.evaluate(kRemH, hc.point, "swiglu-remainder");
+    if (!rem) return rem.error();
+    const VerifierValue sum =
+        hc.value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, hc.point) + rem.value();
+    const SumcheckShape sh = product_shape(n, hc.point);
+    auto r = sumcheck_verify(ch, sh, sum);
+    if (!r) return r.error();
+    auto se = ch.receive("swiglu-silu-eval");
+    if (!se) return se.error();
+    auto ue = v.evaluate(kU, r->point, "swiglu-up-eval");
+    if (!ue) return ue.error();
+    const VerifierValue evs[2] = {se.value(), ue.value()};
+    if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
+    silu_claims.push_back({r->point, se.value()});
+  }
+  if (!silu_claims.empty()) {
+    VerifierClaim sc;
+    if (silu_claims.size() == 1) {
+      sc = silu_claims[0];
+    } else {
+      auto c = combine_claims_verify(ch, n, silu_claims);
+      if (!c) return c.error();
+      sc = std::move(c.value());
+    }
+    auto rem = v.evaluate(kRemS, sc.point, "swiglu-silu-remainder");
+    if (!rem) return rem.error();
+    const VerifierValue sum =
+        sc.value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, sc.point) + rem.value();
+    const SumcheckShape sh = product_shape(n, sc.point);
+    auto r = sumcheck_verify(ch, sh, sum);
+    if (!r) return r.error();
+    auto ge = v.evaluate(kG, r->point, "swiglu-gate-eval");
+    if (!ge) return ge.error();
+    auto se = v.evaluate(kSigma, r->point, "swiglu-sigma-eval");
+    if (!se) return se.error();
+    const VerifierValue evs[2] = {ge.value(), se.value()};
+    if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
+  }
+  const Fr lambda = ch.challenge("swiglu-lambda");
+  const SumcheckShape cs = clamp_shape(n, ch.challenges("swiglu-clamp-point", n), lambda);
+  auto r = sumcheck_verify(ch, cs, VerifierValue::constant(Fr::zero()));
+  if (!r) return r.error();
+  VerifierValue evs[5];
+  const std::pair<size_t, TensorRef> sent[4] = {{0, kG}, {1, kRemJ}, {3, kJc}, {4, kW}};
+  const char* labels[4] = {"swiglu-clamp-gate", "swiglu-clamp-remainder", "swiglu-clamp-index",
+                           "swiglu-clamp-overflow"};
+  for (size_t k = 0; k < 4; ++k) {
+    auto e = v.evaluate(sent[k].second, r->point, labels[k]);
+    if (!e) return e.error();
+    evs[sent[k].first] = e.value();
+  }
+  evs[2] = VerifierValue::constant(selector_eval(dims_, r->point));
+  return sumcheck_verify_final(ch, cs, r->expected, evs);
+}
+
+}  // namespace zklora
