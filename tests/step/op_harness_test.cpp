@@ -10,6 +10,7 @@
 #include "zklora/fixed/format.h"
 #include "zklora/ops/add/add_op.h"
 #include "zklora/ops/attention/attention_ops.h"
+#include "zklora/ops/cross_entropy/cross_entropy_op.h"
 #include "zklora/ops/embedding/embedding_op.h"
 #include "zklora/ops/matmul/matmul_op.h"
 #include "zklora/ops/rescale/rescale_op.h"
@@ -133,6 +134,33 @@ std::vector<OpCase> make_cases() {
                   {"silu_remainder", kFinal},
                   {"remainder", kFinal}}});
   }
+  {
+    // Two sequences of three tokens over a vocabulary of 7: the first has targets on rows 0 and 1, the second on
+    // row 0 only; the targets are the next rows' one-hot tokens.
+    const std::vector<int64_t> tokens = {2, 5, 1, 6, 0, 3};
+    std::vector<int64_t> oh(6 * 7, 0);
+    for (size_t t = 0; t < 6; ++t) oh[t * 7 + static_cast<size_t>(tokens[t])] = 1;
+    HarnessInput ohi{"one_hot", {2, 3, 7}, oh, RangeSpec{1, false}, nullptr};
+    HarnessInput mask{"mask", {2, 3}, {1, 1, 0, 1, 0, 0}, RangeSpec{1, false}, nullptr};
+    c.push_back({"cross_entropy",
+                 [] { return std::make_unique<CrossEntropyOp>(2, 3, 7); },
+                 {act("logits", {2, 3, 7}, 18), ohi, mask},
+                 {{"", kFinal},
+                  {"max", kFinal},
+                  {"argmax", kFinal},
+                  {"gap_lo", kLookup},
+                  {"gap_hi", kLookup},
+                  {"exp_lo", kLookup},
+                  {"exp_hi", kLookup},
+                  {"exp_remainder", kFinal},
+                  {"mantissa", kLookup},
+                  {"log", kLookup},
+                  {"exponent", kLookup},
+                  {"scale", kLookup},
+                  {"log_remainder", kFinal},
+                  {"exp", kFinal},
+                  {"log_slack", kFinal}}});
+  }
   return c;
 }
 
@@ -211,10 +239,23 @@ TEST_P(OpHarness, EveryChangedOutputAndHelperRejected) {
       if (changed[at] + delta > hi) delta = -delta;
     }
     changed[at] += delta;
-    r.witness.set(id, changed);
-    const auto proof = harness_prove(r, ChannelMode::CLEAR, nullptr, true);
-    r.witness.set(id, honest);
-    const Status v = harness_verify(c, proof, ChannelMode::CLEAR, r.public_values);
+    Status v;
+    if (t.public_output) {
+      // A public output is the statement's: the prover claims another value than its witness's.
+      std::vector<Fr> claimed = r.public_values;
+      claimed[0] += Fr::from_i64(delta);
+      std::swap(r.public_values, claimed);
+      const auto proof = harness_prove(r, ChannelMode::CLEAR, nullptr, true);
+      std::swap(r.public_values, claimed);
+      std::vector<Fr> stated = r.public_values;
+      stated[0] += Fr::from_i64(delta);
+      v = harness_verify(c, proof, ChannelMode::CLEAR, stated);
+    } else {
+      r.witness.set(id, changed);
+      const auto proof = harness_prove(r, ChannelMode::CLEAR, nullptr, true);
+      r.witness.set(id, honest);
+      v = harness_verify(c, proof, ChannelMode::CLEAR, r.public_values);
+    }
     ASSERT_FALSE(v.ok()) << c.name << ": " << t.name << " changed at " << at;
     EXPECT_EQ(v.code(), ch.expected) << c.name << ": " << t.name << ": " << v.error().to_string();
   }
