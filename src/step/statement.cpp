@@ -54,6 +54,9 @@ Status StepStatement::validate() const {
                       "statement: proofs need a power-of-two number of query heads per key-value head, not " +
                           std::to_string(model.n_heads / model.n_kv_heads));
   }
+  if (has_loss() && seq < 2) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "statement: the loss needs sequences of at least 2 tokens");
+  }
   if (!has_loss() && loss_sum != 0) {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: a loss for a proof without one");
   }
