@@ -143,7 +143,8 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
     weights.emplace(WeightCommitment::trusted(std::move(pw)));
   }
   sw = Stopwatch();
-  const Status v = verify_step(s, *weights, public_commitments(c), proof, ChannelMode::ZERO_KNOWLEDGE);
+  GraphProfile vprof;
+  const Status v = verify_step(s, *weights, public_commitments(c), proof, ChannelMode::ZERO_KNOWLEDGE, 0, &vprof);
   const double verify_ms = sw.seconds() * 1e3;
   if (!v) throw ZkError(v.error());
   row.update({{"prove_s", prove_s},
@@ -160,7 +161,15 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
                 {"range_s", prof.range_s},
                 {"lookups_s", prof.lookups_s},
                 {"operations_s", prof.operations_s},
-                {"openings_s", prof.openings_s}}}});
+                {"openings_s", prof.openings_s},
+                {"by_operation_s", prof.by_operation_s}}},
+              {"verify_phases_ms",
+               {{"commitments", vprof.commitments_s * 1e3},
+                {"zero_padding", vprof.padding_s * 1e3},
+                {"range", vprof.range_s * 1e3},
+                {"lookups", vprof.lookups_s * 1e3},
+                {"operations", vprof.operations_s * 1e3},
+                {"openings", vprof.openings_s * 1e3}}}});
   if (s.has_loss()) {
     int64_t targets = 0;
     for (const int32_t t : bm.batch.targets) targets += t >= 0 ? 1 : 0;

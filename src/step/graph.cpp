@@ -560,7 +560,9 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
   for (size_t k = ops.size(); k-- > 0;) {
     if (map) map->op_offsets[k] = ch.proof().size();
     GraphOpProver ctx(ch, threads, graph, w, ops[k], book);
+    Stopwatch op_sw;
     ops[k].op->prove(ctx);
+    prof.by_operation_s[std::string(ops[k].op->kind())] += op_sw.seconds();
     if (map) map->op_ends[k] = ch.proof().size();
   }
 
@@ -604,14 +606,21 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
 // ---- Verifier --------------------------------------------------------------------------------------------------
 
 Status graph_verify(VerifierChannel& ch, const StepGraph& graph, std::span<const HyraxCommitment* const> statement,
-                    std::span<const Fr> public_values, int threads) {
-  if (Status s = graph_verify_part(ch, graph, statement, public_values, threads); !s) return s;
+                    std::span<const Fr> public_values, int threads, GraphProfile* profile) {
+  if (Status s = graph_verify_part(ch, graph, statement, public_values, threads, profile); !s) return s;
   return ch.finish();
 }
 
 Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
                          std::span<const HyraxCommitment* const> statement, std::span<const Fr> public_values,
-                         int threads) {
+                         int threads, GraphProfile* profile) {
+  GraphProfile unused;
+  GraphProfile& prof = profile ? *profile : unused;
+  Stopwatch sw;
+  const auto lap = [&](double& slot) {
+    slot += sw.seconds();
+    sw.reset();
+  };
   const auto& ts = graph.tensors();
   if (Status s = graph.validate(); !s) return s;
   const std::vector<size_t> st = graph.statement_tensors();
@@ -647,6 +656,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
     commitment_of[i] = static_cast<int64_t>(st.size() + proof_commitments.size() - 1);
   }
   if (Status s = ch.sync("step"); !s) return s;
+  lap(prof.commitments_s);
 
   ClaimBook<VerifierClaim> book(ts.size());
   for (const std::vector<size_t>& group : padding_groups(ts)) {
@@ -654,6 +664,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
     if (!cs) return named(cs.error(), "zero padding of " + ts[group[0]].name + (group.size() > 1 ? " and others" : ""));
     for (size_t k = 0; k < group.size(); ++k) book.add(ts[group[k]], group[k], (*cs)[k]);
   }
+  lap(prof.padding_s);
   std::vector<RangeCheckShape> shapes;
   std::vector<size_t> column_tensor;
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -668,6 +679,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
     range.emplace(std::move(r.value()));
     for (size_t c = 0; c < shapes.size(); ++c) book.add(ts[column_tensor[c]], column_tensor[c], range->value_claims[c]);
   }
+  lap(prof.range_s);
   std::vector<LogupVerifierResult> logups;
   for (const auto& [table_id, lookups] : lookups_by_table(graph)) {
     const LookupTable& table = lookup_table(table_id);
@@ -684,6 +696,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
     }
   }
 
+  lap(prof.lookups_s);
   for (size_t i = 0; i < ts.size(); ++i) {
     if (!ts[i].cut) continue;
     const std::vector<Fr> z = ch.challenges("cut-point", tensor_vars(ts[i].dims));
@@ -699,7 +712,9 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
   const auto& ops = graph.ops();
   for (size_t k = ops.size(); k-- > 0;) {
     GraphOpVerifier ctx(ch, graph, ops[k], book);
+    Stopwatch op_sw;
     if (Status s = ops[k].op->verify(ctx); !s) return named(s.error(), op_label(ops[k]));
+    prof.by_operation_s[std::string(ops[k].op->kind())] += op_sw.seconds();
   }
 
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -714,6 +729,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
     }
   }
 
+  lap(prof.operations_s);
   std::vector<const HyraxCommitment*> commitments(statement.begin(), statement.end());
   for (const HyraxCommitment& c : proof_commitments) commitments.push_back(&c);
   std::vector<CommittedVerifierClaim> open;
@@ -729,6 +745,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
   if (range) {
     if (Status s = range_check_verify_open(ch, *range, threads); !s) return named(s.error(), "range argument opening");
   }
+  lap(prof.openings_s);
   return {};
 }
 

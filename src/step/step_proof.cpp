@@ -177,7 +177,7 @@ StepProof prove_step(StepStatement s, const ModelWeights& weights, const Adapter
 }
 
 Status verify_step(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& commitments,
-                   std::span<const uint8_t> proof, ChannelMode mode, int threads) {
+                   std::span<const uint8_t> proof, ChannelMode mode, int threads, GraphProfile* profile) {
   auto g = build_step_graph(s);
   if (!g) return g.error();
   std::vector<const HyraxCommitment*> pub;
@@ -190,7 +190,7 @@ Status verify_step(const StepStatement& s, const WeightCommitment& weights, cons
   }
   Transcript t = statement_transcript(s, g.value(), pub);
   auto ch = make_verifier_channel(mode, t, proof);
-  return graph_verify(*ch, g.value(), pub, public_values(s), threads);
+  return graph_verify(*ch, g.value(), pub, public_values(s), threads, profile);
 }
 
 }  // namespace zklora

@@ -42,6 +42,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -170,14 +171,15 @@ struct GraphProofMap {
   std::vector<size_t> cut_offsets;
 };
 
-// Wall-clock seconds of the prover's phases (for benchmarks).
+// Wall-clock seconds of the prover's or the verifier's phases (for benchmarks).
 struct GraphProfile {
-  double commitments_s = 0;  // the proof's commitments
+  double commitments_s = 0;  // the proof's commitments (made, or read and decoded)
   double padding_s = 0;      // zero-padding sumchecks
   double range_s = 0;        // the range argument (limb commitments, LogUp runs)
   double lookups_s = 0;      // the LogUp arguments of the function tables
   double operations_s = 0;   // cut claims and the operations' reductions (sumchecks)
   double openings_s = 0;     // the batched openings
+  std::map<std::string, double> by_operation_s;  // operations_s by operation kind
 };
 
 // statement: the commitments of the statement tensors, in statement_tensors() order, with the prover's blinds.
@@ -187,11 +189,11 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
                  int threads = 0, GraphProofMap* map = nullptr, GraphProfile* profile = nullptr);
 
 Status graph_verify(VerifierChannel& ch, const StepGraph& graph, std::span<const HyraxCommitment* const> statement,
-                    std::span<const Fr> public_values = {}, int threads = 0);
+                    std::span<const Fr> public_values = {}, int threads = 0, GraphProfile* profile = nullptr);
 // The same, leaving the rest of the stream to the caller (several graphs on one channel; graph_verify also
 // checks that the stream ends there).
 Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
                          std::span<const HyraxCommitment* const> statement, std::span<const Fr> public_values = {},
-                         int threads = 0);
+                         int threads = 0, GraphProfile* profile = nullptr);
 
 }  // namespace zklora

@@ -63,6 +63,7 @@ StepProof prove_step(StepStatement s, const ModelWeights& weights, const Adapter
 // Ok iff the proof proves the statement against these commitments. INVALID_ARGUMENT for a bad statement or a
 // missing commitment; the sub-protocols' rejection codes, with the operation and tensor named, otherwise.
 Status verify_step(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& commitments,
-                   std::span<const uint8_t> proof, ChannelMode mode, int threads = 0);
+                   std::span<const uint8_t> proof, ChannelMode mode, int threads = 0,
+                   GraphProfile* profile = nullptr);
 
 }  // namespace zklora
