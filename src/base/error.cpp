@@ -17,8 +17,6 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::TRUNCATED_PROOF: return "TRUNCATED_PROOF";
     case ErrorCode::TRAILING_PROOF_BYTES: return "TRAILING_PROOF_BYTES";
     case ErrorCode::TRANSCRIPT_MISMATCH: return "TRANSCRIPT_MISMATCH";
-    case ErrorCode::SUMCHECK_SUM_MISMATCH: return "SUMCHECK_SUM_MISMATCH";
-    case ErrorCode::SUMCHECK_ROUND_MISMATCH: return "SUMCHECK_ROUND_MISMATCH";
     case ErrorCode::SUMCHECK_FINAL_MISMATCH: return "SUMCHECK_FINAL_MISMATCH";
     case ErrorCode::HYRAX_SHAPE_MISMATCH: return "HYRAX_SHAPE_MISMATCH";
     case ErrorCode::HYRAX_OPENING_MISMATCH: return "HYRAX_OPENING_MISMATCH";

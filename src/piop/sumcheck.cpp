@@ -54,6 +54,51 @@ void absorb_shape(Transcript& t, const SumcheckShape& s) {
   }
 }
 
+// The coefficient a round does not send: the one the round's relation a t(0) + b t(1) = s fixes. With
+// t(X) = sum_k c_k X^k, t(0) = c_0 and t(1) = sum_k c_k; b != 0 (always, but for z_i = 0): c_1 is derived,
+// c_1 = (s - a c_0) / b - c_0 - sum_{k >= 2} c_k; b = 0 (so a = 1): c_0 = s / a. Degree 0: c_0 = s / (a + b).
+size_t derived_index(uint32_t d, const Fr& b) { return d >= 1 && !b.is_zero() ? 1 : 0; }
+
+template <class V>
+V derived_coefficient(uint32_t d, const Fr& a, const Fr& b, const V& s, const std::vector<V>& c) {
+  if (d == 0) return s * (a + b).inverse();
+  if (b.is_zero()) return s * a.inverse();
+  V rest = c[0];
+  for (uint32_t k = 2; k <= d; ++k) rest += c[k];
+  return (s - c[0] * a) * b.inverse() - rest;
+}
+
+// Sends the d coefficients of a round other than the derived one; returns all d + 1 as the verifier holds them.
+std::vector<ProverValue> send_round(ProverChannel& ch, const std::vector<Fr>& coeffs, const Fr& a, const Fr& b,
+                                    const ProverValue& s) {
+  const uint32_t d = static_cast<uint32_t>(coeffs.size()) - 1;
+  const size_t skip = derived_index(d, b);
+  std::vector<Fr> sent;
+  for (size_t k = 0; k <= d; ++k) {
+    if (k != skip) sent.push_back(coeffs[k]);
+  }
+  const std::vector<ProverValue> got = ch.send("round", sent);
+  std::vector<ProverValue> c(d + 1);
+  for (size_t k = 0, j = 0; k <= d; ++k) {
+    if (k != skip) c[k] = got[j++];
+  }
+  c[skip] = derived_coefficient(d, a, b, s, c);
+  return c;
+}
+
+Result<std::vector<VerifierValue>> receive_round(VerifierChannel& ch, uint32_t d, const Fr& a, const Fr& b,
+                                                 const VerifierValue& s) {
+  const size_t skip = derived_index(d, b);
+  auto got = ch.receive("round", d);
+  if (!got) return got.error();
+  std::vector<VerifierValue> c(d + 1);
+  for (size_t k = 0, j = 0; k <= d; ++k) {
+    if (k != skip) c[k] = (*got)[j++];
+  }
+  c[skip] = derived_coefficient(d, a, b, s, c);
+  return c;
+}
+
 // The weights (a_i, b_i) of variable i.
 std::pair<Fr, Fr> var_weights(const SumcheckShape& s, size_t i) {
   if (i < s.eq_point.size()) return {Fr::one() - s.eq_point[i], s.eq_point[i]};
@@ -222,10 +267,7 @@ SumcheckProverResult sumcheck_prove(ProverChannel& ch, const SumcheckShape& shap
     for (uint32_t k = 0; k <= d; ++k) {
       for (uint32_t j = 0; j <= d; ++j) coeffs[j] += at[k] * basis[k][j];
     }
-    const std::vector<ProverValue> c = ch.send("round", coeffs);
-    ProverValue sum_c = c[0];
-    for (uint32_t j = 1; j <= d; ++j) sum_c += c[j];
-    ch.prove_zero("round-sum", c[0] * a + sum_c * b - s);
+    const std::vector<ProverValue> c = send_round(ch, coeffs, a, b, s);
     const Fr r = ch.challenge("r");
     out.point.push_back(r);
     // s_{i+1} = t_i(r) by Horner.
@@ -270,16 +312,9 @@ Result<SubClaim> sumcheck_verify(VerifierChannel& ch, const SumcheckShape& shape
   SubClaim out;
   VerifierValue s = claim;
   for (size_t i = 0; i < shape.num_vars; ++i) {
-    auto c = ch.receive("round", d + 1);
-    if (!c) return c.error();
     const auto [a, b] = var_weights(shape, i);
-    VerifierValue sum_c = (*c)[0];
-    for (uint32_t j = 1; j <= d; ++j) sum_c += (*c)[j];
-    const ErrorCode code = i == 0 ? ErrorCode::SUMCHECK_SUM_MISMATCH : ErrorCode::SUMCHECK_ROUND_MISMATCH;
-    const std::string what = i == 0 ? "the first round polynomial does not sum to the claimed value"
-                                    : "round " + std::to_string(i) + "'s polynomial does not sum to round " +
-                                          std::to_string(i - 1) + "'s value";
-    if (Status st = ch.check_zero("round-sum", (*c)[0] * a + sum_c * b - s, code, what); !st) return st.error();
+    auto c = receive_round(ch, d, a, b, s);
+    if (!c) return c.error();
     const Fr r = ch.challenge("r");
     out.point.push_back(r);
     s = (*c)[d];

@@ -53,12 +53,12 @@ TEST(Sigma, ZeroProof) {
   Transcript tp("sigma-test");
   const ZeroProof p = zero_prove(tp, c, rho);
   Transcript tv("sigma-test");
-  EXPECT_TRUE(zero_verify(tv, c, p, ErrorCode::SUMCHECK_ROUND_MISMATCH).ok());
+  EXPECT_TRUE(zero_verify(tv, c, p, ErrorCode::RELATION_MISMATCH).ok());
   EXPECT_EQ(tp.digest(), tv.digest());
   // A commitment to 1 with the same blinding: the proof does not transfer.
   const G1 c1 = pedersen_commit_scalar(Fr::one(), rho);
   Transcript tv1("sigma-test");
-  EXPECT_EQ(zero_verify(tv1, c1, p, ErrorCode::SUMCHECK_ROUND_MISMATCH).code(), ErrorCode::SUMCHECK_ROUND_MISMATCH);
+  EXPECT_EQ(zero_verify(tv1, c1, p, ErrorCode::RELATION_MISMATCH).code(), ErrorCode::RELATION_MISMATCH);
   // An honest-looking proof for a non-zero value fails.
   Transcript tp2("sigma-test");
   const ZeroProof bad = zero_prove(tp2, c1, rho);

@@ -53,7 +53,7 @@ Status verify(ChannelMode mode, std::span<const uint8_t> proof, const Fr& expect
   auto p = ch->mul("product", (*v)[0], (*v)[1], ErrorCode::SUMCHECK_FINAL_MISMATCH, "product");
   if (!p) return p.error();
   if (Status s = ch->check_equal("product-value", *p, VerifierValue::constant(expected_product),
-                                 ErrorCode::SUMCHECK_ROUND_MISMATCH, "value");
+                                 ErrorCode::RELATION_MISMATCH, "value");
       !s) {
     return s;
   }
@@ -80,7 +80,7 @@ TEST_P(Channel, RejectsWithTheCallersCode) {
   std::mt19937_64 gen(72);
   const auto ab = random_frs(gen, 2);
   const auto proof = prove(GetParam(), ab[0], ab[1]);
-  EXPECT_EQ(verify(GetParam(), proof, ab[0] * ab[1] + Fr::one()).code(), ErrorCode::SUMCHECK_ROUND_MISMATCH);
+  EXPECT_EQ(verify(GetParam(), proof, ab[0] * ab[1] + Fr::one()).code(), ErrorCode::RELATION_MISMATCH);
   EXPECT_EQ(verify(GetParam(), proof, ab[0] * ab[1], "other").code(), ErrorCode::TRANSCRIPT_MISMATCH);
   std::vector<uint8_t> cut(proof.begin(), proof.end() - 1);
   EXPECT_EQ(verify(GetParam(), cut, ab[0] * ab[1]).code(), ErrorCode::TRUNCATED_PROOF);
@@ -91,7 +91,7 @@ TEST_P(Channel, RejectsWithTheCallersCode) {
   auto bad = proof;
   if (GetParam() == ChannelMode::CLEAR) {
     testing::bump_fr(bad, 16);
-    EXPECT_EQ(verify(GetParam(), bad, ab[0] * ab[1]).code(), ErrorCode::SUMCHECK_ROUND_MISMATCH);
+    EXPECT_EQ(verify(GetParam(), bad, ab[0] * ab[1]).code(), ErrorCode::RELATION_MISMATCH);
   } else {
     testing::bump_g1(bad, 16);  // the verifier's view of a changes: the proofs no longer verify
     EXPECT_FALSE(verify(GetParam(), bad, ab[0] * ab[1]).ok());

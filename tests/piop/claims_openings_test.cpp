@@ -58,7 +58,7 @@ TEST_P(Claims, CombineClaims) {
     ASSERT_TRUE(ok.ok()) << ok.error().to_string();
     EXPECT_EQ(ok->point, out.point);
     if (k > 1) {
-      for (size_t bad = 0; bad < k; ++bad) EXPECT_EQ(verify(proof, bad).code(), ErrorCode::SUMCHECK_SUM_MISMATCH);
+      for (size_t bad = 0; bad < k; ++bad) EXPECT_EQ(verify(proof, bad).code(), ErrorCode::SUMCHECK_FINAL_MISMATCH);
       auto tampered = proof;
       const size_t at = tampered.size() - (mode == ChannelMode::CLEAR ? 32 : 48 + 80);  // f(r), before its check
       if (mode == ChannelMode::CLEAR) {

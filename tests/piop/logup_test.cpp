@@ -374,7 +374,7 @@ TEST_P(Logup, TamperedMessagesAndTranscripts) {
     const size_t roots_end = com + 8 * vb + (clear ? 0 : 8 * (G1::kBytes + ProductProof::kBytes) + ZeroProof::kBytes);
     auto b = p.proof;
     bump(b, roots_end);
-    EXPECT_EQ(verify(mode, table, dims, b).code(), ErrorCode::SUMCHECK_SUM_MISMATCH);
+    EXPECT_EQ(verify(mode, table, dims, b).code(), ErrorCode::SUMCHECK_FINAL_MISMATCH);
   }
   // A column evaluation (the last values before the leaf checks and the opening).
   {

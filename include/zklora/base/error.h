@@ -33,9 +33,8 @@ enum class ErrorCode : uint16_t {
   // Proof machinery (poly, pcs, piop): each names the check that failed.
   TRAILING_PROOF_BYTES,     // bytes left over after the verifier read everything it expected
   TRANSCRIPT_MISMATCH,      // the proof was made against a different transcript (statement or history)
-  SUMCHECK_SUM_MISMATCH,    // the first round polynomial does not sum to the claimed value
-  SUMCHECK_ROUND_MISMATCH,  // a later round polynomial does not sum to the previous round's value
-  SUMCHECK_FINAL_MISMATCH,  // the last round's value differs from the claimed evaluations' combination
+  SUMCHECK_FINAL_MISMATCH,  // the last round's value differs from the claimed evaluations' combination (a wrong
+                            // claimed sum or a tampered round polynomial ends here too: sumcheck.h)
   HYRAX_SHAPE_MISMATCH,     // commitment, point and proof do not agree on the number of variables or rounds
   HYRAX_OPENING_MISMATCH,   // the inner-product argument's final equation fails
   LOOKUP_SUM_MISMATCH,      // LogUp: the columns' and the table's fractional sums differ

@@ -10,21 +10,23 @@
 // the running value s_i (s_0 = S), normalized by the eq factors of the variables already bound, so that
 //     s_i = sum_{x_i, x_>i} w_i(x_i) w_>i(x_>i) P(f(r_<i, x_i, x_>i)),   w_i(0) = a_i, w_i(1) = b_i,
 //     (a_i, b_i) = (1 - z_i, z_i) for i < |z|, (1, 1) after.
-// The prover sends the d + 1 coefficients of the degree-d polynomial
-//     t_i(X) = sum_{x_>i} w_>i(x_>i) P(f(r_<i, X, x_>i)),
-// the verifier checks  a_i t_i(0) + b_i t_i(1) = s_i, draws r_i and sets s_{i+1} = t_i(r_i). After n rounds the
+// The prover sends the degree-d polynomial
+//     t_i(X) = sum_{x_>i} w_>i(x_>i) P(f(r_<i, X, x_>i)) = sum_k c_k X^k
+// as d of its d + 1 coefficients: the round's relation a_i t_i(0) + b_i t_i(1) = s_i fixes the last one, which the
+// verifier derives (c_1, or c_0 when b_i = 0), so the relation holds by construction and nothing is checked per
+// round; the verifier draws r_i and sets s_{i+1} = t_i(r_i). After n rounds the
 // sub-claim is: P(f(r)) = s_n at the point r = (r_0, ..., r_{n-1}). The eq factor never enters a round
 // polynomial, so messages have degree d, not d + 1, and the sub-claim is about P alone: the caller's final check
 // is  s_n = sum_t c_t prod_{j in F_t} f_j(r)  (sumcheck_verify_final), with the f_j(r) as new claims.
 // Soundness error at most n d / |Fr| (Schwartz-Zippel per round; the factor w_i is a non-zero linear polynomial).
 //
-// Every check goes through the channel (channel.h): coefficients are sent, "a_i t(0) + b_i t(1) - s_i = 0" is a
-// linear relation, s_{i+1} = sum_k c_k r_i^k a linear map, so the same code runs in the clear and in zero
-// knowledge; only the final products need proofs of product.
-// Transcript: domain "sumcheck"; n, d, z, the terms (coefficients and factor indices); per round the
+// Everything goes through the channel (channel.h): coefficients are sent, the derived coefficient and
+// s_{i+1} = sum_k c_k r_i^k are linear maps, so the same code runs in the clear and in zero knowledge; only the
+// final products need proofs of product. A wrong claimed sum or a tampered round makes the derived polynomial
+// differ from the true one, which the final check finds (Schwartz-Zippel at each r_i, as for the usual check).
+// Transcript: domain "sumcheck"; n, d, z, the terms (coefficients and factor indices); per round the d sent
 // coefficients ("round") and the challenge r_i.
-// Errors: round 0's check fails with SUMCHECK_SUM_MISMATCH (the claimed sum is wrong), later rounds' with
-// SUMCHECK_ROUND_MISMATCH (a round message was tampered with), the final check with SUMCHECK_FINAL_MISMATCH.
+// Errors: SUMCHECK_FINAL_MISMATCH (a wrong claimed sum, a tampered round or a wrong evaluation).
 //
 // Caveat: the claimed value S must already be bound by the transcript (sent through the channel, or derived from
 // what was): the sumcheck absorbs its statement but not S, which it only holds as a channel value.
