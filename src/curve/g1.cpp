@@ -69,6 +69,13 @@ G1 G1::operator*(const Fr& s) const {
   return r;
 }
 
+G1 G1::mul_cofactor() const {
+  static constexpr uint8_t kHeff[8] = {0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0xd2};  // little-endian
+  G1 r;
+  blst_p1_mult(&r.p_, &p_, kHeff, 64);
+  return r;
+}
+
 G1 G1::mul_pow2(unsigned k) const {
   G1 r = *this;
   for (unsigned i = 0; i < k; ++i) blst_p1_double(&r.p_, &r.p_);

@@ -113,6 +113,15 @@ Result<std::vector<Fr>> ByteReader::frs(size_t n, std::string_view what) {
 }
 
 Result<G1Affine> decode_g1_affine(std::span<const uint8_t> bytes) {
+  auto a = decode_g1_affine_on_curve(bytes);
+  if (!a) return a;
+  if (!blst_p1_affine_in_g1(&a->p)) {
+    return make_error(ErrorCode::POINT_NOT_IN_SUBGROUP, "G1 point is on the curve but not in the order-r subgroup");
+  }
+  return a;
+}
+
+Result<G1Affine> decode_g1_affine_on_curve(std::span<const uint8_t> bytes) {
   if (bytes.size() != G1::kBytes) {
     return make_error(ErrorCode::BAD_LENGTH,
                       "G1 point encoding has " + std::to_string(bytes.size()) + " bytes, expected 48");
@@ -129,10 +138,16 @@ Result<G1Affine> decode_g1_affine(std::span<const uint8_t> bytes) {
       return make_error(ErrorCode::BAD_POINT_ENCODING,
                         "G1 point encoding is malformed (flag bits or x coordinate not canonical)");
   }
-  if (!blst_p1_affine_in_g1(&a.p)) {
-    return make_error(ErrorCode::POINT_NOT_IN_SUBGROUP, "G1 point is on the curve but not in the order-r subgroup");
-  }
   return a;
+}
+
+Result<G1Affine> ByteReader::g1_on_curve(std::string_view what) {
+  const size_t at = offset_;
+  auto b = raw(G1::kBytes, what);
+  if (!b) return b.error();
+  auto a = decode_g1_affine_on_curve(*b);
+  if (!a) return at_offset(a.error(), at, what);
+  return *a;
 }
 
 Result<G1> ByteReader::g1(std::string_view what) {

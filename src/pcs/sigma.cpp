@@ -40,39 +40,40 @@ Result<ProductProof> ProductProof::read(ByteReader& r) {
   return p;
 }
 
-ZeroProof zero_prove(Transcript& t, const G1& c, const Fr& rho) {
+ZeroProof zero_prove(Transcript& t, const Fr& rho) {
   const G1& h = pedersen_blinding_generator();
   t.domain("zero-proof");
-  t.absorb_g1("c", c);
   const Fr k = Fr::random();
   ZeroProof p;
   p.a = h * k;
   t.absorb_g1("a", p.a);
   const Fr e = t.challenge_fr("e");
   p.z = k + e * rho;
+  t.absorb_fr("z", p.z);
   return p;
 }
 
-Status zero_verify(Transcript& t, const G1& c, const ZeroProof& proof, ErrorCode code) {
-  const G1& h = pedersen_blinding_generator();
+Fr zero_challenge(Transcript& t, const ZeroProof& proof) {
   t.domain("zero-proof");
-  t.absorb_g1("c", c);
   t.absorb_g1("a", proof.a);
   const Fr e = t.challenge_fr("e");
-  if (h * proof.z != proof.a + c * e) {
+  t.absorb_fr("z", proof.z);
+  return e;
+}
+
+Status zero_verify(Transcript& t, const G1& c, const ZeroProof& proof, ErrorCode code) {
+  const Fr e = zero_challenge(t, proof);
+  if (pedersen_blinding_generator() * proof.z != proof.a + c * e) {
     return make_error(code, "the committed value is not zero (proof of zero fails)");
   }
   return {};
 }
 
-ProductProof product_prove(Transcript& t, const G1& ca, const G1& cb, const G1& cc, const Fr& a, const Fr& rho_a,
-                           const Fr& b, const Fr& rho_b, const Fr& rho_c) {
+ProductProof product_prove(Transcript& t, const G1& ca, const Fr& a, const Fr& rho_a, const Fr& b, const Fr& rho_b,
+                           const Fr& rho_c) {
   const G1& u = pedersen_value_generator();
   const G1& h = pedersen_blinding_generator();
   t.domain("product-proof");
-  t.absorb_g1("ca", ca);
-  t.absorb_g1("cb", cb);
-  t.absorb_g1("cc", cc);
   const Fr b1 = Fr::random(), b2 = Fr::random(), b3 = Fr::random(), b4 = Fr::random(), b5 = Fr::random();
   ProductProof p;
   p.alpha = u * b1 + h * b2;
@@ -87,21 +88,27 @@ ProductProof product_prove(Transcript& t, const G1& ca, const G1& cb, const G1& 
   p.z3 = b3 + e * b;
   p.z4 = b4 + e * rho_b;
   p.z5 = b5 + e * (rho_c - b * rho_a);
+  const Fr zs[5] = {p.z1, p.z2, p.z3, p.z4, p.z5};
+  t.absorb_frs("z", zs);
   return p;
+}
+
+Fr product_challenge(Transcript& t, const ProductProof& p) {
+  t.domain("product-proof");
+  t.absorb_g1("alpha", p.alpha);
+  t.absorb_g1("beta", p.beta);
+  t.absorb_g1("delta", p.delta);
+  const Fr e = t.challenge_fr("e");
+  const Fr zs[5] = {p.z1, p.z2, p.z3, p.z4, p.z5};
+  t.absorb_frs("z", zs);
+  return e;
 }
 
 Status product_verify(Transcript& t, const G1& ca, const G1& cb, const G1& cc, const ProductProof& p,
                       ErrorCode code) {
   const G1& u = pedersen_value_generator();
   const G1& h = pedersen_blinding_generator();
-  t.domain("product-proof");
-  t.absorb_g1("ca", ca);
-  t.absorb_g1("cb", cb);
-  t.absorb_g1("cc", cc);
-  t.absorb_g1("alpha", p.alpha);
-  t.absorb_g1("beta", p.beta);
-  t.absorb_g1("delta", p.delta);
-  const Fr e = t.challenge_fr("e");
+  const Fr e = product_challenge(t, p);
   const bool ok = p.alpha + ca * e == u * p.z1 + h * p.z2 && p.beta + cb * e == u * p.z3 + h * p.z4 &&
                   p.delta + cc * e == ca * p.z3 + h * p.z5;
   if (!ok) return make_error(code, "the committed values are not a product (proof of product fails)");

@@ -1,9 +1,11 @@
 // The clear and zero-knowledge channels (channel.h).
 #include "zklora/piop/channel.h"
 
+#include <algorithm>
 #include <string>
 
 #include "zklora/pcs/pedersen.h"
+#include "zklora/curve/msm.h"
 #include "zklora/pcs/sigma.h"
 
 namespace zklora {
@@ -19,50 +21,70 @@ std::string failed(std::string_view what, std::string_view label) {
 
 // ---- VerifierValue ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// Terms of one point merged once a combination has grown (sums of many claims).
+constexpr size_t kCompactAt = 64;
+
+std::vector<LinTerm> merged(std::vector<LinTerm> t) {
+  std::sort(t.begin(), t.end(), [](const LinTerm& a, const LinTerm& b) { return a.point < b.point; });
+  std::vector<LinTerm> out;
+  for (const LinTerm& x : t) {
+    if (!out.empty() && out.back().point == x.point) {
+      out.back().coeff += x.coeff;
+    } else {
+      out.push_back(x);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 G1 VerifierValue::commitment() const {
-  if (committed_) return point_;
-  return pedersen_value_generator() * value_;
+  G1 c = pedersen_value_generator() * value_;
+  if (!committed_ || terms_.empty()) return c;
+  std::vector<G1Affine> pts;
+  std::vector<Fr> sc;
+  for (const LinTerm& t : terms_) {
+    pts.push_back(points_->points[t.point]);
+    sc.push_back(t.coeff);
+  }
+  return c + msm(pts, sc, 1);
 }
 
 VerifierValue VerifierValue::operator+(const VerifierValue& o) const {
-  if (!committed_ && !o.committed_) {
-    VerifierValue x = *this;
-    x.value_ = value_ + o.value_;
-    x.constant_ = constant_ && o.constant_;
-    return x;
-  }
-  return committed(commitment() + o.commitment());
+  VerifierValue x;
+  x.value_ = value_ + o.value_;
+  x.constant_ = constant_ && o.constant_;
+  x.committed_ = committed_ || o.committed_;
+  x.points_ = committed_ ? points_ : o.points_;
+  x.terms_.reserve(terms_.size() + o.terms_.size());
+  x.terms_ = terms_;
+  x.terms_.insert(x.terms_.end(), o.terms_.begin(), o.terms_.end());
+  if (x.terms_.size() > kCompactAt) x.terms_ = merged(std::move(x.terms_));
+  return x;
 }
 
 VerifierValue VerifierValue::operator-(const VerifierValue& o) const { return *this + (-o); }
 
 VerifierValue VerifierValue::operator-() const {
   VerifierValue x = *this;
-  if (committed_) {
-    x.point_ = -point_;
-  } else {
-    x.value_ = -value_;
-  }
+  x.value_ = -value_;
+  for (LinTerm& t : x.terms_) t.coeff = -t.coeff;
   return x;
 }
 
 VerifierValue VerifierValue::operator*(const Fr& s) const {
   VerifierValue x = *this;
-  if (committed_) {
-    x.point_ = point_ * s;
-  } else {
-    x.value_ = value_ * s;
-  }
+  x.value_ = value_ * s;
+  for (LinTerm& t : x.terms_) t.coeff *= s;
   return x;
 }
 
 VerifierValue VerifierValue::operator+(const Fr& c) const {
   VerifierValue x = *this;
-  if (committed_) {
-    x.point_ = point_ + pedersen_value_generator() * c;
-  } else {
-    x.value_ = value_ + c;
-  }
+  x.value_ = value_ + c;
   return x;
 }
 
@@ -131,7 +153,7 @@ void ZkProverChannel::prove_zero(std::string_view label, const ProverValue& e) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prover: relation '" + std::string(label) + "' does not hold");
   }
   if (e.is_constant()) return;  // both sides know it
-  zero_prove(t_, pedersen_blinding_generator() * e.blind(), e.blind()).write(w_);
+  zero_prove(t_, e.blind()).write(w_);
 }
 
 ProverValue ZkProverChannel::mul_values(std::string_view label, const ProverValue& a, const ProverValue& b) {
@@ -139,8 +161,7 @@ ProverValue ZkProverChannel::mul_values(std::string_view label, const ProverValu
   const G1 cp = pedersen_commit_scalar(p, beta);
   w_.g1(cp);
   t_.absorb_g1(label, cp);
-  product_prove(t_, pedersen_commit_scalar(a.value(), a.blind()), pedersen_commit_scalar(b.value(), b.blind()), cp,
-                a.value(), a.blind(), b.value(), b.blind(), beta)
+  product_prove(t_, pedersen_commit_scalar(a.value(), a.blind()), a.value(), a.blind(), b.value(), b.blind(), beta)
       .write(w_);
   return make(p, beta);
 }
@@ -208,19 +229,23 @@ Result<VerifierValue> ValueVerifierChannel::mul_values(std::string_view, const V
   return VerifierValue::clear(a.value_ * b.value_);
 }
 
+ZkVerifierChannel::ZkVerifierChannel(Transcript& transcript, std::span<const uint8_t> proof)
+    : VerifierChannel(transcript, proof), points_(std::make_shared<ReceivedPoints>()) {}
+
 Result<std::vector<VerifierValue>> ZkVerifierChannel::receive(std::string_view label, size_t n) {
   if (Status s = r_.need_items(n, G1::kBytes, label); !s) return s.error();
-  std::vector<G1> points;
-  points.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    auto p = r_.g1(label);
-    if (!p) return p.error();
-    points.push_back(*p);
-  }
-  t_.absorb_g1s(label, points);
+  auto bytes = r_.raw(n * G1::kBytes, label);
+  if (!bytes) return bytes.error();
   std::vector<VerifierValue> out;
   out.reserve(n);
-  for (const G1& p : points) out.push_back(VerifierValue::committed(p));
+  for (size_t i = 0; i < n; ++i) {
+    auto p = decode_g1_affine_on_curve(bytes->subspan(i * G1::kBytes, G1::kBytes));
+    if (!p) return make_error(p.code(), std::string(label) + ": " + p.error().message);
+    points_->points.push_back(*p);
+    out.push_back(VerifierValue::received(points_, static_cast<uint32_t>(points_->points.size() - 1)));
+  }
+  // The same frame as the prover's absorb_g1s: the encodings, concatenated.
+  t_.absorb_bytes(label, *bytes);
   return out;
 }
 
@@ -232,21 +257,79 @@ Status ZkVerifierChannel::check_zero(std::string_view label, const VerifierValue
   }
   auto proof = ZeroProof::read(r_);
   if (!proof) return proof.error();
-  if (Status s = zero_verify(t_, e.commitment(), *proof, code); !s) return make_error(code, failed(what, label));
+  const Fr c = zero_challenge(t_, *proof);
+  // z H - A - c C_e = 0
+  points_->points.push_back(proof->a.to_affine());
+  Equation eq{{{static_cast<uint32_t>(points_->points.size() - 1), -Fr::one()}}, -(c * e.value_), proof->z, code,
+              context_.empty() ? failed(what, label) : context_ + ": " + failed(what, label)};
+  for (const LinTerm& t : e.terms_) eq.terms.push_back({t.point, -(c * t.coeff)});
+  equations_.push_back(std::move(eq));
   return {};
 }
 
 Result<VerifierValue> ZkVerifierChannel::mul_values(std::string_view label, const VerifierValue& a,
                                                     const VerifierValue& b, ErrorCode code, std::string_view what) {
-  auto cp = r_.g1(label);
-  if (!cp) return cp.error();
-  t_.absorb_g1(label, *cp);
+  auto got = receive(label, 1);
+  if (!got) return got.error();
+  const VerifierValue p = (*got)[0];
   auto proof = ProductProof::read(r_);
   if (!proof) return proof.error();
-  if (Status s = product_verify(t_, a.commitment(), b.commitment(), *cp, *proof, code); !s) {
-    return make_error(code, failed(what, label));
+  const Fr c = product_challenge(t_, *proof);
+  const auto add_point = [&](const G1& x) {
+    points_->points.push_back(x.to_affine());
+    return static_cast<uint32_t>(points_->points.size() - 1);
+  };
+  const std::string why = context_.empty() ? failed(what, label) : context_ + ": " + failed(what, label);
+  // alpha + c C_a - z1 U - z2 H = 0
+  Equation e1{{{add_point(proof->alpha), Fr::one()}}, c * a.value_ - proof->z1, -proof->z2, code, why};
+  for (const LinTerm& t : a.terms_) e1.terms.push_back({t.point, c * t.coeff});
+  // beta + c C_b - z3 U - z4 H = 0
+  Equation e2{{{add_point(proof->beta), Fr::one()}}, c * b.value_ - proof->z3, -proof->z4, code, why};
+  for (const LinTerm& t : b.terms_) e2.terms.push_back({t.point, c * t.coeff});
+  // delta + c C_p - z3 C_a - z5 H = 0
+  Equation e3{{{add_point(proof->delta), Fr::one()}}, c * p.value_ - proof->z3 * a.value_, -proof->z5, code, why};
+  for (const LinTerm& t : p.terms_) e3.terms.push_back({t.point, c * t.coeff});
+  for (const LinTerm& t : a.terms_) e3.terms.push_back({t.point, -(proof->z3 * t.coeff)});
+  equations_.push_back(std::move(e1));
+  equations_.push_back(std::move(e2));
+  equations_.push_back(std::move(e3));
+  return p;
+}
+
+Status ZkVerifierChannel::flush() {
+  if (equations_.empty()) return {};
+  const std::vector<G1Affine>& pts = points_->points;
+  // sum_k w_k (equation k), w_k random: zero (times the cofactor) iff every equation holds, except with
+  // probability 1 / |Fr|.
+  const auto check = [&](std::span<const Equation> eqs, bool weighted) {
+    std::vector<Fr> coeff(pts.size());
+    std::vector<bool> used(pts.size(), false);
+    Fr u, h;
+    for (const Equation& e : eqs) {
+      const Fr w = weighted ? Fr::random() : Fr::one();
+      for (const LinTerm& t : e.terms) {
+        coeff[t.point] += w * t.coeff;
+        used[t.point] = true;
+      }
+      u += w * e.u;
+      h += w * e.h;
+    }
+    std::vector<G1Affine> msm_points{pedersen_value_generator().to_affine(), pedersen_blinding_generator().to_affine()};
+    std::vector<Fr> msm_scalars{u, h};
+    for (size_t i = 0; i < pts.size(); ++i) {
+      if (!used[i]) continue;
+      msm_points.push_back(pts[i]);
+      msm_scalars.push_back(coeff[i]);
+    }
+    return msm(msm_points, msm_scalars, 0).mul_cofactor().is_identity();
+  };
+  std::vector<Equation> eqs = std::move(equations_);
+  equations_.clear();
+  if (check(eqs, true)) return {};
+  for (size_t k = 0; k < eqs.size(); ++k) {
+    if (!check(std::span(eqs).subspan(k, 1), false)) return make_error(eqs[k].code, eqs[k].what);
   }
-  return VerifierValue::committed(*cp);
+  return make_error(ErrorCode::PROOF_REJECTED, "the proof's relations do not hold together");
 }
 
 std::unique_ptr<VerifierChannel> make_verifier_channel(ChannelMode mode, Transcript& transcript,

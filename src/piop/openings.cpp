@@ -141,8 +141,28 @@ void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
   hyrax_open(ch.transcript(), inputs, hc, threads).write(ch.writer());
 }
 
+namespace {
+
+Status verify_openings_now(VerifierChannel& ch, std::span<const HyraxCommitment* const> commitments,
+                           std::span<const CommittedVerifierClaim> claims, int threads);
+
+}  // namespace
+
 Status verify_openings(VerifierChannel& ch, std::span<const HyraxCommitment* const> commitments,
                        std::span<const CommittedVerifierClaim> claims, int threads) {
+  // The opening is checked at once; a relation the channel deferred (zero knowledge) came before it in the proof,
+  // so its failure is the one to report.
+  const Status s = verify_openings_now(ch, commitments, claims, threads);
+  if (!s) {
+    if (Status f = ch.flush(); !f) return f;
+  }
+  return s;
+}
+
+namespace {
+
+Status verify_openings_now(VerifierChannel& ch, std::span<const HyraxCommitment* const> commitments,
+                           std::span<const CommittedVerifierClaim> claims, int threads) {
   std::vector<unsigned> vars;
   for (const HyraxCommitment* c : commitments) {
     if (c == nullptr) return make_error(ErrorCode::INVALID_ARGUMENT, "verify_openings: a missing commitment");
@@ -192,5 +212,7 @@ Status verify_openings(VerifierChannel& ch, std::span<const HyraxCommitment* con
   if (!opening) return opening.error();
   return hyrax_verify(ch.transcript(), commitments, hc, *opening, threads);
 }
+
+}  // namespace
 
 }  // namespace zklora

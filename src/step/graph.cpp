@@ -611,9 +611,28 @@ Status graph_verify(VerifierChannel& ch, const StepGraph& graph, std::span<const
   return ch.finish();
 }
 
+namespace {
+
+Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const HyraxCommitment* const> statement,
+                    std::span<const Fr> public_values, int threads, GraphProfile* profile);
+
+}  // namespace
+
 Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
                          std::span<const HyraxCommitment* const> statement, std::span<const Fr> public_values,
                          int threads, GraphProfile* profile) {
+  // The channel's deferred relations (zero knowledge) come before the proof's later checks: a failure there is
+  // the one to report.
+  const Status s = verify_graph(ch, graph, statement, public_values, threads, profile);
+  ch.set_context({});
+  if (Status f = ch.flush(); !f) return f;
+  return s;
+}
+
+namespace {
+
+Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const HyraxCommitment* const> statement,
+                    std::span<const Fr> public_values, int threads, GraphProfile* profile) {
   GraphProfile unused;
   GraphProfile& prof = profile ? *profile : unused;
   Stopwatch sw;
@@ -659,12 +678,14 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
   lap(prof.commitments_s);
 
   ClaimBook<VerifierClaim> book(ts.size());
+  ch.set_context("zero padding");
   for (const std::vector<size_t>& group : padding_groups(ts)) {
     auto cs = zero_padding_verify_batch(ch, ts[group[0]].dims, group.size());
     if (!cs) return named(cs.error(), "zero padding of " + ts[group[0]].name + (group.size() > 1 ? " and others" : ""));
     for (size_t k = 0; k < group.size(); ++k) book.add(ts[group[k]], group[k], (*cs)[k]);
   }
   lap(prof.padding_s);
+  ch.set_context("range argument");
   std::vector<RangeCheckShape> shapes;
   std::vector<size_t> column_tensor;
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -683,6 +704,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
   std::vector<LogupVerifierResult> logups;
   for (const auto& [table_id, lookups] : lookups_by_table(graph)) {
     const LookupTable& table = lookup_table(table_id);
+    ch.set_context("lookup argument of table " + std::string(table.name()));
     std::vector<std::vector<uint64_t>> dims;
     for (const size_t l : lookups) dims.push_back(ts[graph.lookups()[l].tuple[0]].dims);
     auto r = logup_verify(ch, table, dims, threads);
@@ -712,11 +734,13 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
   const auto& ops = graph.ops();
   for (size_t k = ops.size(); k-- > 0;) {
     GraphOpVerifier ctx(ch, graph, ops[k], book);
+    ch.set_context(op_label(ops[k]));
     Stopwatch op_sw;
     if (Status s = ops[k].op->verify(ctx); !s) return named(s.error(), op_label(ops[k]));
     prof.by_operation_s[std::string(ops[k].op->kind())] += op_sw.seconds();
   }
 
+  ch.set_context("public tensors");
   for (size_t i = 0; i < ts.size(); ++i) {
     if (ts[i].origin != TensorOrigin::PUBLIC) continue;
     const PublicTensor& p = *graph.publics()[static_cast<size_t>(ts[i].public_tensor)];
@@ -730,6 +754,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
   }
 
   lap(prof.operations_s);
+  ch.set_context("openings");
   std::vector<const HyraxCommitment*> commitments(statement.begin(), statement.end());
   for (const HyraxCommitment& c : proof_commitments) commitments.push_back(&c);
   std::vector<CommittedVerifierClaim> open;
@@ -748,5 +773,7 @@ Status graph_verify_part(VerifierChannel& ch, const StepGraph& graph,
   lap(prof.openings_s);
   return {};
 }
+
+}  // namespace
 
 }  // namespace zklora

@@ -51,7 +51,7 @@ TEST(Sigma, ZeroProof) {
   const Fr rho = Fr::random();
   const G1 c = pedersen_commit_scalar(Fr::zero(), rho);
   Transcript tp("sigma-test");
-  const ZeroProof p = zero_prove(tp, c, rho);
+  const ZeroProof p = zero_prove(tp, rho);
   Transcript tv("sigma-test");
   EXPECT_TRUE(zero_verify(tv, c, p, ErrorCode::RELATION_MISMATCH).ok());
   EXPECT_EQ(tp.digest(), tv.digest());
@@ -61,7 +61,7 @@ TEST(Sigma, ZeroProof) {
   EXPECT_EQ(zero_verify(tv1, c1, p, ErrorCode::RELATION_MISMATCH).code(), ErrorCode::RELATION_MISMATCH);
   // An honest-looking proof for a non-zero value fails.
   Transcript tp2("sigma-test");
-  const ZeroProof bad = zero_prove(tp2, c1, rho);
+  const ZeroProof bad = zero_prove(tp2, rho);
   Transcript tv2("sigma-test");
   EXPECT_FALSE(zero_verify(tv2, c1, bad, ErrorCode::PROOF_REJECTED).ok());
   // Another transcript, a tampered response.
@@ -92,14 +92,14 @@ TEST(Sigma, ProductProof) {
   const G1 ca = pedersen_commit_scalar(a, ra), cb = pedersen_commit_scalar(b, rb);
   const G1 cc = pedersen_commit_scalar(a * b, rc);
   Transcript tp("sigma-test");
-  const ProductProof p = product_prove(tp, ca, cb, cc, a, ra, b, rb, rc);
+  const ProductProof p = product_prove(tp, ca, a, ra, b, rb, rc);
   Transcript tv("sigma-test");
   EXPECT_TRUE(product_verify(tv, ca, cb, cc, p, ErrorCode::SUMCHECK_FINAL_MISMATCH).ok());
   EXPECT_EQ(tp.digest(), tv.digest());
   // c != a b.
   const G1 wrong = pedersen_commit_scalar(a * b + Fr::one(), rc);
   Transcript tp2("sigma-test");
-  const ProductProof bad = product_prove(tp2, ca, cb, wrong, a, ra, b, rb, rc);
+  const ProductProof bad = product_prove(tp2, ca, a, ra, b, rb, rc);
   Transcript tv2("sigma-test");
   EXPECT_EQ(product_verify(tv2, ca, cb, wrong, bad, ErrorCode::SUMCHECK_FINAL_MISMATCH).code(),
             ErrorCode::SUMCHECK_FINAL_MISMATCH);

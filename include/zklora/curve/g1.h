@@ -49,6 +49,9 @@ class G1 {
   G1 operator*(const Fr& s) const;
   // this * 2^k, by k doublings.
   G1 mul_pow2(unsigned k) const;
+  // this * h_eff, h_eff = 0xd201000000010001 (RFC 9380's cofactor clearing for G1): maps every point of E(Fp)
+  // into G1 and multiplies G1 by an integer prime to r, so h_eff P = 0 iff P has no order-r component.
+  G1 mul_cofactor() const;
   bool operator==(const G1& o) const;
   bool operator!=(const G1& o) const { return !(*this == o); }
 

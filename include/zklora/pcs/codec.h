@@ -53,6 +53,8 @@ class ByteReader {
   Result<Fr> fr(std::string_view what);
   Result<std::vector<Fr>> frs(size_t n, std::string_view what);
   Result<G1> g1(std::string_view what);
+  // A point of E(Fp), not subgroup checked (decode_g1_affine_on_curve).
+  Result<G1Affine> g1_on_curve(std::string_view what);
   // n points decoded (and subgroup-checked) on up to `threads` threads.
   Result<std::vector<G1Affine>> g1_affines(size_t n, std::string_view what, int threads = 0);
   Result<std::span<const uint8_t>> raw(size_t n, std::string_view what);
@@ -72,5 +74,8 @@ class ByteReader {
 
 // Decodes one compressed point to affine form with every check of G1::from_bytes.
 Result<G1Affine> decode_g1_affine(std::span<const uint8_t> bytes);
+// The same without the subgroup check: a point of E(Fp), for verifiers that multiply every equation such points
+// enter by the cofactor (G1::mul_cofactor), which removes any component outside G1 (channel.h).
+Result<G1Affine> decode_g1_affine_on_curve(std::span<const uint8_t> bytes);
 
 }  // namespace zklora

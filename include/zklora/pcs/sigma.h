@@ -14,9 +14,15 @@
 //     P: z1 = b1 + e a, z2 = b2 + e rho_a, z3 = b3 + e b, z4 = b4 + e rho_b, z5 = b5 + e (rho_c - b rho_a)
 //     V: alpha + e C_a == z1 U + z2 H;  beta + e C_b == z3 U + z4 H;  delta + e C_c == z3 C_a + z5 H
 // Both are special-sound and honest-verifier zero knowledge (responses are uniform given the challenge).
-// Each absorbs its protocol name, the commitments and its first message before drawing the challenge.
+// Transcript: each absorbs its protocol name and its first message, draws the challenge, then absorbs its
+// responses (so that whatever is drawn later depends on them). The commitments a proof is about are not absorbed
+// here: the caller binds them (they are part of an absorbed statement, or linear combinations of messages the
+// transcript holds, as in the zero-knowledge channel of piop/channel.h).
 // The caller chooses the ErrorCode a failed check reports, so a relation keeps its own name in both the clear
-// and the zero-knowledge channel.
+// and the zero-knowledge channel. *_challenge runs the verifier's transcript steps without the check, for
+// verifiers that batch the equations (channel.h):
+//     zero:     z H - A - c C = 0
+//     product:  alpha + c C_a - z1 U - z2 H = 0,  beta + c C_b - z3 U - z4 H = 0,  delta + c C_c - z3 C_a - z5 H = 0
 #pragma once
 
 #include "zklora/base/error.h"
@@ -45,12 +51,15 @@ struct ProductProof {
   static Result<ProductProof> read(ByteReader& r);
 };
 
-// c must be rho H (the prover's inputs are not checked beyond that: a wrong rho gives a rejected proof).
-ZeroProof zero_prove(Transcript& t, const G1& c, const Fr& rho);
+// For C = rho H (a wrong rho gives a rejected proof).
+ZeroProof zero_prove(Transcript& t, const Fr& rho);
+Fr zero_challenge(Transcript& t, const ZeroProof& proof);
 Status zero_verify(Transcript& t, const G1& c, const ZeroProof& proof, ErrorCode code);
 
-ProductProof product_prove(Transcript& t, const G1& ca, const G1& cb, const G1& cc, const Fr& a, const Fr& rho_a,
-                           const Fr& b, const Fr& rho_b, const Fr& rho_c);
+// For C_a = a U + rho_a H, C_b = b U + rho_b H, C_c = a b U + rho_c H.
+ProductProof product_prove(Transcript& t, const G1& ca, const Fr& a, const Fr& rho_a, const Fr& b, const Fr& rho_b,
+                           const Fr& rho_c);
+Fr product_challenge(Transcript& t, const ProductProof& proof);
 Status product_verify(Transcript& t, const G1& ca, const G1& cb, const G1& cc, const ProductProof& proof,
                       ErrorCode code);
 

@@ -26,8 +26,8 @@
 //                     clear (ValueProverChannel)        zero knowledge (ZkProverChannel)
 //   send(v)           v, 32 bytes                        C = v U + beta H, 48 bytes, fresh beta
 //   send_public(v)    v, 32 bytes                        v, 32 bytes
-//   prove_zero(e)     nothing (the verifier computes e)  ZeroProof (80 bytes)
-//   mul(a, b)         nothing (the verifier computes ab) C_p (48) and a ProductProof (304 bytes)
+//   prove_zero(e)     nothing (the verifier computes e)  A = k H (48), z (32): z H = A + c C_e
+//   mul(a, b)         nothing (the verifier computes ab) C_p (48), alpha, beta, delta (3 x 48), z1..z5 (5 x 32)
 //   sync(label)       the first 16 bytes of the transcript's digest, in both modes. A proof calls it once, at
 //                     its start, after the statement (commitments, public inputs) has been absorbed: a proof
 //                     made against a different transcript (another statement, another history) then fails with
@@ -37,16 +37,29 @@
 // Sub-protocols with their own encodings (Hyrax openings) write to writer() / read from reader() and use
 // transcript() directly.
 //
+// The zero-knowledge verifier works lazily. A VerifierValue is a linear combination, with field coefficients, of
+// the points the proof sent (and a multiple of U): linear maps are field arithmetic on the coefficients, no group
+// operation. Each proof of zero and proof of product adds its verification equations (linear in the points) to a
+// list, checked all at once by flush() (finish() flushes): one multi-scalar multiplication of their combination
+// with random weights (the verifier's own randomness, after the whole proof is fixed), times the cofactor. Points
+// of the stream are decoded on the curve without a subgroup check: every equation is multiplied by h_eff
+// (G1::mul_cofactor), so only their order-r components take part, which is all the binding and soundness
+// arguments use (a prover could add a component of small order to a message; it changes the transcript's hash,
+// which a prover can change freely anyway by its blinds, and nothing the verifier accepts). When the combined
+// check fails, the equations are checked one by one and the first failing one is reported with its own code, so
+// a ZK verifier reports the same code as a clear one. A value's commitment (for an opening) is made when asked for.
 // Caveats. A relation's ErrorCode is chosen by the protocol, so a failed check reports the same code in both
 // modes. Provers check relations before proving them and throw ZkError on a false one (a bug in the caller or a
-// false statement), so a proof is never made for a false relation by accident. Verifier-side linear maps in ZK
-// mode cost scalar multiplications on G1 (tens of microseconds each); every call absorbs what it sends.
+// false statement), so a proof is never made for a false relation by accident. Every call absorbs what it sends;
+// a proof of zero or of product absorbs its own messages, not the commitments it is about (they are linear
+// combinations of what the transcript already holds).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -96,7 +109,19 @@ class ProverValue {
 
 inline ProverValue operator*(const Fr& s, const ProverValue& v) { return v * s; }
 
-// What the verifier holds of a value the prover sent: the value (clear mode) or a commitment y U + beta H.
+// The points a zero-knowledge verifier received, in order (what lazy values refer to).
+struct ReceivedPoints {
+  std::vector<G1Affine> points;
+};
+
+// One term of a lazy value: coeff times the received point `point`.
+struct LinTerm {
+  uint32_t point;
+  Fr coeff;
+};
+
+// What the verifier holds of a value the prover sent: the value (clear mode) or a commitment y U + beta H, held as
+// the linear combination of received points it is (zero-knowledge mode).
 class VerifierValue {
  public:
   VerifierValue() = default;
@@ -131,15 +156,17 @@ class VerifierValue {
     x.constant_ = false;
     return x;
   }
-  static VerifierValue committed(const G1& c) {
+  static VerifierValue received(std::shared_ptr<const ReceivedPoints> points, uint32_t index) {
     VerifierValue x;
-    x.point_ = c;
+    x.terms_.push_back({index, Fr::one()});
+    x.points_ = std::move(points);
     x.committed_ = true;
     x.constant_ = false;
     return x;
   }
-  Fr value_;   // when !committed_
-  G1 point_;   // when committed_
+  Fr value_;                                     // clear: the value; committed: the coefficient of U
+  std::vector<LinTerm> terms_;                   // committed: the received points and their coefficients
+  std::shared_ptr<const ReceivedPoints> points_;  // what terms_ index
   bool committed_ = false;
   bool constant_ = true;
 };
@@ -255,8 +282,16 @@ class VerifierChannel {
   Result<VerifierValue> mul(std::string_view label, const VerifierValue& a, const VerifierValue& b, ErrorCode code,
                             std::string_view what);
 
-  // Ok iff the whole proof was read (TRAILING_PROOF_BYTES otherwise).
-  Status finish() const { return r_.finish(); }
+  // Checks every deferred relation (zero-knowledge mode; nothing in clear mode): ok, or the first failing one's
+  // error. Verifiers flush before they return, so a failure earlier in the proof is reported first.
+  virtual Status flush() { return {}; }
+  // What is being verified ("operation rescale 'x'"): named in a deferred relation's error.
+  void set_context(std::string context) { context_ = std::move(context); }
+  // flush(), then ok iff the whole proof was read (TRAILING_PROOF_BYTES otherwise).
+  Status finish() {
+    if (Status s = flush(); !s) return s;
+    return r_.finish();
+  }
 
  protected:
   virtual Result<VerifierValue> mul_values(std::string_view label, const VerifierValue& a, const VerifierValue& b,
@@ -264,6 +299,7 @@ class VerifierChannel {
   static const Fr& clear_value(const VerifierValue& v) { return v.value_; }
   Transcript& t_;
   ByteReader r_;
+  std::string context_;
 };
 
 class ValueVerifierChannel final : public VerifierChannel {
@@ -281,15 +317,27 @@ class ValueVerifierChannel final : public VerifierChannel {
 
 class ZkVerifierChannel final : public VerifierChannel {
  public:
-  using VerifierChannel::VerifierChannel;
+  ZkVerifierChannel(Transcript& transcript, std::span<const uint8_t> proof);
   using VerifierChannel::receive;
   ChannelMode mode() const override { return ChannelMode::ZERO_KNOWLEDGE; }
   Result<std::vector<VerifierValue>> receive(std::string_view label, size_t n) override;
   Status check_zero(std::string_view label, const VerifierValue& e, ErrorCode code, std::string_view what) override;
+  Status flush() override;
 
  protected:
   Result<VerifierValue> mul_values(std::string_view label, const VerifierValue& a, const VerifierValue& b,
                                    ErrorCode code, std::string_view what) override;
+
+ private:
+  // sum terms + u U + h H = 0 (times the cofactor), or the error `code` with `what`.
+  struct Equation {
+    std::vector<LinTerm> terms;
+    Fr u, h;
+    ErrorCode code;
+    std::string what;
+  };
+  std::shared_ptr<ReceivedPoints> points_;
+  std::vector<Equation> equations_;
 };
 
 std::unique_ptr<VerifierChannel> make_verifier_channel(ChannelMode mode, Transcript& transcript,

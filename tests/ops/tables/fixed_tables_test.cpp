@@ -69,7 +69,11 @@ TEST_P(FixedLookup, SigmoidPairs) {
     (void)logup_prove(*pch, t, std::span(&col, 1), logup_multiplicities(t, std::span(&col, 1)));
     Transcript tv("fixed-lookup");
     auto vch = make_verifier_channel(mode, tv, pch->proof());
-    return logup_verify(*vch, t, dims);
+    auto r = logup_verify(*vch, t, dims);
+    if (r) {
+      if (Status f = vch->flush(); !f) return Result<LogupVerifierResult>(f.error());
+    }
+    return r;
   };
   const auto ok = run(y);
   EXPECT_TRUE(ok.ok()) << ok.error().to_string();
@@ -83,7 +87,7 @@ TEST_P(FixedLookup, SigmoidPairs) {
   (void)logup_prove(*pch, t, std::span(&col, 1), logup_multiplicities(t, std::span(&col, 1)));
   Transcript tv("fixed-lookup");
   auto vch = make_verifier_channel(mode, tv, pch->proof());
-  EXPECT_FALSE(logup_verify(*vch, exp_lo_lookup_table(), dims).ok());
+  EXPECT_FALSE(logup_verify(*vch, exp_lo_lookup_table(), dims).ok() && vch->flush().ok());
 }
 
 }  // namespace
