@@ -1,6 +1,7 @@
 // RMSNorm with its reciprocal square root proven by two inequalities (rmsnorm_op.h).
 #include "zklora/ops/rmsnorm/rmsnorm_op.h"
 
+#include <bit>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -84,6 +85,9 @@ RmsNormOp::RmsNormOp(std::vector<uint64_t> dims, double eps) : dims_(std::move(d
   const RmsNormConstants c = rmsnorm_constants(static_cast<int64_t>(d_), eps_);
   e_ = c.e;
   n_ = c.n;
+  if (e_ == 0) throw ZkError(ErrorCode::INVALID_ARGUMENT, "rmsnorm: eps rounds to zero at this width");
+  r_bits_ = static_cast<unsigned>(std::bit_width(static_cast<uint64_t>(isqrt(n_ / e_))));
+  if (r_bits_ > 57) throw ZkError(ErrorCode::INVALID_ARGUMENT, "rmsnorm: eps too small for the proof's bounds");
 }
 
 std::vector<std::vector<uint64_t>> RmsNormOp::input_dims() const { return {dims_, {d_}}; }
@@ -91,7 +95,7 @@ std::vector<std::vector<uint64_t>> RmsNormOp::input_dims() const { return {dims_
 std::vector<TensorDecl> RmsNormOp::outputs() const {
   return {{"", dims_, kActivationRange, false},
           {"normalized", dims_, kActivationRange, false},
-          {"rsqrt", rows_, RangeSpec{63, false}, true}};
+          {"rsqrt", rows_, RangeSpec{r_bits_, false}, true}};
 }
 
 std::vector<TensorDecl> RmsNormOp::helpers() const {
@@ -109,6 +113,7 @@ void RmsNormOp::absorb(Transcript& t) const {
   absorb_dims(t, "dims", dims_);
   t.absorb_fr("e", Fr::from_u128(e_));
   t.absorb_fr("n", Fr::from_u128(n_));
+  t.absorb_u64("rsqrt-bits", r_bits_);
 }
 
 OpWitness RmsNormOp::compute(std::span<const TableView> in, int) const {

@@ -5,12 +5,17 @@
 //     n_ti = round_shift(x_ti r_t, 32):   2^32 n = x r + 2^31 - rem_n,   rem_n in [0, 2^32)                  (N)
 //     y_ti = round_shift(n_ti g_i, 16):   2^16 y = n g + 2^15 - rem_y,   rem_y in [0, 2^16)                  (Y)
 //
-// Committed: r (an output: the backward pass reads it; unsigned 63 bits), rem_n, rem_y, and the two slacks of
-// (Z), s1 = N - r^2 v and s2 = (r + 1)^2 v - N - 1, each as lo + 2^60 hi with both halves unsigned 60 bits (a
-// slack is below (2 r + 1) v < 2^113). Derived: y and n (outputs, signed 48 bits like every activation), ss.
-// Why nothing wraps: |x| < 2^47 (range checked by its producer), d < 2^16, so ss < 2^110; r < 2^63; every term of
-// (Z) is below 2^237 < |Fr| / 2, so (Z) holds in Fr iff it holds in Z, and then r is the one integer with both
-// inequalities: no freedom. (N) and (Y) are roundings with range-checked remainders and range-checked quotients.
+// Committed: r (an output: the backward pass reads it), rem_n, rem_y, and the two slacks of (Z),
+// s1 = N - r^2 v and s2 = (r + 1)^2 v - N - 1, each as lo + 2^60 hi with both halves unsigned 60 bits (a slack is
+// below (2 r + 1) v). r is range checked to rb bits, rb = bit_length(floor(sqrt(N / E))): v >= E makes every honest
+// r at most sqrt(N / E), so r^2 < 4 N / E = 2^66 / eps (about 2^83 for eps = 1e-5).
+// Derived: y and n (outputs, signed 48 bits like every activation), ss.
+// Why nothing wraps: x is the residual stream, a sum of the embedding (|w| < 2^31) and of two range-checked
+// projection outputs (each below 2^49) per layer: |x| < 2^60 for up to 2^9 layers, so ss < 2^136 for d < 2^16; the
+// largest terms of (Z), r^2 v and (r + 1)^2 v, stay below 2^(2 rb + 137), which the constructor keeps at most
+// 2^251 < |Fr| / 2 by requiring rb <= 57 (it is 2^220 for eps = 1e-5). So (Z) holds in Fr iff it holds in Z, and then r is the
+// one integer with both inequalities: no freedom. (N) and (Y) are roundings with range-checked remainders and
+// range-checked quotients.
 //
 // Reductions (T = rows, z = (z_t || z_i)):
 //   (Y) the claims on y, combined, y~(z) = v:  sum_i eq(z_i, i) g(i) n~(z_t, i) = 2^16 v - 2^15 sel~(z) + rem_y~(z)
@@ -36,7 +41,8 @@ namespace zklora {
 
 class RmsNormOp final : public Operation {
  public:
-  // x: (rows..., d). ZkError INVALID_ARGUMENT for d = 0, d >= 2^16 or eps not finite and positive.
+  // x: (rows..., d). ZkError INVALID_ARGUMENT for d = 0, d >= 2^16, eps not finite and positive, or an eps so
+  // small that r's range would let (Z) wrap (see above).
   RmsNormOp(std::vector<uint64_t> dims, double eps);
 
   std::string_view kind() const override { return "rmsnorm"; }
@@ -54,6 +60,7 @@ class RmsNormOp final : public Operation {
   uint64_t d_;
   double eps_;
   u128 e_ = 0, n_ = 0;
+  unsigned r_bits_ = 0;
 };
 
 }  // namespace zklora

@@ -13,7 +13,8 @@
 //     sum_{s, i} eq((z_s, z_i), (s, i)) [xf(s, i) Cf(s, i) + xf(s, flip i) Sf(s, i)] = 2^16 v - 2^15 sel~(z) + rem~(z)
 // ending in two claims on x (at rho and at rho with the half coordinate flipped) and the tables' values
 // Cf~(rho) = cos~(rho_s, rho_low), Sf~(rho) = (2 rho_half - 1) sin~(rho_s, rho_low), which the verifier evaluates
-// itself (RopeTableTensor: public, never committed). Nothing wraps: |x| < 2^47 and |cos|, |sin| <= 2^16.
+// itself (RopeTableTensor: public, never committed). Nothing wraps: x is a projection output (|x| < 2^49, the sum
+// of two range-checked roundings) and |cos|, |sin| <= 2^16.
 // Witness: rope_forward of fixed/nn.h with the positions of the batch layout (row (b, s) at position s).
 // Inputs: 0 = x, 1 = cos (seq, hd / 2), 2 = sin (seq, hd / 2). Output: y. Helper: rem.
 #pragma once
