@@ -23,7 +23,6 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::LOOKUP_SUM_MISMATCH: return "LOOKUP_SUM_MISMATCH";
     case ErrorCode::LOOKUP_COLUMN_MISMATCH: return "LOOKUP_COLUMN_MISMATCH";
     case ErrorCode::LOOKUP_TABLE_MISMATCH: return "LOOKUP_TABLE_MISMATCH";
-    case ErrorCode::RANGE_LIMB_MISMATCH: return "RANGE_LIMB_MISMATCH";
     case ErrorCode::PUBLIC_TENSOR_MISMATCH: return "PUBLIC_TENSOR_MISMATCH";
     case ErrorCode::RELATION_MISMATCH: return "RELATION_MISMATCH";
   }

@@ -26,7 +26,7 @@ struct LookupTimes {
 
 LookupTimes run_lookup(const LookupTable& table, const std::vector<std::vector<int64_t>>& parts) {
   const std::vector<uint64_t> dims = {parts[0].size()};
-  LookupColumn col{dims, {}};
+  LookupColumn col{dims, {}, {}};
   for (const auto& p : parts) col.parts.emplace_back(p);
   const std::span<const LookupColumn> cols(&col, 1);
   Transcript tp("bench-lookup");

@@ -54,15 +54,31 @@ Status check_statement(const LookupTable& table, std::span<const std::vector<uin
   return {};
 }
 
-void absorb_statement(Transcript& t, const LookupTable& table, std::span<const std::vector<uint64_t>> dims) {
+void absorb_statement(Transcript& t, const LookupTable& table, std::span<const LookupColumnShape> cols) {
   t.domain(kName);
   table.absorb(t);
-  t.absorb_u64("columns", dims.size());
+  t.absorb_u64("columns", cols.size());
   t.absorb_u64("arity", table.arity());
-  for (const auto& d : dims) {
-    t.absorb_u64("rank", d.size());
-    for (const uint64_t x : d) t.absorb_u64("dim", x);
+  for (const auto& c : cols) {
+    t.absorb_u64("rank", c.dims.size());
+    for (const uint64_t x : c.dims) t.absorb_u64("dim", x);
+    for (size_t j = 0; j < c.constants.size(); ++j) {
+      if (c.constants[j]) t.absorb_fr("constant", Fr::from_i64(*c.constants[j]));
+    }
   }
+}
+
+bool is_constant(const std::vector<std::optional<int64_t>>& constants, size_t j) {
+  return j < constants.size() && constants[j].has_value();
+}
+
+Status check_constants(std::span<const LookupColumnShape> cols, unsigned arity) {
+  for (const auto& c : cols) {
+    if (!c.constants.empty() && c.constants.size() != arity) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, "lookup column constants of the wrong arity");
+    }
+  }
+  return {};
 }
 
 // Integer entry i of a view (0 past its end); ZkError for a field view.
@@ -281,7 +297,9 @@ std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<co
     const std::vector<uint8_t>& sel = selectors.get(col.dims);
     for (size_t i = 0; i < sel.size(); ++i) {
       if (!sel[i]) continue;
-      for (size_t j = 0; j < tuple.size(); ++j) tuple[j] = int_at(col.parts[j], i);
+      for (size_t j = 0; j < tuple.size(); ++j) {
+        tuple[j] = is_constant(col.constants, j) ? *col.constants[j] : int_at(col.parts[j], i);
+      }
       const auto idx = table.find(tuple);
       if (!idx && skip_missing) continue;
       if (!idx) {
@@ -298,12 +316,19 @@ std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<co
 LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::span<const LookupColumn> columns,
                               std::vector<int64_t> multiplicities, int threads) {
   std::vector<std::vector<uint64_t>> dims;
-  for (const LookupColumn& c : columns) dims.push_back(c.dims);
+  std::vector<LookupColumnShape> shapes;
+  for (const LookupColumn& c : columns) {
+    dims.push_back(c.dims);
+    shapes.push_back({c.dims, c.constants});
+  }
   if (Status s = check_statement(table, dims); !s) throw ZkError(s.error());
   const unsigned w = table.arity();
+  if (Status s = check_constants(shapes, w); !s) throw ZkError(s.error());
   for (const LookupColumn& c : columns) {
     if (c.parts.size() != w) throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup column of the wrong arity");
-    for (const TableView& v : c.parts) {
+    for (size_t j = 0; j < w; ++j) {
+      if (is_constant(c.constants, j)) continue;
+      const TableView& v = c.parts[j];
       if (v.is_field()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup columns hold integers");
       if (v.size() > (size_t{1} << lookup_column_vars(c.dims))) {
         throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup column longer than its padded shape");
@@ -314,7 +339,7 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "multiplicities of the wrong size");
   }
   Transcript& t = ch.transcript();
-  absorb_statement(t, table, dims);
+  absorb_statement(t, table, shapes);
   const unsigned k = table.num_vars();
 
   // 1. Commit m; beta, gamma.
@@ -333,11 +358,19 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   for (size_t c = 0; c < columns.size(); ++c) {
     const std::vector<uint8_t>& sel = selectors.get(columns[c].dims);
     const auto& parts = columns[c].parts;
+    const auto& constants = columns[c].constants;
+    // The constant parts' share of f, the same on every leaf of the block.
+    Fr fixed;
+    for (unsigned j = 0; j < w; ++j) {
+      if (is_constant(constants, j)) fixed += gpow[j] * Fr::from_i64(*constants[j]);
+    }
     Fr* p = fl.p.data() + g.offsets[c];
     Fr* q = fl.q.data() + g.offsets[c];
     parallel_for(sel.size(), threads, [&](size_t i) {
-      Fr f = int_to_fr(int_at(parts[0], i));
-      for (unsigned j = 1; j < w; ++j) f += gpow[j] * int_to_fr(int_at(parts[j], i));
+      Fr f = fixed;
+      for (unsigned j = 0; j < w; ++j) {
+        if (!is_constant(constants, j)) f += gpow[j] * int_to_fr(int_at(parts[j], i));
+      }
       p[i] = sel[i] ? Fr::one() : Fr::zero();
       q[i] = beta - f;
     }, grain_for(64));
@@ -371,18 +404,26 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   const std::vector<ColumnPoint> cps = column_points(g, fc.z);
   std::vector<Fr> evals;
   for (size_t c = 0; c < columns.size(); ++c) {
-    for (unsigned j = 0; j < w; ++j) evals.push_back(mle_evaluate(columns[c].parts[j], cps[c].point, threads));
+    for (unsigned j = 0; j < w; ++j) {
+      if (!is_constant(columns[c].constants, j)) {
+        evals.push_back(mle_evaluate(columns[c].parts[j], cps[c].point, threads));
+      }
+    }
   }
   const std::vector<ProverValue> ev = ch.send("column-evals", evals);
   Fr sel_total;
   ProverValue f_total = ProverValue::constant(Fr::zero());
   out.column_claims.resize(columns.size());
+  size_t next = 0;
   for (size_t c = 0; c < columns.size(); ++c) {
     sel_total += cps[c].weight * lookup_selector_eval(dims[c], cps[c].point);
     ProverValue f = ProverValue::constant(Fr::zero());
     for (unsigned j = 0; j < w; ++j) {
-      f += ev[c * w + j] * gpow[j];
-      out.column_claims[c].push_back({cps[c].point, ev[c * w + j]});
+      const ProverValue a = is_constant(columns[c].constants, j)
+                                ? ProverValue::constant(Fr::from_i64(*columns[c].constants[j]))
+                                : ev[next++];
+      f += a * gpow[j];
+      out.column_claims[c].push_back({cps[c].point, a});
     }
     f_total += f * cps[c].weight;
   }
@@ -395,10 +436,20 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
 }
 
 Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable& table,
-                                         std::span<const std::vector<uint64_t>> dims, int threads) {
+                                         std::span<const std::vector<uint64_t>> column_dims, int threads) {
+  std::vector<LookupColumnShape> shapes;
+  for (const auto& d : column_dims) shapes.push_back({d, {}});
+  return logup_verify(ch, table, shapes, threads);
+}
+
+Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable& table,
+                                         std::span<const LookupColumnShape> columns, int threads) {
+  std::vector<std::vector<uint64_t>> dims;
+  for (const auto& c : columns) dims.push_back(c.dims);
   if (Status s = check_statement(table, dims); !s) return s.error();
+  if (Status s = check_constants(columns, table.arity()); !s) return s.error();
   Transcript& t = ch.transcript();
-  absorb_statement(t, table, dims);
+  absorb_statement(t, table, columns);
   const unsigned k = table.num_vars();
   const unsigned w = table.arity();
 
@@ -438,19 +489,27 @@ Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable&
   auto tc = verify_tree(ch, k, std::span(v).subspan(4, 4));
   if (!tc) return tc.error();
 
-  auto ev = ch.receive("column-evals", dims.size() * w);
+  size_t sent = 0;
+  for (const auto& c : columns) {
+    for (unsigned j = 0; j < w; ++j) sent += is_constant(c.constants, j) ? 0 : 1;
+  }
+  auto ev = ch.receive("column-evals", sent);
   if (!ev) return ev.error();
   const std::vector<ColumnPoint> cps = column_points(g, fc->z);
   LogupVerifierResult out{std::move(*com), {}, {}};
   Fr sel_total;
   VerifierValue f_total = VerifierValue::constant(Fr::zero());
   out.column_claims.resize(dims.size());
+  size_t next = 0;
   for (size_t c = 0; c < dims.size(); ++c) {
     sel_total += cps[c].weight * lookup_selector_eval(dims[c], cps[c].point);
     VerifierValue f = VerifierValue::constant(Fr::zero());
     for (unsigned j = 0; j < w; ++j) {
-      f += (*ev)[c * w + j] * gpow[j];
-      out.column_claims[c].push_back({cps[c].point, (*ev)[c * w + j]});
+      const VerifierValue a = is_constant(columns[c].constants, j)
+                                  ? VerifierValue::constant(Fr::from_i64(*columns[c].constants[j]))
+                                  : (*ev)[next++];
+      f += a * gpow[j];
+      out.column_claims[c].push_back({cps[c].point, a});
     }
     f_total += f * cps[c].weight;
   }

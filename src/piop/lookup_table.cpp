@@ -1,6 +1,8 @@
 // Range and function tables for LogUp (lookup_table.h).
 #include "zklora/piop/lookup_table.h"
 
+#include <algorithm>
+#include <functional>
 #include <string>
 
 #include "zklora/base/error.h"
@@ -79,6 +81,61 @@ void RangeTable::absorb(Transcript& t) const {
   t.absorb_fr("lo", Fr::from_i64(lo_));
   t.absorb_fr("hi", Fr::from_i64(hi_));
   t.absorb_u64("num-vars", k_);
+}
+
+// ---- TaggedRangeTable -----------------------------------------------------------------------------------------
+
+TaggedRangeTable::TaggedRangeTable(std::vector<unsigned> widths) : widths_(std::move(widths)) {
+  std::sort(widths_.begin(), widths_.end(), std::greater<>());
+  if (widths_.empty() || widths_.front() > 16 || widths_.back() < 1 ||
+      std::adjacent_find(widths_.begin(), widths_.end()) != widths_.end()) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "tagged range table: widths must be distinct, in [1, 16]");
+  }
+  for (const unsigned b : widths_) {
+    offsets_.push_back(used_);
+    used_ += uint64_t{1} << b;
+  }
+  k_ = std::max(1u, log2_ceil(used_));
+}
+
+int64_t TaggedRangeTable::entry(size_t i, unsigned j) const {
+  for (size_t w = widths_.size(); w-- > 0;) {
+    if (i >= offsets_[w] && i < offsets_[w] + (uint64_t{1} << widths_[w])) {
+      return j == 0 ? static_cast<int64_t>(widths_[w]) : static_cast<int64_t>(i - offsets_[w]);
+    }
+  }
+  return j == 0 ? static_cast<int64_t>(widths_[0]) : 0;
+}
+
+std::optional<size_t> TaggedRangeTable::find(std::span<const int64_t> tuple) const {
+  if (tuple.size() != 2) return std::nullopt;
+  for (size_t w = 0; w < widths_.size(); ++w) {
+    if (tuple[0] != static_cast<int64_t>(widths_[w])) continue;
+    if (tuple[1] < 0 || tuple[1] >= (int64_t{1} << widths_[w])) return std::nullopt;
+    return static_cast<size_t>(offsets_[w] + static_cast<uint64_t>(tuple[1]));
+  }
+  return std::nullopt;
+}
+
+Fr TaggedRangeTable::evaluate(std::span<const Fr> z, const Fr& gamma) const {
+  if (z.size() != k_) throw ZkError(ErrorCode::INVALID_ARGUMENT, "tagged range table evaluated at a point of wrong size");
+  Fr out;
+  for (size_t w = 0; w < widths_.size(); ++w) {
+    const unsigned b = widths_[w], high = k_ - b;
+    // The block's indices: offset's top k - b bits, anything below.
+    Fr e = Fr::one();
+    for (unsigned i = 0; i < high; ++i) e *= ((offsets_[w] >> (k_ - 1 - i)) & 1) ? z[i] : Fr::one() - z[i];
+    out += e * (Fr::from_u64(b) + gamma * prefix_eq_sums(uint64_t{1} << b, z.subspan(high))[1]);
+  }
+  // The padding: (w0, 0) on [used, 2^k); sum_i eq(i, z) = 1.
+  out += Fr::from_u64(widths_[0]) * (Fr::one() - prefix_eq_sums(used_, z)[0]);
+  return out;
+}
+
+void TaggedRangeTable::absorb(Transcript& t) const {
+  t.absorb_bytes("table", std::span(reinterpret_cast<const uint8_t*>("tagged-range"), 12));
+  t.absorb_u64("widths", widths_.size());
+  for (const unsigned b : widths_) t.absorb_u64("width", b);
 }
 
 // ---- FunctionTable --------------------------------------------------------------------------------------------

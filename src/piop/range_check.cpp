@@ -1,6 +1,7 @@
 // Range checks by 16-bit limbs and one LogUp argument (range_check.h).
 #include "zklora/piop/range_check.h"
 
+#include <algorithm>
 #include <string>
 
 #include "zklora/piop/openings.h"
@@ -31,24 +32,26 @@ void absorb_shapes(Transcript& t, std::span<const RangeCheckShape> shapes, uint6
 
 Fr pow2(unsigned e) { return Fr::from_u128(static_cast<u128>(1) << e); }
 
-// The 2^16 range table, shared by every range check.
-const RangeTable& limb_table() {
-  static const RangeTable t = RangeTable::unsigned_bits(16);
-  return t;
-}
+// The tag of column c's limb l: 16, or the top limb's width.
+int64_t limb_tag(const RangeSpec& sp, unsigned l) { return l + 1 < sp.limbs() ? 16 : sp.top_bits(); }
 
-// The lookup columns' dims: per column its L limbs and, when b' < 16, the scaled top limb.
-std::vector<std::vector<uint64_t>> lookup_dims(std::span<const RangeCheckShape> shapes) {
-  std::vector<std::vector<uint64_t>> d;
+// The table of a run: the 16-bit range and one range per distinct top-limb width of its columns.
+TaggedRangeTable run_table(std::span<const RangeCheckShape> shapes) {
+  std::vector<unsigned> widths{16};
   for (const auto& s : shapes) {
-    const unsigned n = s.spec.limbs() + (s.spec.top_bits() < 16 ? 1 : 0);
-    for (unsigned l = 0; l < n; ++l) d.push_back(s.dims);
+    if (std::find(widths.begin(), widths.end(), s.spec.top_bits()) == widths.end()) widths.push_back(s.spec.top_bits());
   }
-  return d;
+  return TaggedRangeTable(std::move(widths));
 }
 
-// The lookup columns of one range column: its limbs and, when b' < 16, the scaled top limb.
-unsigned lookup_columns_of(const RangeSpec& s) { return s.limbs() + (s.top_bits() < 16 ? 1 : 0); }
+// The lookup columns' shapes: per range column its L limbs, each a pair (tag, limb) with a constant tag.
+std::vector<LookupColumnShape> lookup_shapes(std::span<const RangeCheckShape> shapes) {
+  std::vector<LookupColumnShape> out;
+  for (const auto& s : shapes) {
+    for (unsigned l = 0; l < s.spec.limbs(); ++l) out.push_back({s.dims, {limb_tag(s.spec, l), std::nullopt}});
+  }
+  return out;
+}
 
 // Consecutive runs of range columns, each proven by its own LogUp: a run's lookup columns fill at most
 // max_leaves leaves (unless one range column alone needs more), so the prover's memory is bounded by the run,
@@ -57,7 +60,7 @@ std::vector<std::pair<size_t, size_t>> lookup_runs(std::span<const RangeCheckSha
   std::vector<std::pair<size_t, size_t>> runs;
   uint64_t leaves = 0;
   for (size_t c = 0; c < shapes.size(); ++c) {
-    const uint64_t mine = uint64_t{lookup_columns_of(shapes[c].spec)} << lookup_column_vars(shapes[c].dims);
+    const uint64_t mine = uint64_t{shapes[c].spec.limbs()} << lookup_column_vars(shapes[c].dims);
     if (runs.empty() || leaves + mine > max_leaves) {
       runs.emplace_back(c, c);
       leaves = 0;
@@ -80,9 +83,8 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
   Transcript& t = ch.transcript();
   absorb_shapes(t, shapes, max_run_leaves);
   // Per column its L limbs: the lower L - 1 committed, the top one derived from v and them (not committed).
-  std::vector<std::vector<int64_t>> limbs;   // committed, in order
-  std::vector<std::vector<int64_t>> tops;    // per column
-  std::vector<std::vector<int64_t>> scaled;  // the scaled top limbs
+  std::vector<std::vector<int64_t>> limbs;  // committed, in order
+  std::vector<std::vector<int64_t>> tops;   // per column
   std::vector<HyraxCommitted> coms;
   for (const auto& c : columns) {
     const RangeSpec& sp = c.shape.spec;
@@ -111,11 +113,6 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
       }
       for (unsigned l = 0; l < sp.limbs(); ++l) mine[l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
     }
-    if (sp.top_bits() < 16) {
-      std::vector<int64_t> s(mine.back());
-      for (auto& x : s) x <<= (16 - sp.top_bits());
-      scaled.push_back(std::move(s));
-    }
     tops.push_back(std::move(mine.back()));
     for (unsigned l = 0; l + 1 < sp.limbs(); ++l) {
       coms.push_back(hyrax_commit(TableView(mine[l]), HyraxParams::balanced(nv), 0, threads));
@@ -126,39 +123,38 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
     c.commitment.write(ch.writer());
     hyrax_absorb(t, "limb", c.commitment);
   }
-  // LogUp over the limb columns of each run, then the scaled copies and the recomposition.
+  // LogUp over the limb columns of each run (tagged: 16-bit limbs and the top limb in its own width), then the
+  // recomposition.
   RangeCheckProverResult out{std::move(limbs), std::move(coms), {}, {}, {}};
-  size_t li = 0, si = 0;
+  size_t li = 0;
   for (const auto& [first, last] : lookup_runs(shapes, max_run_leaves)) {
+    const auto run = std::span<const RangeCheckShape>(shapes).subspan(first, last - first);
+    const TaggedRangeTable table = run_table(run);
     std::vector<LookupColumn> lcs;
     size_t lj = li;
     for (size_t c = first; c < last; ++c) {
       const RangeSpec& sp = columns[c].shape.spec;
-      for (unsigned l = 0; l + 1 < sp.limbs(); ++l) lcs.push_back({columns[c].shape.dims, {TableView(out.limbs[lj++])}});
-      lcs.push_back({columns[c].shape.dims, {TableView(tops[c])}});
-      if (sp.top_bits() < 16) lcs.push_back({columns[c].shape.dims, {TableView(scaled[si++])}});
+      for (unsigned l = 0; l < sp.limbs(); ++l) {
+        const TableView limb = l + 1 < sp.limbs() ? TableView(out.limbs[lj++]) : TableView(tops[c]);
+        lcs.push_back({columns[c].shape.dims, {TableView(), limb}, {limb_tag(sp, l), std::nullopt}});
+      }
     }
     out.logups.push_back(
-        logup_prove(ch, limb_table(), lcs,
-                    logup_multiplicities(limb_table(), lcs, threads, ch.allows_false_relations()), threads));
+        logup_prove(ch, table, lcs, logup_multiplicities(table, lcs, threads, ch.allows_false_relations()), threads));
     const auto& cc = out.logups.back().column_claims;
     size_t col = 0;
     for (size_t c = first; c < last; ++c) {
       const RangeSpec& sp = columns[c].shape.spec;
-      const std::vector<Fr>& z = cc[col][0].point;
+      const std::vector<Fr>& z = cc[col][1].point;
       ProverValue v = ProverValue::constant(Fr::zero());
       for (unsigned l = 0; l < sp.limbs(); ++l) {
-        const ProverValue& d = cc[col + l][0].value;
+        const ProverValue& d = cc[col + l][1].value;
         v += d * pow2(16 * l);
         if (l + 1 < sp.limbs()) out.limb_claims.push_back({li + l, {z, d}});
       }
-      if (sp.top_bits() < 16) {
-        const ProverValue& top = cc[col + sp.limbs() - 1][0].value;
-        ch.prove_zero("scaled-top", cc[col + sp.limbs()][0].value - top * pow2(16 - sp.top_bits()));
-      }
       if (sp.is_signed) v -= ProverValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(columns[c].shape.dims, z));
       out.value_claims.push_back({z, v});
-      col += lookup_columns_of(sp);
+      col += sp.limbs();
       li += sp.limbs() - 1;
     }
   }
@@ -190,31 +186,24 @@ Result<RangeCheckVerifierResult> range_check_verify(VerifierChannel& ch, std::sp
   RangeCheckVerifierResult out{std::move(coms), {}, {}, {}};
   size_t li = 0;
   for (const auto& [first, last] : lookup_runs(shapes, max_run_leaves)) {
-    auto lr = logup_verify(ch, limb_table(), lookup_dims(shapes.subspan(first, last - first)), threads);
+    const auto run = shapes.subspan(first, last - first);
+    auto lr = logup_verify(ch, run_table(run), lookup_shapes(run), threads);
     if (!lr) return lr.error();
     out.logups.push_back(std::move(*lr));
     const auto& cc = out.logups.back().column_claims;
     size_t col = 0;
     for (size_t c = first; c < last; ++c) {
       const RangeSpec& sp = shapes[c].spec;
-      const std::vector<Fr>& z = cc[col][0].point;
+      const std::vector<Fr>& z = cc[col][1].point;
       VerifierValue v = VerifierValue::constant(Fr::zero());
       for (unsigned l = 0; l < sp.limbs(); ++l) {
-        const VerifierValue& d = cc[col + l][0].value;
+        const VerifierValue& d = cc[col + l][1].value;
         v += d * pow2(16 * l);
         if (l + 1 < sp.limbs()) out.limb_claims.push_back({li + l, {z, d}});
       }
-      if (sp.top_bits() < 16) {
-        const VerifierValue& top = cc[col + sp.limbs() - 1][0].value;
-        if (Status st = ch.check_zero("scaled-top", cc[col + sp.limbs()][0].value - top * pow2(16 - sp.top_bits()),
-                                      ErrorCode::RANGE_LIMB_MISMATCH, "the scaled top limb is not the top limb");
-            !st) {
-          return st.error();
-        }
-      }
       if (sp.is_signed) v -= VerifierValue::constant(pow2(sp.bits - 1) * lookup_selector_eval(shapes[c].dims, z));
       out.value_claims.push_back({z, v});
-      col += lookup_columns_of(sp);
+      col += sp.limbs();
       li += sp.limbs() - 1;
     }
   }

@@ -524,7 +524,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
     std::vector<LookupColumn> cols;
     for (const size_t l : lookups) {
       const GraphLookup& lk = graph.lookups()[l];
-      LookupColumn c{ts[lk.tuple[0]].dims, {}};
+      LookupColumn c{ts[lk.tuple[0]].dims, {}, {}};
       for (const size_t id : lk.tuple) c.parts.push_back(TableView(w.padded_i64(ts[id], id)));
       cols.push_back(std::move(c));
     }

@@ -29,7 +29,7 @@ struct Col {
 std::vector<LookupColumn> views(const std::vector<Col>& cols) {
   std::vector<LookupColumn> out;
   for (const Col& c : cols) {
-    LookupColumn lc{c.dims, {}};
+    LookupColumn lc{c.dims, {}, {}};
     for (const auto& p : c.parts) lc.parts.emplace_back(p);
     out.push_back(std::move(lc));
   }
@@ -107,7 +107,10 @@ TEST(LookupTables, PrefixSumsAndTableMles) {
   const RangeTable ranges[] = {RangeTable(-5, 40, 6), RangeTable::signed_bits(5), RangeTable::unsigned_bits(4),
                                RangeTable(7, 8, 1)};
   const FunctionTable ft("square", -10, {100, 81, 64, 49, 36, 25, 16, 9, 4, 1, 0, 1, 4}, 4);
-  const LookupTable* tables[] = {&ranges[0], &ranges[1], &ranges[2], &ranges[3], &ft};
+  // Widths given in any order; blocks of 2^5, 2^3, 2^2 and 2^1 entries, then padding up to 2^6.
+  const TaggedRangeTable tagged({3, 5, 1, 2});
+  const TaggedRangeTable single({16});
+  const LookupTable* tables[] = {&ranges[0], &ranges[1], &ranges[2], &ranges[3], &ft, &tagged, &single};
   for (const LookupTable* tab : tables) {
     const auto z = random_frs(gen, tab->num_vars());
     EXPECT_EQ(tab->evaluate(z, gamma), mle_evaluate(tab->folded_entries(gamma), z)) << tab->name();
@@ -123,6 +126,14 @@ TEST(LookupTables, PrefixSumsAndTableMles) {
   EXPECT_FALSE(ranges[0].find(std::vector<int64_t>{-6}).has_value());
   EXPECT_FALSE(ft.find(std::vector<int64_t>{2, 5}).has_value());
   EXPECT_THROW(RangeTable(0, 17, 4), ZkError);
+  EXPECT_EQ(tagged.num_vars(), 6u);
+  EXPECT_TRUE(tagged.find(std::vector<int64_t>{5, 31}).has_value());
+  EXPECT_FALSE(tagged.find(std::vector<int64_t>{5, 32}).has_value());
+  EXPECT_FALSE(tagged.find(std::vector<int64_t>{3, 8}).has_value());
+  EXPECT_FALSE(tagged.find(std::vector<int64_t>{4, 0}).has_value());  // no block of width 4
+  EXPECT_FALSE(tagged.find(std::vector<int64_t>{2, -1}).has_value());
+  EXPECT_THROW(TaggedRangeTable({3, 3}), ZkError);
+  EXPECT_THROW(TaggedRangeTable({17}), ZkError);
   const std::vector<uint64_t> dims = {3, 5};
   const auto z = random_frs(gen, 5);
   std::vector<Fr> sel(32);

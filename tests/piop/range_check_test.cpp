@@ -84,8 +84,8 @@ TEST_P(RangeCheck, CompletenessAcrossWidths) {
 }
 
 TEST_P(RangeCheck, SeveralLookupRuns) {
-  // Runs of at most 280 leaves: {100} x 1 limb and {3, 7} x 3 columns (128 + 3 x 32 leaves) share one run, {50}
-  // x 4 limbs (256) has its own, {9} x 2 and {1} x 5 the last; the claims and the openings span the runs.
+  // Runs of at most 260 leaves: {100} x 1 limb and {3, 7} x 2 limbs (128 + 2 x 32 leaves) share one run, {50}
+  // x 4 limbs (256) has its own, {9} x 1 and {1} x 4 the last; the claims and the openings span the runs.
   const ChannelMode mode = GetParam();
   std::mt19937_64 gen(13);
   const std::vector<std::vector<int64_t>> values = values_for(gen, kShapes);
@@ -93,14 +93,14 @@ TEST_P(RangeCheck, SeveralLookupRuns) {
   for (size_t c = 0; c < kShapes.size(); ++c) cols.push_back({kShapes[c], values[c]});
   Transcript t("range-test");
   auto ch = make_prover_channel(mode, t);
-  const RangeCheckProverResult r = range_check_prove(*ch, cols, 0, 280);
+  const RangeCheckProverResult r = range_check_prove(*ch, cols, 0, 260);
   EXPECT_EQ(r.logups.size(), 3u);
   range_check_open(*ch, r);
   const auto proof = ch->take_proof();
   for (size_t c = 0; c < kShapes.size(); ++c) {
     EXPECT_EQ(r.value_claims[c].value.value(), mle_evaluate(values[c], r.value_claims[c].point)) << c;
   }
-  const auto v = verify(mode, kShapes, proof, 280);
+  const auto v = verify(mode, kShapes, proof, 260);
   ASSERT_TRUE(v.ok()) << v.error().to_string();
   EXPECT_EQ(v->logups.size(), 3u);
   EXPECT_FALSE(verify(mode, kShapes, proof, 512).ok());  // another run size: another transcript
@@ -109,12 +109,13 @@ TEST_P(RangeCheck, SeveralLookupRuns) {
 
 TEST_P(RangeCheck, OutOfRangeValueFromACheatingProverRejected) {
   // The top limb is not committed but derived from the value and the lower limbs: a value one past its range
-  // makes the derived top limb (or its scaled copy) leave the table, and LogUp's sums disagree.
+  // makes the derived top limb leave its width's part of the table, and LogUp's sums disagree.
   const ChannelMode mode = GetParam();
   const std::vector<std::pair<RangeSpec, int64_t>> cases = {
       {{16, false}, int64_t{1} << 16},  // one limb: the value itself
       {{48, true}, int64_t{1} << 47},   // three limbs, the top one 2^16
-      {{12, false}, int64_t{1} << 12},  // the scaled top limb 2^16
+      {{12, false}, int64_t{1} << 12},  // a 12-bit top limb of 2^12
+      {{20, false}, int64_t{1} << 20},  // a 4-bit top limb of 16
       {{16, false}, -1},                // a negative value in an unsigned range
   };
   for (const auto& [spec, bad] : cases) {
@@ -136,7 +137,7 @@ TEST_P(RangeCheck, OutOfRangeValueFromACheatingProverRejected) {
   }
 }
 
-TEST_P(RangeCheck, TamperedScaledTopLimb) {
+TEST_P(RangeCheck, TamperedTopLimb) {
   const ChannelMode mode = GetParam();
   const bool clear = mode == ChannelMode::CLEAR;
   std::mt19937_64 gen(12);
@@ -150,9 +151,9 @@ TEST_P(RangeCheck, TamperedScaledTopLimb) {
   range_check_open(*ch, r);
   auto proof = ch->take_proof();
   ASSERT_TRUE(verify(mode, shapes, proof).ok());
-  // The last column evaluation (the scaled top limb) sits before LogUp's three leaf checks and the scaled-top
-  // check: changed, LogUp's leaf check fails first.
-  const size_t at = before_open - (clear ? Fr::kBytes : G1::kBytes + 4 * ZeroProof::kBytes);
+  // The last column evaluation (the 12-bit top limb, looked up with its width as tag) sits before LogUp's three
+  // leaf checks: changed, LogUp's leaf check fails.
+  const size_t at = before_open - (clear ? Fr::kBytes : G1::kBytes + 3 * ZeroProof::kBytes);
   if (clear) {
     testing::bump_fr(proof, at);
   } else {

@@ -40,7 +40,6 @@ enum class ErrorCode : uint16_t {
   LOOKUP_SUM_MISMATCH,      // LogUp: the columns' and the table's fractional sums differ
   LOOKUP_COLUMN_MISMATCH,   // LogUp: the leaves of the column side do not match the columns' evaluations
   LOOKUP_TABLE_MISMATCH,    // LogUp: the leaves of the table side do not match the table
-  RANGE_LIMB_MISMATCH,      // range check: a limb's scaled copy or the recomposition does not match
   PUBLIC_TENSOR_MISMATCH,   // a claim on a public tensor (mask, RoPE table) is not the verifier's own evaluation
   RELATION_MISMATCH,        // an operation's relation between the values sent for one point does not hold
 };

@@ -47,6 +47,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -78,10 +79,19 @@ Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z);
 std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims);
 
 // One column on the prover side: dims, and `arity` integer tensors in the padded layout (zero-padded; at most
-// 2^lookup_column_vars(dims) entries).
+// 2^lookup_column_vars(dims) entries). A part may instead be a public constant (constants[j] set; parts[j] is
+// then ignored): the same value on every entry of the column's block, so its MLE is that constant and nothing is
+// sent for it (a range check's tag, piop/range_check.h).
 struct LookupColumn {
   std::vector<uint64_t> dims;
   std::vector<TableView> parts;
+  std::vector<std::optional<int64_t>> constants;  // empty, or one per part
+};
+
+// A column as the verifier knows it: dims and the constant parts.
+struct LookupColumnShape {
+  std::vector<uint64_t> dims;
+  std::vector<std::optional<int64_t>> constants;  // empty, or one per part
 };
 
 // m: how often each table entry is looked up by the columns' real tuples (the first matching index). ZkError
@@ -107,7 +117,11 @@ struct LogupVerifierResult {
   std::vector<std::vector<VerifierClaim>> column_claims;
 };
 
-// column_dims: the dims of every column (the public shape of the statement).
+// columns: every column's dims and constant parts (the public shape of the statement). column_claims holds a
+// constant part's value as a constant claim.
+Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable& table,
+                                         std::span<const LookupColumnShape> columns, int threads = 0);
+// The same for columns without constant parts.
 Result<LogupVerifierResult> logup_verify(VerifierChannel& ch, const LookupTable& table,
                                          std::span<const std::vector<uint64_t>> column_dims, int threads = 0);
 

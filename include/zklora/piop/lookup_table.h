@@ -83,6 +83,33 @@ class RangeTable final : public LookupTable {
   unsigned k_;
 };
 
+// Several ranges [0, 2^b) in one table, each entry tagged with its width: pairs (b, v), v < 2^b, for each width b
+// of `widths` (distinct, 1 to 16). The blocks are laid out widest first, each at an offset that is a multiple of
+// its size (they are non-increasing powers of two), and the rest is padded with (w0, 0) for the first width w0:
+// T~(z, gamma) is a sum over the blocks, each eq(offset's bits, z_high) (b + gamma sum_{v < 2^b} v eq(v, z_low)),
+// O(k) per block. A range check looks its 16-bit limbs up with tag 16 and its top limb, of b' bits, with tag b'
+// (piop/range_check.h): one argument, one point, no scaled copy of the top limb.
+class TaggedRangeTable final : public LookupTable {
+ public:
+  // ZkError INVALID_ARGUMENT for an empty list, a width outside [1, 16] or twice the same width.
+  explicit TaggedRangeTable(std::vector<unsigned> widths);
+
+  std::span<const unsigned> widths() const { return widths_; }
+  std::string_view name() const override { return "tagged-range"; }
+  unsigned num_vars() const override { return k_; }
+  unsigned arity() const override { return 2; }
+  int64_t entry(size_t i, unsigned j) const override;
+  std::optional<size_t> find(std::span<const int64_t> tuple) const override;
+  Fr evaluate(std::span<const Fr> z, const Fr& gamma) const override;
+  void absorb(Transcript& t) const override;
+
+ private:
+  std::vector<unsigned> widths_;    // non-increasing
+  std::vector<uint64_t> offsets_;   // of each width's block
+  uint64_t used_ = 0;               // entries before the padding
+  unsigned k_ = 0;
+};
+
 class FunctionTable final : public LookupTable {
  public:
   // Entries (x0 + i, y[i]); 1 <= |y| <= 2^num_vars <= 2^24 (ZkError INVALID_ARGUMENT otherwise).

@@ -1,5 +1,5 @@
 // Range checks of up to 64 bits (DESIGN.md section 4: every free integer witness the relation relies on is
-// range checked), by decomposition into committed 16-bit limbs looked up in the range table [0, 2^16) by LogUp
+// range checked), by decomposition into committed 16-bit limbs looked up in a tagged range table by LogUp
 // (logup.h): one argument per run of consecutive columns whose limbs fill at most 2^24 leaves (a column needing
 // more is a run of its own), so the LogUp trees the prover holds are a run's (about 3 GB), not the step's; the
 // limbs themselves, one int64 per limb entry, are kept for the whole argument.
@@ -8,15 +8,16 @@
 //     v in [0, 2^b)                (unsigned, b <= 63)       or     v in [-2^(b-1), 2^(b-1))   (signed, b <= 64).
 // With u = v + o s (o = 2^(b-1) if signed, else 0; s the column's selector), L = ceil(b / 16) limbs
 //     u = sum_{l < L} 2^(16 l) d_l,    d_l in [0, 2^16)  (looked up),
-// and the top limb, of b' = b - 16 (L - 1) bits, also looked up as d_{L-1} 2^(16 - b') when b' < 16, so that
-// d_{L-1} < 2^b'. The prover commits the lower L - 1 limbs (Hyrax, short scalars; zero in the padding), writes and
+// the lower limbs as pairs (16, d_l) and the top limb, of b' = b - 16 (L - 1) bits, as (b', d_{L-1}) in the
+// TaggedRangeTable (lookup_table.h) holding [0, 2^16) and [0, 2^b') for every top width b' of the run: the tag
+// is a public constant of the column, so one lookup per limb bounds every limb to its width (no scaled copy of
+// the top limb). The prover commits the lower L - 1 limbs (Hyrax, short scalars; zero in the padding), writes and
 // absorbs the commitments; the top limb is not committed: it is the function
 //     d_{L-1} = (u - sum_{l < L-1} 2^(16 l) d_l) / 2^(16 (L-1))
 // of v and the committed limbs, all fixed before LogUp's challenges, and its evaluation (sent by LogUp) enters the
 // claim on v below, which v's owner checks, instead of an opening. A column of 16 bits or less commits nothing.
-// Then, run by run, LogUp over the columns (d_0, ..., d_{L-1} [, 2^(16-b') d_{L-1}]) of every v
-// (a column's limbs share their run's LogUp and its point). At LogUp's point z_c of column c the verifier checks the scaled copy's claim against 2^(16-b') d_{L-1}~(z_c)
-// (RANGE_LIMB_MISMATCH) and derives the claim on v, a linear relation:
+// Then, run by run, LogUp over the columns (tag_l, d_l) of every v (a column's limbs share their run's LogUp and its
+// point). At LogUp's point z_c of column c the verifier derives the claim on v, a linear relation:
 //     v~(z_c) = sum_l 2^(16 l) d_l~(z_c) - o s~(z_c).
 // Results: the claim on each v (for its owner: an opening, or the operation that produced it), and claims on the
 // committed limbs and on the multiplicities: range_check_open settles them with one batched Hyrax opening.

@@ -63,7 +63,7 @@ TEST_P(FixedLookup, SigmoidPairs) {
   }
   const std::vector<std::vector<uint64_t>> dims = {{500}};
   auto run = [&](const std::vector<int64_t>& ys) -> Result<LogupVerifierResult> {
-    const LookupColumn col{dims[0], {TableView(x), TableView(ys)}};
+    const LookupColumn col{dims[0], {TableView(x), TableView(ys)}, {}};
     Transcript tp("fixed-lookup");
     auto pch = make_prover_channel(mode, tp);
     (void)logup_prove(*pch, t, std::span(&col, 1), logup_multiplicities(t, std::span(&col, 1)));
@@ -81,7 +81,7 @@ TEST_P(FixedLookup, SigmoidPairs) {
   wrong[9] += 1;
   EXPECT_THROW((void)run(wrong), ZkError);  // the honest prover finds no entry (x, wrong y)
   // The proof of the true pairs does not verify against another table of the same shape.
-  const LookupColumn col{dims[0], {TableView(x), TableView(y)}};
+  const LookupColumn col{dims[0], {TableView(x), TableView(y)}, {}};
   Transcript tp("fixed-lookup");
   auto pch = make_prover_channel(mode, tp);
   (void)logup_prove(*pch, t, std::span(&col, 1), logup_multiplicities(t, std::span(&col, 1)));
