@@ -160,6 +160,15 @@ Result<G1> ByteReader::g1(std::string_view what) {
 }
 
 Result<std::vector<G1Affine>> ByteReader::g1_affines(size_t n, std::string_view what, int threads) {
+  return g1_affines_with(n, what, threads, decode_g1_affine);
+}
+
+Result<std::vector<G1Affine>> ByteReader::g1_affines_on_curve(size_t n, std::string_view what, int threads) {
+  return g1_affines_with(n, what, threads, decode_g1_affine_on_curve);
+}
+
+Result<std::vector<G1Affine>> ByteReader::g1_affines_with(size_t n, std::string_view what, int threads,
+                                                          Result<G1Affine> (*decode)(std::span<const uint8_t>)) {
   if (Status s = need_items(n, G1::kBytes, what); !s) return s.error();
   const size_t start = offset_;
   std::vector<G1Affine> out(n);
@@ -168,7 +177,7 @@ Result<std::vector<G1Affine>> ByteReader::g1_affines(size_t n, std::string_view 
   std::vector<Error> errors(n > 0 ? 1 : 0, Error{ErrorCode::INVALID_ARGUMENT, {}});
   std::mutex mu;
   parallel_for(n, n < 64 ? 1 : threads, [&](size_t i) {
-    auto a = decode_g1_affine(bytes_.subspan(start + i * G1::kBytes, G1::kBytes));
+    auto a = decode(bytes_.subspan(start + i * G1::kBytes, G1::kBytes));
     if (a) {
       out[i] = *a;
       return;

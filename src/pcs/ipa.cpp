@@ -35,20 +35,20 @@ Result<IpaProof> IpaProof::read(ByteReader& rd, size_t rounds) {
   if (rounds > 64) return make_error(ErrorCode::HYRAX_SHAPE_MISMATCH, "inner-product proof of more than 64 rounds");
   IpaProof p;
   for (size_t j = 0; j < rounds; ++j) {
-    auto l = rd.g1("inner-product L");
+    auto l = rd.g1_on_curve("inner-product L");
     if (!l) return l.error();
-    auto r = rd.g1("inner-product R");
+    auto r = rd.g1_on_curve("inner-product R");
     if (!r) return r.error();
-    p.l.push_back(*l);
-    p.r.push_back(*r);
+    p.l.push_back(G1::from_affine(*l));
+    p.r.push_back(G1::from_affine(*r));
   }
-  auto a = rd.g1("inner-product A");
+  auto a = rd.g1_on_curve("inner-product A");
   if (!a) return a.error();
   auto z1 = rd.fr("inner-product z1");
   if (!z1) return z1.error();
   auto z2 = rd.fr("inner-product z2");
   if (!z2) return z2.error();
-  p.a = *a;
+  p.a = G1::from_affine(*a);
   p.z1 = *z1;
   p.z2 = *z2;
   return p;

@@ -21,13 +21,25 @@ struct Batch {
 };
 
 // Claims grouped by their commitment's number of variables (1 to kOpeningBatchVars), each group cut into batches
-// of at most kOpeningBatchEntries table entries; a group whose claims already share one point is left alone.
+// of at most kOpeningBatchEntries table entries. Only the claims of commitments claimed at two or more points
+// move: a commitment claimed at one point joins the Hyrax group of that point's column half as it is (the limbs of
+// a range check, all at their run's LogUp point); and a group whose moving claims share one point is left alone.
 template <class Claim>
 std::vector<Batch> batches(std::span<const unsigned> vars_of_commitment, std::span<const Claim> claims) {
+  std::vector<const std::vector<Fr>*> first_point(vars_of_commitment.size(), nullptr);
+  std::vector<bool> many_points(vars_of_commitment.size(), false);
+  for (const Claim& c : claims) {
+    const std::vector<Fr>*& p = first_point[c.commitment];
+    if (p == nullptr) {
+      p = &c.claim.point;
+    } else if (*p != c.claim.point) {
+      many_points[c.commitment] = true;
+    }
+  }
   std::map<unsigned, std::vector<size_t>> by_vars;
   for (size_t j = 0; j < claims.size(); ++j) {
     const unsigned n = vars_of_commitment[claims[j].commitment];
-    if (n >= 1 && n <= kOpeningBatchVars) by_vars[n].push_back(j);
+    if (n >= 1 && n <= kOpeningBatchVars && many_points[claims[j].commitment]) by_vars[n].push_back(j);
   }
   std::vector<Batch> out;
   for (const auto& [n, js] : by_vars) {
@@ -138,7 +150,7 @@ void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
     const CommittedProverClaim& c = open[j];
     hc.push_back({c.commitment, c.claim.point, c.claim.value.value(), c.claim.value.blind(), false});
   }
-  hyrax_open(ch.transcript(), inputs, hc, threads).write(ch.writer());
+  hyrax_open(ch.transcript(), inputs, hc, threads, ch.allows_false_relations()).write(ch.writer());
 }
 
 namespace {

@@ -4,11 +4,13 @@
 // transcript, wrong shapes), each with its code; encodings and their validated decoding.
 #include "zklora/pcs/hyrax.h"
 
+#include <blst.h>
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
 
+#include "zklora/pcs/codec.h"
 #include "zklora/pcs/pedersen.h"
 #include "zklora/poly/mle.h"
 
@@ -298,6 +300,66 @@ TEST(Hyrax, ProverRefusesAFalseClaim) {
   const auto z = random_point(gen, 4);
   const HyraxProverClaim claim{0, z, mle_evaluate(ints, z) + Fr::one(), Fr::zero(), true};
   EXPECT_THROW((void)hyrax_open(t, std::span(&in, 1), std::span(&claim, 1)), ZkError);
+}
+
+// A point of order dividing the cofactor, not the identity: r P for a curve point P outside G1 (scalar
+// multiplications of at most 128 bits, which blst computes without the endomorphism that assumes G1).
+G1 torsion_point() {
+  std::array<uint8_t, 48> b{};
+  for (uint8_t x = 1;; ++x) {
+    b[47] = x;
+    b[0] = 0x80;
+    if (auto a = decode_g1_affine_on_curve(b)) {
+      blst_p1 p;
+      blst_p1_from_affine(&p, &a->p);
+      // r = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001, as two 128-bit halves.
+      static constexpr uint8_t kLo[16] = {0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+                                          0xfe, 0x5b, 0xfe, 0xff, 0x02, 0xa4, 0xbd, 0x53};
+      static constexpr uint8_t kHi[16] = {0x05, 0xd8, 0xa1, 0x09, 0x08, 0xd8, 0x39, 0x33,
+                                          0x48, 0x7d, 0x9d, 0x29, 0x53, 0xa7, 0xed, 0x73};
+      G1 h, l;
+      blst_p1_mult(&h.raw(), &p, kHi, 128);
+      blst_p1_mult(&l.raw(), &p, kLo, 128);
+      return h.mul_pow2(128) + l;
+    }
+  }
+}
+
+TEST(Hyrax, RowsOutsideG1) {
+  // The verifier decodes rows on the curve only and clears the cofactor of its one MSM (hyrax.h, Points): a row
+  // with a torsion component decodes, proves what its G1 component proves, and a false claim stays false.
+  const G1 tor = torsion_point();
+  ASSERT_FALSE(tor.is_identity());
+  ASSERT_TRUE(tor.on_curve());
+  ASSERT_FALSE(tor.in_subgroup());
+  ASSERT_TRUE(tor.mul_cofactor().is_identity());
+  std::mt19937_64 gen(71);
+  const HyraxParams p = HyraxParams::balanced(8);
+  const auto ints = random_ints(gen, 256, 16);
+  const HyraxCommitted honest = hyrax_commit(ints, p);
+  std::vector<G1Affine> rows(honest.commitment.rows().begin(), honest.commitment.rows().end());
+  rows[3] = (G1::from_affine(rows[3]) + tor).to_affine();
+  const std::vector<uint8_t> bytes = HyraxCommitment(p, rows).to_bytes();
+  const auto decoded = HyraxCommitment::from_bytes(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+  ByteReader strict(std::span<const uint8_t>(bytes).subspan(2));
+  EXPECT_EQ(strict.g1_affines(p.rows(), "row").code(), ErrorCode::POINT_NOT_IN_SUBGROUP);
+  const HyraxCommitment& shifted = *decoded;
+  EXPECT_FALSE(shifted == honest.commitment);
+  const auto z = random_point(gen, 8);
+  const Fr y = mle_evaluate(TableView(ints), z);
+  const auto prove = [&](const HyraxCommitment& c, const Fr& value) {
+    Transcript t("hyrax-test");
+    const HyraxProverInput in{&c, &honest.data, TableView(ints)};
+    const HyraxProverClaim claim{0, z, value, Fr::zero(), true};
+    return hyrax_open(t, std::span(&in, 1), std::span(&claim, 1), 0, true);
+  };
+  const HyraxOpening on_shifted = prove(shifted, y);
+  EXPECT_TRUE(verify_one(shifted, z, y, on_shifted).ok());
+  EXPECT_EQ(verify_one(shifted, z, y + Fr::one(), prove(shifted, y + Fr::one())).code(),
+            ErrorCode::HYRAX_OPENING_MISMATCH);
+  // The rows' encodings name the commitment: an opening made for the honest rows fails against the shifted ones.
+  EXPECT_EQ(verify_one(shifted, z, y, prove(honest.commitment, y)).code(), ErrorCode::HYRAX_OPENING_MISMATCH);
 }
 
 TEST(Hyrax, Encodings) {

@@ -177,8 +177,9 @@ TEST_P(Claims, OpeningAgainstAnotherTensorsCommitment) {
   }
 }
 
-// Tensors of 5, 6 and 6 variables with claims at several points (two on one tensor): the claims of each size
-// move to one point (openings.h) before Hyrax. Returns the proof of values `values` (the true ones, or not).
+// Tensors of 5, 6 and 6 variables, the first two claimed at two points each, the third at one: the claims of the
+// first two move to one point per size (openings.h), the third's goes to Hyrax as it is. Returns the proof of the
+// true values, or of values with claim `wrong` off by one.
 struct BatchSetup {
   std::vector<std::vector<int64_t>> tables;
   std::vector<HyraxCommitted> coms;
@@ -240,6 +241,10 @@ TEST_P(Claims, ClaimsAtManyPointsMovedToOne) {
     const Status v = verify_batch(mode, b, prove_batch(mode, b, j));
     ASSERT_FALSE(v.ok()) << j;
     EXPECT_GE(static_cast<int>(v.code()), 100) << j << ": " << v.error().to_string();
+    // The claim that does not move meets Hyrax itself.
+    if (j == 2) {
+      EXPECT_EQ(v.code(), ErrorCode::HYRAX_OPENING_MISMATCH) << v.error().to_string();
+    }
   }
   if (mode == ChannelMode::CLEAR) {
     // The clear stream: five claim values, the 5-variable group's sumcheck (5 rounds of 3 coefficients), its one

@@ -6,9 +6,9 @@
 //     C_i = <T_i, G> + beta_i H,   G = G_0..G_{2^(n-k)-1},   i < 2^k
 // (short-scalar MSM for integer tables, full MSM for field tables). The prover keeps beta (HyraxProverData).
 // k defaults to max(0, floor(n / 2) - 1): O(sqrt(2^n)) points, a quarter to an eighth as many rows as columns.
-// The verifier pays per row a decoding with its subgroup check and an MSM point; per column only a share of one
-// MSM over the generators that all openings with as many columns have in common (ipa.h), so fewer rows make a
-// smaller proof and a faster verifier, for an inner-product argument two or three rounds longer.
+// The verifier pays per row a decoding (on the curve only: Points below) and an MSM point; per column only a
+// share of one MSM over the generators that all openings with as many columns have in common (ipa.h), so fewer
+// rows make a smaller proof and a faster verifier, for an inner-product argument two or three rounds longer.
 //
 // Opening at z = (z_r || z_c) (k and n - k coordinates) with claimed value y, committed as Y = y U + beta_y H
 // (pedersen.h; a public y is Y = y U, beta_y = 0):
@@ -29,13 +29,20 @@
 // were absorbed: a prover that knew them first could choose responses for which wrong equations cancel in the
 // weighted sum (with more groups than generators, even for a false claimed value).
 //
+// Points. The verifier decodes the row commitments and the IPA's points as points of E(Fp), without the subgroup
+// check (three quarters of a decoding's cost), and multiplies its one MSM by the effective cofactor h_eff
+// (G1::mul_cofactor) before comparing it with the identity. E(Fp) = G1 x E' with |E'| = h coprime to r, and h_eff
+// annihilates E' and is invertible on G1: the check passes iff the G1 components of every point satisfy it. The
+// transcript absorbs the encodings, so the challenges bind the whole points; a component in E' changes nothing a
+// verifier accepts, and the binding of a commitment is that of its G1 components.
+//
 // Transcript: domain "hyrax-open"; the number of claims; per claim the commitment digest (SHA-256 over the
 // commitment's encoding), the point, and the value (clear) or its commitment; per group the rho_k (groups of
 // two or more claims), x, the IPA (ending with its responses); then the gammas.
 //
 // Encodings (codec.h): a commitment is  u8 n || u8 k || 2^k compressed points;  an opening is the groups' IPA
 // proofs in group order (the verifier knows the number of groups and rounds from the claims). Decoding checks
-// n <= kHyraxMaxVars, k <= n, the exact length and every point.
+// n <= kHyraxMaxVars, k <= n, the exact length and every point's encoding (on the curve).
 #pragma once
 
 #include <array>
@@ -154,8 +161,10 @@ struct HyraxOpening {
 Result<std::vector<size_t>> hyrax_opening_rounds(std::span<const HyraxCommitment* const> commitments,
                                                  std::span<const HyraxVerifierClaim> claims);
 
+// ZkError INVALID_ARGUMENT if a claimed value is not the table's evaluation, unless `allow_false` (a cheating
+// prover in tests: the opening is made anyway, and the verifier must reject it).
 HyraxOpening hyrax_open(Transcript& t, std::span<const HyraxProverInput> inputs,
-                        std::span<const HyraxProverClaim> claims, int threads = 0);
+                        std::span<const HyraxProverClaim> claims, int threads = 0, bool allow_false = false);
 
 // The verifier's work before its one MSM: per group its claims, batching weights rho, challenge x and the IPA's
 // equation terms; then the gammas, drawn after everything the proof holds was absorbed. hyrax_verify is this

@@ -21,7 +21,7 @@
 // The verifier never folds generators: the whole check is one multi-scalar multiplication over G_0..G_{m-1},
 // Q, H, P, A, L_j, R_j (IpaCheck), which Hyrax merges with its own row combination and with other openings.
 // Zero knowledge: L_j, R_j are blinded by l_j, r_j; A by s; z1, z2 are uniform given c.
-// Proof: 2 l + 1 points and 2 scalars.
+// Proof: 2 l + 1 points and 2 scalars; read as points of E(Fp) (hyrax.h, Points: the check is cofactor-cleared).
 //
 // Prover cost: each round one MSM over half the current generators for L_j and for R_j, and the fold of the
 // generators, computed as G' = u_j^-1 (G_lo + u_j^2 G_hi) with the factor u_j^-1 deferred into the scalars of

@@ -7,8 +7,10 @@
 // (ProverValue::blind); in clear mode and for public constants Y = y U, beta = 0. The Hyrax argument then proves
 // t~(z) = y without revealing y.
 // Claims at many points. Hyrax batches claims that share a column point into one inner-product argument; claims
-// at distinct points would each need their own. So first, claims on tensors of n variables (1 <= n <=
-// kOpeningBatchVars), grouped by n when they are not all at one point already, move to one point by a sumcheck:
+// at distinct points would each need their own. So first, the claims on tensors of n variables (1 <= n <=
+// kOpeningBatchVars) claimed at two or more points, grouped by n when they are not all at one point already, move
+// to one point by a sumcheck (a tensor claimed at one point stays where it is: Hyrax groups it with the claims that
+// share its column half, as it does the limbs of a range check, all at their run's LogUp point):
 // with rho_j random and W_k = sum_{j on tensor k} rho_j eq(z_j, x),
 //     sum_j rho_j v_j = sum_x sum_k W_k(x) T_k(x)
 // after which the prover sends T_k(r) for every tensor k of the group ("batched-values") and the verifier checks
