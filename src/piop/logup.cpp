@@ -112,12 +112,15 @@ std::vector<Layer> build_tree(Layer leaves, int threads) {
   return layers;
 }
 
-SumcheckShape layer_shape(const std::vector<Fr>& z, const Fr& lambda) {
+// A layer's relation p0 q1 + p1 q0 + lambda q0 q1, written p0 q1 + q0 (p1 + lambda q1) over a fifth table
+// r = p1 + lambda q1: two products per point instead of three. r is linear in the others, so its evaluation at the
+// sumcheck's point is e1 + lambda e3 and is never sent.
+SumcheckShape layer_shape(const std::vector<Fr>& z) {
   SumcheckShape s;
   s.num_vars = static_cast<uint32_t>(z.size());
   s.eq_point = z;
-  s.num_tables = 4;  // p0, p1, q0, q1
-  s.terms = {SumcheckTerm{Fr::one(), {0, 3}}, SumcheckTerm{Fr::one(), {1, 2}}, SumcheckTerm{lambda, {2, 3}}};
+  s.num_tables = 5;  // p0, p1, q0, q1, r
+  s.terms = {SumcheckTerm{Fr::one(), {0, 3}}, SumcheckTerm{Fr::one(), {2, 4}}};
   return s;
 }
 
@@ -135,18 +138,21 @@ TreeClaim<ProverValue> prove_tree(ProverChannel& ch, std::vector<Layer> layers, 
   TreeClaim<ProverValue> c{{r0}, top[0] + (top[1] - top[0]) * r0, top[2] + (top[3] - top[2]) * r0};
   for (size_t j = 2; j < layers.size(); ++j) {
     const Fr lambda = ch.challenge("lambda");
-    const SumcheckShape shape = layer_shape(c.z, lambda);
+    const SumcheckShape shape = layer_shape(c.z);
     const size_t h = size_t{1} << (j - 1);
     Layer l = std::move(layers[j]);
-    std::vector<std::vector<Fr>> tables(4);
+    std::vector<std::vector<Fr>> tables(5);
     tables[1].assign(l.p.begin() + static_cast<ptrdiff_t>(h), l.p.end());
     tables[3].assign(l.q.begin() + static_cast<ptrdiff_t>(h), l.q.end());
     l.p.resize(h);
     l.q.resize(h);
     tables[0] = std::move(l.p);
     tables[2] = std::move(l.q);
+    tables[4].resize(h);
+    parallel_for(h, threads, [&](size_t x) { tables[4][x] = tables[1][x] + lambda * tables[3][x]; }, grain_for(64));
     const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), c.p + c.q * lambda, threads);
-    const std::vector<ProverValue> e = ch.send("layer-evals", res.evaluations);
+    std::vector<ProverValue> e = ch.send("layer-evals", std::span(res.evaluations).first(4));
+    e.push_back(e[1] + e[3] * lambda);
     sumcheck_prove_final(ch, shape, res.final_value, e);
     const Fr r = ch.challenge("r");
     c.z.clear();
@@ -164,18 +170,20 @@ Result<TreeClaim<VerifierValue>> verify_tree(VerifierChannel& ch, unsigned depth
   TreeClaim<VerifierValue> c{{r0}, top[0] + (top[1] - top[0]) * r0, top[2] + (top[3] - top[2]) * r0};
   for (unsigned j = 2; j <= depth; ++j) {
     const Fr lambda = ch.challenge("lambda");
-    const SumcheckShape shape = layer_shape(c.z, lambda);
+    const SumcheckShape shape = layer_shape(c.z);
     auto sub = sumcheck_verify(ch, shape, c.p + c.q * lambda);
     if (!sub) return sub.error();
-    auto e = ch.receive("layer-evals", 4);
-    if (!e) return e.error();
-    if (Status s = sumcheck_verify_final(ch, shape, sub->expected, *e); !s) return s.error();
+    auto got = ch.receive("layer-evals", 4);
+    if (!got) return got.error();
+    std::vector<VerifierValue> e = std::move(*got);
+    e.push_back(e[1] + e[3] * lambda);
+    if (Status s = sumcheck_verify_final(ch, shape, sub->expected, e); !s) return s.error();
     const Fr r = ch.challenge("r");
     c.z.clear();
     c.z.push_back(r);
     c.z.insert(c.z.end(), sub->point.begin(), sub->point.end());
-    c.p = (*e)[0] + ((*e)[1] - (*e)[0]) * r;
-    c.q = (*e)[2] + ((*e)[3] - (*e)[2]) * r;
+    c.p = e[0] + (e[1] - e[0]) * r;
+    c.q = e[2] + (e[3] - e[2]) * r;
   }
   return c;
 }

@@ -24,6 +24,7 @@
 //      r = challenge; the claims p~(r) = p(0) + r (p(1) - p(0)), q~(r) likewise.
 //   3. Layer by layer down to the leaves, a claim (z, v_p, v_q) on the layer of 2^j pairs: lambda = challenge,
 //      v_p + lambda v_q = sum_x eq(z, x) [p0 q1 + p1 q0 + lambda q0 q1](x)   (p_b(x) = p(b, x), sumcheck.h)
+//      as p0 q1 + q0 r over a fifth table r = p1 + lambda q1 (two products, not three; r is never sent);
 //      the prover sends p0, p1, q0, q1 at the sumcheck's point rho (checked by sumcheck_verify_final);
 //      r = challenge; the new claim is at (r || rho) with v_p = p0 + r (p1 - p0), v_q = q0 + r (q1 - q0).
 //   4. Leaves. Column side, at z (L coordinates, z[0] the most significant): with h_c = L - n_c, column c's
