@@ -160,6 +160,29 @@ std::vector<OpCase> make_cases() {
                   {"log_remainder", kFinal},
                   {"exp", kFinal},
                   {"log_slack", kFinal}}});
+    // The same with the gradient of the summed loss as a second output (a training step).
+        c.push_back({"cross_entropy_grad",
+                 [] { return std::make_unique<CrossEntropyOp>(2, 3, 7, true); },
+                 {act("logits", {2, 3, 7}, 18), ohi, mask},
+                 {{"", kFinal},
+                  {"max", kFinal},
+                  {"argmax", kFinal},
+                  {"gap_lo", kLookup},
+                  {"gap_hi", kLookup},
+                  {"exp_lo", kLookup},
+                  {"exp_hi", kLookup},
+                  {"exp_remainder", kFinal},
+                  {"mantissa", kLookup},
+                  {"log", kLookup},
+                  {"exponent", kLookup},
+                  {"scale", kLookup},
+                  {"log_remainder", kFinal},
+                  {"exp", kFinal},
+                  {"log_slack", kFinal},
+                  {"grad", kFinal},
+                  {"prob", kFinal},
+                  {"div_remainder", kFinal},
+                  {"div_slack", kFinal}}});
   }
   return c;
 }

@@ -16,37 +16,17 @@
 #include "zklora/poly/mle.h"
 #include "zklora/poly/shape.h"
 #include "zklora/poly/weighted_sum.h"
+#include "loss_parts.h"
 
 namespace zklora {
+
+using namespace loss_detail;  // the operation's tensors and parts (loss_parts.h)
+
 namespace {
 
-constexpr TensorRef kZ = TensorRef::input(0), kOh = TensorRef::input(1), kMask = TensorRef::input(2);
-constexpr TensorRef kLoss = TensorRef::output(0);
-constexpr TensorRef kMax = TensorRef::helper(0), kArg = TensorRef::helper(1), kLo = TensorRef::helper(2),
-                    kHi = TensorRef::helper(3), kElo = TensorRef::helper(4), kEhi = TensorRef::helper(5),
-                    kRemE = TensorRef::helper(6), kMant = TensorRef::helper(7), kLog = TensorRef::helper(8),
-                    kK = TensorRef::helper(9), kPow = TensorRef::helper(10), kRemL = TensorRef::helper(11),
-                    kE = TensorRef::helper(12), kSlack = TensorRef::helper(13);
-constexpr unsigned kExp = kFixed.exp;  // 20
 constexpr unsigned kLogRemBits = 48;
 // log_fixed(S) = LOG[mant] + (k + 15 - exp) LN2.
 constexpr int64_t kLogOffset = 15 - static_cast<int64_t>(kFixed.exp);
-
-SumcheckShape shape_of(unsigned vars, std::vector<Fr> eq, uint32_t tables, std::vector<SumcheckTerm> terms) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(eq);
-  s.num_tables = tables;
-  s.terms = std::move(terms);
-  return s;
-}
-
-std::vector<Fr> with_halves(std::span<const Fr> w, unsigned vars) {
-  std::vector<Fr> out(w.begin(), w.end());
-  const Fr half = Fr::from_u64(2).inverse();
-  for (unsigned i = 0; i < vars; ++i) out.push_back(half);
-  return out;
-}
 
 // The bits of x, most significant first, as a point of `vars` coordinates.
 std::vector<Fr> bits_point(uint64_t x, unsigned vars) {
@@ -55,11 +35,9 @@ std::vector<Fr> bits_point(uint64_t x, unsigned vars) {
   return out;
 }
 
-struct Vars {
-  unsigned b, s, v;
-  unsigned rows() const { return b + s; }
-  unsigned all() const { return b + s + v; }
-};
+}  // namespace
+
+namespace loss_detail {
 
 // A claim shift(X)~(rho_b, rho_s, rho_rest) = value for X (b, s, rest) reduces to X at (rho_b, sigma, rho_rest):
 // sum over s' of N(rho_s, s') X~(rho_b, s', rho_rest), one sumcheck over s'.
@@ -89,7 +67,7 @@ Status verify_shift(OpVerifier& vv, TensorRef x, uint64_t seq, const Vars& v, st
   return sumcheck_verify_final(vv.ch(), sh, r->expected, evs);
 }
 
-}  // namespace
+}  // namespace loss_detail
 
 Fr shift_weight_eval(uint64_t seq, std::span<const Fr> a, std::span<const Fr> c) {
   const std::vector<Fr> ea = eq_table(a), ec = eq_table(c);
@@ -105,8 +83,8 @@ std::vector<Fr> shift_weight_table(uint64_t seq, std::span<const Fr> a) {
   return out;
 }
 
-CrossEntropyOp::CrossEntropyOp(uint64_t batch, uint64_t seq, uint64_t vocab)
-    : batch_(batch), seq_(seq), vocab_(vocab) {
+CrossEntropyOp::CrossEntropyOp(uint64_t batch, uint64_t seq, uint64_t vocab, bool gradient)
+    : batch_(batch), seq_(seq), vocab_(vocab), gradient_(gradient) {
   if (batch_ == 0 || seq_ < 2 || vocab_ < 2) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "cross-entropy: need batch >= 1, seq >= 2 and vocab >= 2");
   }
@@ -114,10 +92,16 @@ CrossEntropyOp::CrossEntropyOp(uint64_t batch, uint64_t seq, uint64_t vocab)
 
 std::vector<std::vector<uint64_t>> CrossEntropyOp::input_dims() const { return {dims(), dims(), rows()}; }
 
-std::vector<TensorDecl> CrossEntropyOp::outputs() const { return {{"", {1}, {}, false}}; }
+unsigned CrossEntropyOp::quotient_bits() const { return 22 + log2_ceil(vocab_); }
+
+std::vector<TensorDecl> CrossEntropyOp::outputs() const {
+  std::vector<TensorDecl> out{{"", {1}, {}, false}};
+  if (gradient_) out.push_back({"grad", dims(), {}, false});
+  return out;
+}
 
 std::vector<TensorDecl> CrossEntropyOp::helpers() const {
-  return {{"max", rows(), kActivationRange, true},
+  std::vector<TensorDecl> out{{"max", rows(), kActivationRange, true},
           {"argmax", dims(), {}, true},
           {"gap_lo", dims(), {}, true},
           {"gap_hi", dims(), {}, true},
@@ -131,6 +115,13 @@ std::vector<TensorDecl> CrossEntropyOp::helpers() const {
           {"log_remainder", rows(), RangeSpec{kLogRemBits, false}, true},
           {"exp", dims(), RangeSpec{kExp + 1, false}, false},
           {"log_slack", rows(), RangeSpec{kLogRemBits, false}, false}};
+  if (gradient_) {
+    const RangeSpec q{quotient_bits(), false};
+    out.push_back({"prob", dims(), RangeSpec{kProbBits + 1, false}, true});
+    out.push_back({"div_remainder", dims(), q, false});
+    out.push_back({"div_slack", dims(), q, false});
+  }
+  return out;
 }
 
 std::vector<LookupDecl> CrossEntropyOp::lookups() const {
@@ -144,6 +135,7 @@ void CrossEntropyOp::absorb(Transcript& t) const {
   t.domain("op-cross-entropy");
   absorb_dims(t, "dims", dims());
   t.absorb_u64("ln2", static_cast<uint64_t>(ln2_fixed()));
+  t.absorb_u64("gradient", gradient_ ? 1 : 0);
 }
 
 OpWitness CrossEntropyOp::compute(std::span<const TableView> in, int threads) const {
@@ -151,9 +143,19 @@ OpWitness CrossEntropyOp::compute(std::span<const TableView> in, int threads) co
   const size_t V = vocab_, S = seq_, rows = batch_ * seq_, size = rows * V;
   std::vector<int64_t> mx(rows), arg(size, 0), lo(size), hi(size), elo(size), ehi(size), rem_e(size), e(size),
       mant(rows), logv(rows), k(rows), pw(rows), rem_l(rows), slack(rows);
+  const size_t gsize = gradient_ ? size : 0;
+  std::vector<int64_t> prob(gsize), rho(gsize), sigma(gsize);
   parallel_for(rows, threads, [&](size_t t) {
     const std::span<const int64_t> zr(z.data() + t * V, V);
-    const SoftmaxRow r = softmax_row(zr, std::span<int64_t>(e.data() + t * V, V), {});
+    const SoftmaxRow r = softmax_row(zr, std::span<int64_t>(e.data() + t * V, V),
+                                     gradient_ ? std::span<int64_t>(prob.data() + t * V, V) : std::span<int64_t>());
+    // p = div_round(e 2^16, S): rho = 2^17 e + S - 2 p S in [0, 2S), sigma = 2S - 1 - rho.
+    for (size_t v = 0; gradient_ && v < V; ++v) {
+      const size_t at = t * V + v;
+      rho[at] = static_cast<int64_t>((static_cast<i128>(e[at]) << (kProbBits + 1)) + r.sum -
+                                     2 * static_cast<i128>(prob[at]) * r.sum);
+      sigma[at] = 2 * r.sum - 1 - rho[at];
+    }
     mx[t] = r.max;
     arg[t * V + static_cast<size_t>(std::find(zr.begin(), zr.end(), r.max) - zr.begin())] = 1;
     for (size_t v = 0; v < V; ++v) {
@@ -187,8 +189,12 @@ OpWitness CrossEntropyOp::compute(std::span<const TableView> in, int threads) co
   const CrossEntropyOut ce = cross_entropy(logits, targets);
   OpWitness out;
   out.outputs.emplace_back(std::vector<int64_t>{ce.loss_sum});
+  if (gradient_) out.outputs.emplace_back(ce.d_logits.data);
   for (auto* x : {&mx, &arg, &lo, &hi, &elo, &ehi, &rem_e, &mant, &logv, &k, &pw, &rem_l, &e, &slack}) {
     out.helpers.emplace_back(std::move(*x));
+  }
+  if (gradient_) {
+    for (auto* x : {&prob, &rho, &sigma}) out.helpers.emplace_back(std::move(*x));
   }
   return out;
 }
@@ -316,6 +322,7 @@ void CrossEntropyOp::prove(OpProver& p) const {
     sumcheck_prove_final(ch, sh, r.final_value, evs);
     s_claims.push_back({r.point, se});
   }
+  if (gradient_) prove_loss_gradient(p, batch_, seq_, vocab_, v, sums, s_claims, e_claims);
   const Fr inv_nv = Fr::from_u64(nv).inverse();
   for (const ProverClaim& c : s_claims) e_claims.push_back({with_halves(c.point, v.v), c.value * inv_nv});
   // 2^20 e = ELO EHI + 2^19 sel - rem_e
@@ -443,6 +450,9 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
     }
     if (Status st = sumcheck_verify_final(ch, sh, r->expected, evs); !st) return st;
     s_claims.push_back({r->point, se.value()});
+  }
+  if (gradient_) {
+    if (Status st = verify_loss_gradient(vv, batch_, seq_, vocab_, v, s_claims, e_claims); !st) return st;
   }
   const Fr inv_nv = Fr::from_u64(nv).inverse();
   for (const VerifierClaim& c : s_claims) e_claims.push_back({with_halves(c.point, v.v), c.value * inv_nv});

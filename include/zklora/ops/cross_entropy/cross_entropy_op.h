@@ -20,6 +20,14 @@
 // Why nothing wraps: |z| < 2^47, the digits and table values are below 2^21, S < 2^60, L below 2^80.
 // Witness: softmax_row and log_fixed_parts of fixed/ (the engine's), the loss by cross_entropy itself.
 // Inputs: 0 = z, 1 = OH (the embedding's one-hot), 2 = mask. Output: the summed loss (dims {1}).
+//
+// With the gradient (a training step), a second output dz, the gradient of the summed loss at grad scale:
+//     p_tv = div_round(e_tv 2^16, S_t),   dz_tv = mask_t (p_tv - 2^16 OH[t + 1]_v) 2^8
+// Committed helper p (unsigned 17); derived, range checked in quotient_bits() (22 + log2 vocab, above 2S):
+// rho = 2^17 e + Sb - 2 p Sb in [0, 2S) and sigma = 2 Sb - sel - rho (Sb: S on the real vocabulary entries), so
+// p is the rounded quotient. dz is derived, not committed: a claim on it is a sumcheck over rows of
+// 2^8 mask (p - 2^16 shift(OH)) folded over the vocabulary at the claim's point, then the shift's. Why nothing
+// wraps: rho < 2^(21 + log2 vocab), 2 p S < 2^(38 + log2 vocab), |dz| <= 2^24.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +39,9 @@ namespace zklora {
 
 class CrossEntropyOp final : public Operation {
  public:
-  // ZkError INVALID_ARGUMENT for seq < 2 (no row would have a target) or vocab < 2.
-  CrossEntropyOp(uint64_t batch, uint64_t seq, uint64_t vocab);
+  // ZkError INVALID_ARGUMENT for seq < 2 (no row would have a target) or vocab < 2. gradient: dz as a second
+  // output.
+  CrossEntropyOp(uint64_t batch, uint64_t seq, uint64_t vocab, bool gradient = false);
 
   std::string_view kind() const override { return "cross-entropy"; }
   std::vector<std::vector<uint64_t>> input_dims() const override;
@@ -46,6 +55,8 @@ class CrossEntropyOp final : public Operation {
 
  private:
   uint64_t batch_, seq_, vocab_;
+  bool gradient_;
+  unsigned quotient_bits() const;
   std::vector<uint64_t> rows() const { return {batch_, seq_}; }
   std::vector<uint64_t> dims() const { return {batch_, seq_, vocab_}; }
 };
