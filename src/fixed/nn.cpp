@@ -300,10 +300,15 @@ void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fw
   const i128 one = i128{1} << kUnit;
   parallel_for(static_cast<size_t>(gate.numel()), 0, [&](size_t i) {
     const i128 d_act = round_shift(static_cast<i128>(dh.data[i]) * up.data[i], kAct);
-    d_up.data[i] = to_i64_checked(round_shift(static_cast<i128>(dh.data[i]) * fwd.silu.data[i], kAct), "up gradient");
+    check_bits(d_act, kFixed.grad_bits, "SiLU output gradient");
+    const i128 du = round_shift(static_cast<i128>(dh.data[i]) * fwd.silu.data[i], kAct);
+    check_bits(du, kFixed.grad_bits, "up gradient");
+    d_up.data[i] = static_cast<int64_t>(du);
     const i128 s = fwd.sigma.data[i];
     const i128 silu_prime = s + round_shift(round_shift(static_cast<i128>(gate.data[i]) * (one - s), kAct) * s, kUnit);
-    d_gate.data[i] = to_i64_checked(round_shift(d_act * silu_prime, kUnit), "gate gradient");
+    const i128 dg = round_shift(d_act * silu_prime, kUnit);
+    check_bits(dg, kFixed.grad_bits, "gate gradient");
+    d_gate.data[i] = static_cast<int64_t>(dg);
   }, grain_for(8));
 }
 

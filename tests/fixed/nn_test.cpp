@@ -289,6 +289,26 @@ TEST(NnSwiglu, ForwardAndBackwardMatchFloat) {
   EXPECT_LT(rel_err(dequantize(dg, kFixed.grad), dg_ref), 1e-3);
 }
 
+TEST(NnSwiglu, BackwardGradientsPastTheirBoundAreRefused) {
+  // dh u / 2^16 = 2^47 2^17 / 2^16 = 2^48: the SiLU output gradient leaves |x| < 2^48.
+  ITensor g({1, 1}), u({1, 1}), dh({1, 1});
+  g.data = {0};
+  u.data = {int64_t{1} << 17};
+  dh.data = {int64_t{1} << 47};
+  const SwigluOut fwd = swiglu_forward(g, u);
+  ITensor dg, du;
+  try {
+    swiglu_backward(g, u, fwd, dh, dg, du);
+    FAIL() << "expected OUT_OF_RANGE";
+  } catch (const ZkError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE);
+    EXPECT_NE(std::string(e.what()).find("SiLU output gradient"), std::string::npos) << e.what();
+  }
+  // One below the bound passes.
+  u.data = {(int64_t{1} << 17) - 2};
+  EXPECT_NO_THROW(swiglu_backward(g, u, swiglu_forward(g, u), dh, dg, du));
+}
+
 TEST(NnCrossEntropy, LossAndGradientMatchFloat) {
   Rng r;
   const int64_t T = 7, V = 300;

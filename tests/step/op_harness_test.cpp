@@ -17,6 +17,7 @@
 #include "zklora/ops/rmsnorm/rmsnorm_op.h"
 #include "zklora/ops/rope/rope_op.h"
 #include "zklora/ops/softmax/softmax_op.h"
+#include "zklora/ops/swiglu/swiglu_backward_op.h"
 #include "zklora/ops/swiglu/swiglu_op.h"
 
 namespace zklora::testing {
@@ -132,6 +133,27 @@ std::vector<OpCase> make_cases() {
                   {"index", kLookup},
                   {"clamp_overflow", kFinal},
                   {"silu_remainder", kFinal},
+                  {"remainder", kFinal}}});
+  }
+  {
+    // The backward pass over the forward's tensors (sigma in [0, 2^16], silu any activation: the forward proves
+    // them) and a gradient of up to 2^30.
+    const std::vector<uint64_t> d{2, 3, 5};
+    HarnessInput sigma{"sigma", d, uniform(numel(d), 0, int64_t{1} << 16, 91), RangeSpec{17, false}, nullptr};
+    HarnessInput dh{"dh", d, uniform(numel(d), -(int64_t{1} << 30), (int64_t{1} << 30) - 1, 92), kGradientRange,
+                    nullptr};
+    c.push_back({"swiglu_backward",
+                 [] { return std::make_unique<SwigluBackwardOp>(std::vector<uint64_t>{2, 3, 5}); },
+                 {act("gate", d, 93, int64_t{1} << 22), act("up", d, 94), sigma, act("silu", d, 95), dh},
+                 {{"", kFinal},
+                  {"up", kFinal},
+                  {"silu_grad", kFinal},
+                  {"complement", kFinal},
+                  {"slope", kFinal},
+                  {"silu_grad_remainder", kFinal},
+                  {"up_remainder", kFinal},
+                  {"complement_remainder", kFinal},
+                  {"slope_remainder", kFinal},
                   {"remainder", kFinal}}});
   }
   {

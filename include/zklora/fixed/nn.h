@@ -104,6 +104,7 @@ struct SwigluOut {
 SwigluOut swiglu_forward(const ITensor& gate, const ITensor& up);
 // d_act = round_shift(dh u, act); du = round_shift(dh silu, act);
 // silu' = sigma + round_shift(round_shift(g (2^unit - sigma), act) sigma, unit);  dg = round_shift(d_act silu', unit)
+// d_act, du and dg are gradients: OUT_OF_RANGE unless each is below 2^grad_bits in magnitude.
 void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fwd, const ITensor& dh, ITensor& d_gate,
                      ITensor& d_up);
 

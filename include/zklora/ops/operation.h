@@ -49,6 +49,8 @@ enum class LookupTableId : uint8_t { EXP_LO = 1, EXP_HI = 2, SIGMOID = 3, LOG = 
 // The range of rounded activations: signed 48 bits, past the engine's bound |x| < 2^40, far below |Fr| / 2 for
 // every product of the graph.
 inline constexpr RangeSpec kActivationRange{48, true};
+// The range of gradients flowing backward: signed 49 bits, the engine's bound |dx| < 2^48 exactly.
+inline constexpr RangeSpec kGradientRange{49, true};
 
 // An output or helper of an operation.
 struct TensorDecl {
