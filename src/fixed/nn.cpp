@@ -94,15 +94,19 @@ ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITens
     std::vector<int64_t> dn(static_cast<size_t>(d));
     i128 dot = 0;
     for (int64_t i = 0; i < d; ++i) {
-      dn[static_cast<size_t>(i)] =
-          static_cast<int64_t>(round_shift(static_cast<i128>(dyr[i]) * gain.data[static_cast<size_t>(i)], kWeight));
+      const i128 dni = round_shift(static_cast<i128>(dyr[i]) * gain.data[static_cast<size_t>(i)], kWeight);
+      check_bits(dni, kFixed.grad_bits, "RMSNorm normalized gradient");
+      dn[static_cast<size_t>(i)] = static_cast<int64_t>(dni);
       dot += static_cast<i128>(dn[static_cast<size_t>(i)]) * nr[i];
     }
     const i128 c = div_round(dot, static_cast<i128>(d) << kAct);
+    check_bits(c, kFixed.grad_bits, "RMSNorm gradient mean");
     const int64_t r = fwd.r[ti];
     int64_t* dxr = dx.row(t);
     for (int64_t i = 0; i < d; ++i) {
-      const i128 u = dn[static_cast<size_t>(i)] - round_shift(static_cast<i128>(nr[i]) * c, kAct);
+      const i128 m = round_shift(static_cast<i128>(nr[i]) * c, kAct);
+      check_bits(m, kFixed.grad_bits, "RMSNorm gradient projection");
+      const i128 u = dn[static_cast<size_t>(i)] - m;
       dxr[i] = to_i64_checked(round_shift(u * r, kRsqrt), "RMSNorm input gradient");
     }
   }, grain_for(static_cast<size_t>(4 * d)));

@@ -309,6 +309,34 @@ TEST(NnSwiglu, BackwardGradientsPastTheirBoundAreRefused) {
   EXPECT_NO_THROW(swiglu_backward(g, u, swiglu_forward(g, u), dh, dg, du));
 }
 
+TEST(NnRmsNorm, BackwardIntermediatesPastTheGradientBoundAreRefused) {
+  // dn = 2^47 against n = 2^40 in every column: the mean c = 2^71 leaves |x| < 2^48.
+  const int64_t d = 4;
+  WTensor gain({d});
+  for (auto& g : gain.data) g = 1 << kFixed.weight;
+  RmsNormOut fwd;
+  fwd.n = ITensor({1, d});
+  for (auto& v : fwd.n.data) v = int64_t{1} << 40;
+  fwd.r = {int64_t{1} << 20};
+  ITensor dy({1, d});
+  for (auto& v : dy.data) v = int64_t{1} << 47;
+  try {
+    (void)rmsnorm_backward(fwd, gain, dy);
+    FAIL() << "expected OUT_OF_RANGE";
+  } catch (const ZkError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE);
+    EXPECT_NE(std::string(e.what()).find("RMSNorm gradient mean"), std::string::npos) << e.what();
+  }
+  // A gradient past 2^48 times the gain's 1.0 is refused as dn.
+  dy.data[0] = int64_t{1} << 48;
+  try {
+    (void)rmsnorm_backward(fwd, gain, dy);
+    FAIL() << "expected OUT_OF_RANGE";
+  } catch (const ZkError& e) {
+    EXPECT_NE(std::string(e.what()).find("RMSNorm normalized gradient"), std::string::npos) << e.what();
+  }
+}
+
 TEST(NnCrossEntropy, LossAndGradientMatchFloat) {
   Rng r;
   const int64_t T = 7, V = 300;

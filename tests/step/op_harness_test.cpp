@@ -14,6 +14,7 @@
 #include "zklora/ops/embedding/embedding_op.h"
 #include "zklora/ops/matmul/matmul_op.h"
 #include "zklora/ops/rescale/rescale_op.h"
+#include "zklora/ops/rmsnorm/rmsnorm_backward_op.h"
 #include "zklora/ops/rmsnorm/rmsnorm_op.h"
 #include "zklora/ops/rope/rope_op.h"
 #include "zklora/ops/softmax/softmax_op.h"
@@ -134,6 +135,25 @@ std::vector<OpCase> make_cases() {
                   {"clamp_overflow", kFinal},
                   {"silu_remainder", kFinal},
                   {"remainder", kFinal}}});
+  }
+  {
+    // RMSNorm's backward pass: a gradient of up to 2^30, the forward's n and 1/rms (up to 2^33, 0.5 in real terms).
+    const std::vector<uint64_t> d{2, 3, 5}, rows{2, 3};
+    HarnessInput dy{"dy", d, uniform(numel(d), -(int64_t{1} << 30), (int64_t{1} << 30) - 1, 81), kGradientRange,
+                    nullptr};
+    HarnessInput r{"rsqrt", rows, uniform(numel(rows), 0, int64_t{1} << 33, 82), RangeSpec{34, false}, nullptr};
+    c.push_back({"rmsnorm_backward",
+                 [] { return std::make_unique<RmsNormBackwardOp>(std::vector<uint64_t>{2, 3, 5}); },
+                 {dy, weight("gain", {5}, 83), act("normalized", d, 84), r},
+                 {{"", kFinal},
+                  {"mean", kFinal},
+                  {"normalized_remainder", kFinal},
+                  {"projection_remainder", kFinal},
+                  {"remainder", kFinal},
+                  {"normalized_grad", kFinal},
+                  {"projection", kFinal},
+                  {"mean_remainder", kFinal},
+                  {"mean_slack", kFinal}}});
   }
   {
     // The backward pass over the forward's tensors (sigma in [0, 2^16], silu any activation: the forward proves

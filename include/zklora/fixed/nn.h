@@ -32,6 +32,7 @@ struct RmsNormConstants {
 RmsNormConstants rmsnorm_constants(int64_t d, double eps);
 // dn = round_shift(dy g, weight); c_t = div_round(sum_i dn_ti n_ti, d 2^act);
 // dx = round_shift((dn - round_shift(n c, act)) r, rsqrt)                     (grad)
+// dn, c, round_shift(n c, act) and dx are gradients: OUT_OF_RANGE unless each is below 2^grad_bits in magnitude.
 ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITensor& dy);
 
 // ---- LoRA projection -----------------------------------------------------------------------------------
