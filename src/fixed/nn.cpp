@@ -187,7 +187,9 @@ ITensor rope_forward(const ITensor& x, int64_t n_heads, const RopeTable& rope, c
 }
 
 ITensor rope_backward(const ITensor& dx, int64_t n_heads, const RopeTable& rope, const std::vector<int64_t>& positions) {
-  return rope_apply(dx, n_heads, rope, positions, true);
+  ITensor out = rope_apply(dx, n_heads, rope, positions, true);
+  check_gradients(out, "RoPE input gradient");
+  return out;
 }
 
 // ---- Attention -----------------------------------------------------------------------------------------------

@@ -87,6 +87,13 @@ std::vector<OpCase> make_cases() {
                  [] { return std::make_unique<RopeOp>(2, 3, 3, 4); },
                  {act("x", {2, 3, 12}, 10), cos, sin},
                  {{"", kFinal}, {"remainder", kFinal}}});
+    // The backward rotation of a gradient of up to 2^40 (sin negated).
+    HarnessInput dy{"dy", {2, 3, 12}, uniform(72, -(int64_t{1} << 40), (int64_t{1} << 40) - 1, 14), kGradientRange,
+                    nullptr};
+    c.push_back({"rope_backward",
+                 [] { return std::make_unique<RopeOp>(2, 3, 3, 4, true); },
+                 {dy, cos, sin},
+                 {{"", kFinal}, {"remainder", kFinal}}});
   }
   {
     // Two sequences of three tokens, four query heads sharing two key-value heads of width 4.

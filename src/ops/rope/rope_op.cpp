@@ -71,8 +71,8 @@ std::vector<int64_t> RopeTableTensor::values() const {
   return sine_ ? std::move(t.sin) : std::move(t.cos);
 }
 
-RopeOp::RopeOp(uint64_t batch, uint64_t seq, uint64_t heads, uint64_t head_dim)
-    : batch_(batch), seq_(seq), heads_(heads), hd_(head_dim) {
+RopeOp::RopeOp(uint64_t batch, uint64_t seq, uint64_t heads, uint64_t head_dim, bool backward)
+    : batch_(batch), seq_(seq), heads_(heads), hd_(head_dim), backward_(backward) {
   if (batch_ == 0 || seq_ == 0 || heads_ == 0 || hd_ < 2 || !std::has_single_bit(hd_)) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "rope: need batch, seq, heads >= 1 and a power-of-two head_dim >= 2");
   }
@@ -80,12 +80,14 @@ RopeOp::RopeOp(uint64_t batch, uint64_t seq, uint64_t heads, uint64_t head_dim)
 
 std::vector<std::vector<uint64_t>> RopeOp::input_dims() const { return {dims(), {seq_, hd_ / 2}, {seq_, hd_ / 2}}; }
 
-std::vector<TensorDecl> RopeOp::outputs() const { return {{"", dims(), kActivationRange, false}}; }
+std::vector<TensorDecl> RopeOp::outputs() const {
+  return {{"", dims(), backward_ ? kGradientRange : kActivationRange, false}};
+}
 
 std::vector<TensorDecl> RopeOp::helpers() const { return {{"remainder", dims(), RangeSpec{kShift, false}, true}}; }
 
 void RopeOp::absorb(Transcript& t) const {
-  t.domain("op-rope");
+  t.domain(backward_ ? "op-rope-backward" : "op-rope");
   absorb_dims(t, "shape", std::vector<uint64_t>{batch_, seq_, heads_, hd_});
 }
 
@@ -100,7 +102,8 @@ OpWitness RopeOp::compute(std::span<const TableView> in, int) const {
   table.sin = view_to_i64(in[2]);
   std::vector<int64_t> positions(static_cast<size_t>(rows));
   for (int64_t t = 0; t < rows; ++t) positions[static_cast<size_t>(t)] = t % static_cast<int64_t>(seq_);
-  const ITensor y = rope_forward(x, static_cast<int64_t>(heads_), table, positions);
+  const ITensor y = backward_ ? rope_backward(x, static_cast<int64_t>(heads_), table, positions)
+                              : rope_forward(x, static_cast<int64_t>(heads_), table, positions);
   std::vector<int64_t> rem(y.data.size());
   const int64_t h2 = table.half, hd = static_cast<int64_t>(hd_);
   for (int64_t t = 0; t < rows; ++t) {
@@ -109,7 +112,7 @@ OpWitness RopeOp::compute(std::span<const TableView> in, int) const {
       const int64_t i = c % hd, lo = i % h2;
       const i128 cs = table.cos[static_cast<size_t>(pos * h2 + lo)], sn = table.sin[static_cast<size_t>(pos * h2 + lo)];
       const i128 xv = x.at2(t, c), xr = x.at2(t, i < h2 ? c + h2 : c - h2);
-      const i128 pre = xv * cs + xr * (i < h2 ? -sn : sn);
+      const i128 pre = xv * cs + xr * (i < h2 ? -sn : sn) * sin_sign();
       rem[static_cast<size_t>(t * width + c)] =
           static_cast<int64_t>(pre + (i128{1} << (kShift - 1)) - (static_cast<i128>(y.at2(t, c)) << kShift));
     }
@@ -159,7 +162,7 @@ void RopeOp::prove(OpProver& p) const {
       if (s >= seq_) continue;
       cf[s * ni + i] = Fr::from_i64(cosv[s * h2 + i % h2]);
       const Fr sn = Fr::from_i64(sinv[s * h2 + i % h2]);
-      sf[s * ni + i] = i < h2 ? -sn : sn;
+      sf[s * ni + i] = (i < h2) == !backward_ ? -sn : sn;
     }
   }
   const SumcheckShape shape = rope_shape(vs + vi, concat_points({z.s, z.i}));
@@ -170,7 +173,8 @@ void RopeOp::prove(OpProver& p) const {
   const ProverValue xre = p.evaluate(kX, concat_points({z.b, rs, z.h, flip_half(ri)}), "rope-x-rotated-eval");
   const std::vector<Fr> table_point = concat_points({rs, ri.subspan(1)});
   const ProverValue ce = p.evaluate(kCos, table_point, "rope-cos-eval");
-  const ProverValue se = p.evaluate(kSin, table_point, "rope-sin-eval") * (ri[0] + ri[0] - Fr::one());
+  const ProverValue se =
+      p.evaluate(kSin, table_point, "rope-sin-eval") * ((ri[0] + ri[0] - Fr::one()) * Fr::from_i64(sin_sign()));
   const ProverValue ev[4] = {xe, xre, ce, se};
   sumcheck_prove_final(ch, shape, r.final_value, ev);
 }
@@ -200,7 +204,8 @@ Status RopeOp::verify(OpVerifier& v) const {
   if (!ce) return ce.error();
   auto se = v.evaluate(kSin, table_point, "rope-sin-eval");
   if (!se) return se.error();
-  const VerifierValue ev[4] = {xe.value(), xre.value(), ce.value(), se.value() * (ri[0] + ri[0] - Fr::one())};
+  const VerifierValue ev[4] = {xe.value(), xre.value(), ce.value(),
+                               se.value() * ((ri[0] + ri[0] - Fr::one()) * Fr::from_i64(sin_sign()))};
   return sumcheck_verify_final(ch, shape, r->expected, ev);
 }
 

@@ -15,7 +15,12 @@
 // Cf~(rho) = cos~(rho_s, rho_low), Sf~(rho) = (2 rho_half - 1) sin~(rho_s, rho_low), which the verifier evaluates
 // itself (RopeTableTensor: public, never committed). Nothing wraps: x is a projection output (|x| < 2^49, the sum
 // of two range-checked roundings) and |cos|, |sin| <= 2^16.
-// Witness: rope_forward of fixed/nn.h with the positions of the batch layout (row (b, s) at position s).
+// Backward (backward = true): the transposed rotation of a gradient, the same relation with sin negated,
+//     dx_i = round_shift(dy_i cos + dy_{i+h2} sin, 16),   dx_{i+h2} = round_shift(dy_{i+h2} cos - dy_i sin, 16)
+// so Sb = +sin for i < h2 and -sin after (Sf~(rho) = (1 - 2 rho_half) sin~), dx range checked as a gradient
+// (signed 49: the engine checks |dx| < 2^48); nothing wraps: |dy| < 2^48.
+// Witness: rope_forward (rope_backward) of fixed/nn.h with the positions of the batch layout (row (b, s) at
+// position s).
 // Inputs: 0 = x, 1 = cos (seq, hd / 2), 2 = sin (seq, hd / 2). Output: y. Helper: rem.
 #pragma once
 
@@ -45,9 +50,9 @@ class RopeTableTensor final : public PublicTensor {
 class RopeOp final : public Operation {
  public:
   // ZkError INVALID_ARGUMENT unless head_dim is an even power of two and heads, batch, seq >= 1.
-  RopeOp(uint64_t batch, uint64_t seq, uint64_t heads, uint64_t head_dim);
+  RopeOp(uint64_t batch, uint64_t seq, uint64_t heads, uint64_t head_dim, bool backward = false);
 
-  std::string_view kind() const override { return "rope"; }
+  std::string_view kind() const override { return backward_ ? "rope-backward" : "rope"; }
   std::vector<std::vector<uint64_t>> input_dims() const override;
   std::vector<TensorDecl> outputs() const override;
   std::vector<TensorDecl> helpers() const override;
@@ -58,6 +63,9 @@ class RopeOp final : public Operation {
 
  private:
   uint64_t batch_, seq_, heads_, hd_;
+  bool backward_;
+  // +1 forward, -1 backward: the sign of sin in the rotation.
+  int64_t sin_sign() const { return backward_ ? -1 : 1; }
   std::vector<uint64_t> dims() const { return {batch_, seq_, heads_ * hd_}; }
 };
 
