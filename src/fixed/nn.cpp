@@ -246,18 +246,25 @@ AttentionGrad attention_backward(const AttentionShape& sh, const ITensor& q, con
         const int64_t* dor = d_o.row(row) + head * hd;
         const int64_t* pr = p + t * sh.seq;
         i128 pdp = 0;
-        for (int64_t u = 0; u <= t; ++u) {
+        // dP over every u, masked or not (the proof forms the whole product before the mask's zero probabilities
+        // remove the masked entries): each a gradient below 2^48.
+        for (int64_t u = 0; u < sh.seq; ++u) {
           const int64_t* vr = v.row(b * sh.seq + u) + kv * hd;
           i128 dot = 0;
           for (int64_t i = 0; i < hd; ++i) dot += static_cast<i128>(dor[i]) * vr[i];
-          dp[static_cast<size_t>(u)] = to_i64_checked(round_shift(dot, kAct), "attention probability gradient");
+          const i128 dpu = round_shift(dot, kAct);
+          check_bits(dpu, kFixed.grad_bits, "attention probability gradient");
+          if (u > t) continue;
+          dp[static_cast<size_t>(u)] = static_cast<int64_t>(dpu);
           pdp += static_cast<i128>(pr[u]) * dp[static_cast<size_t>(u)];
           for (int64_t i = 0; i < hd; ++i) dv_raw[static_cast<size_t>(u * hd + i)] += static_cast<i128>(pr[u]) * dor[i];
         }
         const i128 ct = round_shift(pdp, kProb);
+        check_bits(ct, kFixed.grad_bits, "attention gradient mean");
         for (int64_t u = 0; u <= t; ++u) {
-          ds[static_cast<size_t>(u)] = to_i64_checked(round_shift(pr[u] * (dp[static_cast<size_t>(u)] - ct), kProb),
-                                                      "attention score gradient");
+          const i128 dsu = round_shift(pr[u] * (dp[static_cast<size_t>(u)] - ct), kProb);
+          check_bits(dsu, kFixed.grad_bits, "attention score gradient");
+          ds[static_cast<size_t>(u)] = static_cast<int64_t>(dsu);
         }
         const int64_t* qr = q.row(row) + head * hd;
         int64_t* dqr = g.dq.row(row) + head * hd;
@@ -281,6 +288,9 @@ AttentionGrad attention_backward(const AttentionShape& sh, const ITensor& q, con
     }
   }, grain_for(static_cast<size_t>(3 * group * sh.seq * sh.seq * hd)));
   (void)T;
+  check_gradients(g.dq, "query gradient");
+  check_gradients(g.dk, "key gradient");
+  check_gradients(g.dv, "value gradient");
   return g;
 }
 

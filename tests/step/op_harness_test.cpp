@@ -9,6 +9,7 @@
 #include "step/op_harness.h"
 #include "zklora/fixed/format.h"
 #include "zklora/ops/add/add_op.h"
+#include "zklora/ops/attention/attention_backward_ops.h"
 #include "zklora/ops/attention/attention_ops.h"
 #include "zklora/ops/cross_entropy/cross_entropy_op.h"
 #include "zklora/ops/embedding/embedding_op.h"
@@ -142,6 +143,23 @@ std::vector<OpCase> make_cases() {
                   {"clamp_overflow", kFinal},
                   {"silu_remainder", kFinal},
                   {"remainder", kFinal}}});
+  }
+  {
+    // Attention's backward pass: the group sums of the kv gradients (four query heads over two kv heads) and the
+    // softmax's backward over probabilities and a gradient of up to 2^30.
+    const HeadShape hs{2, 3, 4, 2, 4};
+    HarnessInput y{"y", {2, 4, 3, 3}, uniform(72, -(1 << 17), 1 << 17, 71), RangeSpec{49, true}, nullptr};
+    c.push_back({"attention_group_sum",
+                 [hs] { return std::make_unique<AttentionGroupSumOp>(hs); },
+                 {y, act("x", {2, 3, 16}, 72)},
+                 {{"", kFinal}}});
+    HarnessInput probs{"p", {2, 4, 3, 3}, uniform(72, 0, 1 << 16, 73), RangeSpec{17, false}, nullptr};
+    HarnessInput dp{"dp", {2, 4, 3, 3}, uniform(72, -(int64_t{1} << 30), (int64_t{1} << 30) - 1, 74), kGradientRange,
+                    nullptr};
+    c.push_back({"softmax_backward",
+                 [] { return std::make_unique<SoftmaxBackwardOp>(2, 4, 3); },
+                 {probs, dp},
+                 {{"", kFinal}, {"mean", kFinal}, {"mean_remainder", kFinal}, {"remainder", kFinal}}});
   }
   {
     // RMSNorm's backward pass: a gradient of up to 2^30, the forward's n and 1/rms (up to 2^33, 0.5 in real terms).

@@ -94,6 +94,7 @@ struct AttentionGrad {
 // dP_tu = round_shift(dO_t . v_u, act); dV_g = round_shift(sum_{h in g} P_h^T dO_h, prob);
 // c_t = round_shift(sum_u p_tu dP_tu, prob); dS_tu = round_shift(p_tu (dP_tu - c_t), prob);
 // dQ_t = round_shift(c sum_u dS_tu k_u, act + unit); dK_g,u = round_shift(c sum_{h in g} sum_t dS_h,tu q_h,t, act + unit)
+// Every dP (masked entries too), c, dS, dQ, dK and dV is a gradient: OUT_OF_RANGE unless below 2^grad_bits.
 AttentionGrad attention_backward(const AttentionShape& shape, const ITensor& q, const ITensor& k, const ITensor& v,
                                  const AttentionOut& fwd, const ITensor& d_o);
 

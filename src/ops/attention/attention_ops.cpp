@@ -8,53 +8,15 @@
 #include "zklora/piop/sumcheck.h"
 #include "zklora/poly/mle.h"
 #include "zklora/poly/weighted_sum.h"
+#include "head_layout.h"
 
 namespace zklora {
+
+using namespace head_layout;  // Layout, fold_middle, product_shape, part (head_layout.h)
+
 namespace {
 
 constexpr TensorRef kIn0 = TensorRef::input(0), kIn1 = TensorRef::input(1), kOut = TensorRef::output(0);
-
-// Padded sizes and variable counts of the head layout.
-struct Layout {
-  size_t b, s, g, r, h, i;      // B', S', G', R, H' = G' R, hd
-  unsigned vb, vs, vg, vr, vh, vi;
-  explicit Layout(const HeadShape& sh)
-      : b(size_t{1} << log2_ceil(sh.batch)), s(size_t{1} << log2_ceil(sh.seq)), g(size_t{1} << log2_ceil(sh.kv_heads)),
-        r(sh.group()), h(g * r), i(sh.head_dim), vb(log2_ceil(sh.batch)), vs(log2_ceil(sh.seq)),
-        vg(log2_ceil(sh.kv_heads)), vr(log2_ceil(sh.group())), vh(vg + vr), vi(log2_ceil(sh.head_dim)) {}
-};
-
-// out[a][c] = sum_j w[j] T[a][j][c] for a table of n0 x n1 x n2 entries (integer or field).
-std::vector<Fr> fold_middle(TableView t, size_t n0, size_t n1, size_t n2, const std::vector<Fr>& w, int threads) {
-  std::vector<Fr> out(n0 * n2);
-  t.visit([&](const auto& s) {
-    parallel_for(n0, threads, [&](size_t a) {
-      for (size_t j = 0; j < n1; ++j) {
-        const size_t base = (a * n1 + j) * n2;
-        for (size_t c = 0; c < n2 && base + c < s.size(); ++c) {
-          using T = std::decay_t<decltype(s[0])>;
-          if constexpr (std::is_same_v<T, Fr>) {
-            out[a * n2 + c] += w[j] * s[base + c];
-          } else {
-            if (s[base + c] != 0) out[a * n2 + c] += w[j] * Fr::from_i64(static_cast<int64_t>(s[base + c]));
-          }
-        }
-      }
-    }, grain_for(n1 * n2));
-  });
-  return out;
-}
-
-SumcheckShape product_shape(unsigned vars, std::vector<Fr> eq) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(eq);
-  s.num_tables = 2;
-  s.terms = {{Fr::one(), {0, 1}}};
-  return s;
-}
-
-std::span<const Fr> part(std::span<const Fr> z, size_t from, size_t n) { return z.subspan(from, n); }
 
 }  // namespace
 
