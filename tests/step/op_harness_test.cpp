@@ -14,6 +14,7 @@
 #include "zklora/ops/cross_entropy/cross_entropy_op.h"
 #include "zklora/ops/embedding/embedding_op.h"
 #include "zklora/ops/matmul/matmul_op.h"
+#include "zklora/ops/matmul/row_contraction_op.h"
 #include "zklora/ops/rescale/rescale_op.h"
 #include "zklora/ops/rmsnorm/rmsnorm_backward_op.h"
 #include "zklora/ops/rmsnorm/rmsnorm_op.h"
@@ -49,6 +50,11 @@ std::vector<OpCase> make_cases() {
   c.push_back({"matmul",
                [] { return MatmulOp::linear({2, 3}, 5, 6); },
                {act("x", {2, 3, 5}, 1), weight("w", {6, 5}, 2)},
+               {{"", kFinal}}});
+  // The adapter gradients' contraction over the rows (dB = dl^T a before its rescaling).
+  c.push_back({"row_contraction",
+               [] { return std::make_unique<RowContractionOp>(std::vector<uint64_t>{2, 3}, 5, 3); },
+               {act("x", {2, 3, 5}, 4), act("z", {2, 3, 3}, 5)},
                {{"", kFinal}}});
   c.push_back({"rescale",
                [] { return std::make_unique<RescaleOp>(std::vector<uint64_t>{3, 5}, 16, 3); },
