@@ -5,6 +5,7 @@
 
 #include "zklora/fixed/arith.h"
 #include "zklora/fixed/format.h"
+#include "zklora/fixed/optim.h"
 
 namespace zklora {
 namespace {
@@ -58,9 +59,7 @@ void optimizer_step(const OptimizerConfig& cfg, AdapterTensors& params, Optimize
 
   // Mean gradient at 2^mean_grad.
   for (ITensor* t : g) {
-    for (int64_t& x : t->data) {
-      x = to_i64_checked(div_round(static_cast<i128>(x) << (kMean - kFixed.grad), count), "mean gradient");
-    }
+    for (int64_t& x : t->data) x = mean_gradient(x, count);
   }
 
   // Global norm clipping, torch semantics: g *= min(1, C / (||g|| + 1e-6)).
@@ -77,19 +76,16 @@ void optimizer_step(const OptimizerConfig& cfg, AdapterTensors& params, Optimize
     }
   }
 
-  const unsigned update_shift = kHyper + kMean - kFixed.lora;  // LR g: 2^(hyper + mean) -> 2^lora
   const i128 lr = hyper(cfg.lr);
   if (cfg.kind == OptimizerKind::SGD) {
-    const i128 mu = hyper(cfg.momentum);
+    const int64_t mu = hyper(cfg.momentum);
     for (size_t k = 0; k < p.size(); ++k) {
       for (int64_t i = 0; i < p[k]->numel(); ++i) {
-        i128 upd = (*g[k])[i];
-        if (mu != 0) {
-          const i128 buf = state.step == 1 ? upd : round_shift(mu * (*m[k])[i], kHyper) + upd;
-          (*m[k])[i] = to_i64_checked(buf, "momentum buffer");
-          upd = buf;
-        }
-        (*p[k])[i] = to_i64_checked((*p[k])[i] - round_shift(upd * lr, update_shift), "adapter weight");
+        // At step 1 the buffer starts from g: a zero previous buffer.
+        const int64_t m_prev = state.step == 1 ? 0 : (*m[k])[i];
+        const SgdElement e = sgd_element((*p[k])[i], m_prev, (*g[k])[i], static_cast<int64_t>(lr), mu);
+        if (mu != 0) (*m[k])[i] = e.buf;
+        (*p[k])[i] = e.theta;
       }
     }
     return;

@@ -22,6 +22,7 @@
 #include "zklora/ops/softmax/softmax_op.h"
 #include "zklora/ops/swiglu/swiglu_backward_op.h"
 #include "zklora/ops/swiglu/swiglu_op.h"
+#include "zklora/ops/update/sgd_update_op.h"
 
 namespace zklora::testing {
 namespace {
@@ -31,6 +32,8 @@ namespace {
 constexpr ErrorCode kFinal = ErrorCode::SUMCHECK_FINAL_MISMATCH;
 // A changed digit or table output leaves its tuple outside the table: the LogUp sums differ.
 constexpr ErrorCode kLookup = ErrorCode::LOOKUP_SUM_MISMATCH;
+// A linear relation checked by a proof of zero where its claims are.
+constexpr ErrorCode kRelation = ErrorCode::RELATION_MISMATCH;
 
 // Activation-like inputs: signed 20 bits, range checked as activations.
 HarnessInput act(const std::string& name, std::vector<uint64_t> dims, uint64_t seed, int64_t bound = 1 << 19) {
@@ -166,6 +169,36 @@ std::vector<OpCase> make_cases() {
                  [] { return std::make_unique<SoftmaxBackwardOp>(2, 4, 3); },
                  {probs, dp},
                  {{"", kFinal}, {"mean", kFinal}, {"mean_remainder", kFinal}, {"remainder", kFinal}}});
+  }
+  {
+    // The SGD update over N = 5 targets, lr 0.01, without and with momentum 0.9 (hyper-parameters at 2^32).
+    const std::vector<uint64_t> d{3, 5};
+    const RangeSpec state{63, true};
+    HarnessInput grad{"grad", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 61), kGradientRange, nullptr};
+    HarnessInput theta{"theta", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 62), state, nullptr};
+    HarnessInput buffer{"buffer", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 63), state, nullptr};
+    const int64_t lr = 42949673, mu = 3865470566;
+    c.push_back({"sgd_update",
+                 [d, lr] { return std::make_unique<SgdUpdateOp>(d, 5, lr, 0); },
+                 {grad, theta},
+                 {{"", kRelation},
+                  {"mean", kRelation},
+                  {"update_remainder", kRelation},
+                  {"mean_remainder", kRelation},
+                  {"mean_slack", kRelation},
+                  {"update", kRelation}}});
+    c.push_back({"sgd_momentum_update",
+                 [d, lr, mu] { return std::make_unique<SgdUpdateOp>(d, 5, lr, mu); },
+                 {grad, theta, buffer},
+                 {{"", kRelation},
+                  {"buffer", kRelation},
+                  {"mean", kRelation},
+                  {"update_remainder", kRelation},
+                  {"mean_remainder", kRelation},
+                  {"mean_slack", kRelation},
+                  {"update", kRelation},
+                  {"momentum_remainder", kRelation},
+                  {"momentum_decay", kRelation}}});
   }
   {
     // RMSNorm's backward pass: a gradient of up to 2^30, the forward's n and 1/rms (up to 2^33, 0.5 in real terms).
