@@ -286,6 +286,7 @@ std::vector<OpCase> make_cases() {
                   {"exp", kFinal},
                   {"log_slack", kFinal},
                   {"grad", kFinal},
+                  {"count", kFinal},
                   {"prob", kFinal},
                   {"div_remainder", kFinal},
                   {"div_slack", kFinal}}});

@@ -96,7 +96,10 @@ unsigned CrossEntropyOp::quotient_bits() const { return 22 + log2_ceil(vocab_); 
 
 std::vector<TensorDecl> CrossEntropyOp::outputs() const {
   std::vector<TensorDecl> out{{"", {1}, {}, false}};
-  if (gradient_) out.push_back({"grad", dims(), {}, false});
+  if (gradient_) {
+    out.push_back({"grad", dims(), {}, false});
+    out.push_back({"count", {1}, {}, false});
+  }
   return out;
 }
 
@@ -189,7 +192,10 @@ OpWitness CrossEntropyOp::compute(std::span<const TableView> in, int threads) co
   const CrossEntropyOut ce = cross_entropy(logits, targets);
   OpWitness out;
   out.outputs.emplace_back(std::vector<int64_t>{ce.loss_sum});
-  if (gradient_) out.outputs.emplace_back(ce.d_logits.data);
+  if (gradient_) {
+    out.outputs.emplace_back(ce.d_logits.data);
+    out.outputs.emplace_back(std::vector<int64_t>{ce.count});
+  }
   for (auto* x : {&mx, &arg, &lo, &hi, &elo, &ehi, &rem_e, &mant, &logv, &k, &pw, &rem_l, &e, &slack}) {
     out.helpers.emplace_back(std::move(*x));
   }
@@ -219,6 +225,12 @@ void CrossEntropyOp::prove(OpProver& p) const {
   std::vector<ProverClaim> e_claims(p.claims(kE).begin(), p.claims(kE).end());
 
   // The loss: L = L1 - L2.
+  // N = sum_t mask_t = 2^rows mask~(1/2, ..., 1/2): a claim on the mask.
+  if (gradient_) {
+    for (const ProverClaim& c : p.claims(kCount)) {
+      p.add_claim(kMask, {with_halves({}, v.rows()), c.value * Fr::from_u64(nrows).inverse()});
+    }
+  }
   for (const ProverClaim& c : p.claims(kLoss)) {
     const std::vector<Fr> mask = field(kMask, nrows);
     Fr l1;
@@ -342,6 +354,10 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
   const size_t nv = size_t{1} << v.v;
   const Fr ln2 = Fr::from_i64(ln2_fixed());
   std::vector<VerifierClaim> e_claims(vv.claims(kE).begin(), vv.claims(kE).end());
+  if (gradient_) {
+    const Fr inv_rows = Fr::from_u64(uint64_t{1} << v.rows()).inverse();
+    for (const VerifierClaim& c : vv.claims(kCount)) vv.add_claim(kMask, {with_halves({}, v.rows()), c.value * inv_rows});
+  }
   for (const VerifierClaim& c : vv.claims(kLoss)) {
     auto l1v = ch.receive("loss-head-sum");
     if (!l1v) return l1v.error();

@@ -13,7 +13,7 @@
 namespace zklora::loss_detail {
 
 inline constexpr TensorRef kZ = TensorRef::input(0), kOh = TensorRef::input(1), kMask = TensorRef::input(2);
-inline constexpr TensorRef kLoss = TensorRef::output(0), kGrad = TensorRef::output(1);
+inline constexpr TensorRef kLoss = TensorRef::output(0), kGrad = TensorRef::output(1), kCount = TensorRef::output(2);
 inline constexpr TensorRef kMax = TensorRef::helper(0), kArg = TensorRef::helper(1), kLo = TensorRef::helper(2),
                            kHi = TensorRef::helper(3), kElo = TensorRef::helper(4), kEhi = TensorRef::helper(5),
                            kRemE = TensorRef::helper(6), kMant = TensorRef::helper(7), kLog = TensorRef::helper(8),

@@ -27,7 +27,8 @@
 // rho = 2^17 e + Sb - 2 p Sb in [0, 2S) and sigma = 2 Sb - sel - rho (Sb: S on the real vocabulary entries), so
 // p is the rounded quotient. dz is derived, not committed: a claim on it is a sumcheck over rows of
 // 2^8 mask (p - 2^16 shift(OH)) folded over the vocabulary at the claim's point, then the shift's. Why nothing
-// wraps: rho < 2^(21 + log2 vocab), 2 p S < 2^(38 + log2 vocab), |dz| <= 2^24.
+// wraps: rho < 2^(21 + log2 vocab), 2 p S < 2^(38 + log2 vocab), |dz| <= 2^24. A third output, public: the number
+// of targets N = sum_t mask_t (the optimizer's divisor), a claim on the mask at (1/2, ..., 1/2) times 2^rows.
 #pragma once
 
 #include <cstdint>
