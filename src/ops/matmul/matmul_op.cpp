@@ -3,6 +3,7 @@
 
 #include <type_traits>
 
+#include "zklora/base/threads.h"
 #include "zklora/fixed/kernels.h"
 
 namespace zklora {
@@ -37,11 +38,37 @@ void MatmulOp::absorb(Transcript& t) const {
   absorb_dims(t, "shape", std::vector<uint64_t>{shape_.m, shape_.n, shape_.k, shape_.w_transposed ? 1u : 0u});
 }
 
-OpWitness MatmulOp::compute(std::span<const TableView> in, int) const {
+OpWitness MatmulOp::compute(std::span<const TableView> in, int threads) const {
   const auto rows = static_cast<int64_t>(shape_.x_shape().numel() / shape_.n);
   const auto n = static_cast<int64_t>(shape_.n), k = static_cast<int64_t>(shape_.k);
   const std::vector<int64_t> x = view_to_i64(in[0]);
-  ITensor y = in[1].visit([&](const auto& w) -> ITensor {
+  try {
+    return compute_narrow(x, in[1], rows, n, k);
+  } catch (const ZkError& e) {
+    if (e.code() != ErrorCode::OUT_OF_RANGE) throw;
+  }
+  // An exact entry past 62 bits (a backward product, say): the sums in 128 bits, stored as field elements.
+  const std::vector<int64_t> w = view_to_i64(in[1]);
+  std::vector<i128> y(static_cast<size_t>(rows * k));
+  parallel_for(static_cast<size_t>(rows), threads, [&](size_t i) {
+    const int64_t* xr = x.data() + static_cast<int64_t>(i) * n;
+    for (int64_t j = 0; j < k; ++j) {
+      i128 acc = 0;
+      for (int64_t t = 0; t < n; ++t) {
+        const int64_t wv = shape_.w_transposed ? w[static_cast<size_t>(j * n + t)] : w[static_cast<size_t>(t * k + j)];
+        acc += static_cast<i128>(xr[t]) * wv;
+      }
+      y[i * static_cast<size_t>(k) + static_cast<size_t>(j)] = acc;
+    }
+  }, grain_for(static_cast<size_t>(n * k)));
+  OpWitness out;
+  out.outputs.push_back(exact_table(y));
+  return out;
+}
+
+OpWitness MatmulOp::compute_narrow(const std::vector<int64_t>& x, const TableView& wv, int64_t rows, int64_t n,
+                                   int64_t k) const {
+  ITensor y = wv.visit([&](const auto& w) -> ITensor {
     using T = std::decay_t<decltype(w[0])>;
     if constexpr (std::is_same_v<T, Fr>) {
       throw ZkError(ErrorCode::INVALID_ARGUMENT, "matmul: a weight of field elements");

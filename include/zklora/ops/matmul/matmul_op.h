@@ -7,8 +7,8 @@
 // range checked. The claims on P are combined into one, P~(z_rows || z_b) = v, which piop/matmul.h reduces to
 // X~(z_rows, j*) and W~(z_b, j*) (stored coordinates): one sumcheck over the inner dimension, O(rows in + in out)
 // small-integer products. The leading dimensions of X are batch dimensions of the reduction (W is shared).
-// Witness: the engine's kernel (fixed/kernels.h, matmul_nt_rows) with shift 0; exact values must fit 62 bits
-// (OUT_OF_RANGE otherwise).
+// Witness: the engine's kernel (fixed/kernels.h, matmul_nt_rows) with shift 0; when an exact value passes 62 bits
+// (a backward pass's dout W, say), the sums in 128 bits, stored as field elements.
 // Inputs: 0 = X, 1 = W. Output: P (derived).
 #pragma once
 
@@ -36,6 +36,8 @@ class MatmulOp final : public Operation {
 
  private:
   MatmulShape shape_;
+  // The kernel's product; ZkError OUT_OF_RANGE past 62 bits.
+  OpWitness compute_narrow(const std::vector<int64_t>& x, const TableView& w, int64_t rows, int64_t n, int64_t k) const;
 };
 
 }  // namespace zklora
