@@ -1,0 +1,66 @@
+// The update operations compute what the engine's optimizer_step computes: SGD with and without momentum over two
+// steps (at step 1 the engine's buffer starts from g, the operation's from a zero buffer), entry for entry.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "zklora/model/optimizer.h"
+#include "zklora/ops/update/sgd_update_op.h"
+
+namespace zklora {
+namespace {
+
+int64_t at_2_32(double x) { return std::llround(std::ldexp(x, 32)); }
+
+ITensor random_tensor(std::mt19937_64& gen, std::vector<int64_t> shape, int64_t bound) {
+  ITensor t(std::move(shape));
+  std::uniform_int_distribution<int64_t> d(-bound, bound);
+  for (auto& x : t.data) x = d(gen);
+  return t;
+}
+
+void check_sgd(double momentum) {
+  std::mt19937_64 gen(5);
+  AdapterTensors params;
+  params.n_layers = 1;
+  params.a.resize(7);
+  params.b.resize(7);
+  params.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 24);
+  params.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 24);
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::SGD;
+  cfg.lr = 0.05;
+  cfg.momentum = momentum;
+  OptimizerState state = OptimizerState::zeros_for(params, cfg);
+  const int64_t count = 7;
+  for (int step = 1; step <= 2; ++step) {
+    AdapterTensors grads = AdapterTensors::zeros_like(params);
+    grads.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 30);
+    grads.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 30);
+    AdapterTensors before = params;
+    OptimizerState state_before = state;
+    optimizer_step(cfg, params, state, grads, count);
+    for (const bool is_a : {true, false}) {
+      const ITensor& g = is_a ? grads.a[0] : grads.b[0];
+      const ITensor& theta = is_a ? before.a[0] : before.b[0];
+      const ITensor& m = is_a ? state_before.m.a[0] : state_before.m.b[0];
+      std::vector<uint64_t> dims;
+      for (const int64_t d : g.shape) dims.push_back(static_cast<uint64_t>(d));
+      const SgdUpdateOp op(dims, count, at_2_32(cfg.lr), at_2_32(momentum));
+      std::vector<TableView> in{TableView(g.data), TableView(theta.data)};
+      if (momentum > 0) in.emplace_back(m.data);
+      const OpWitness w = op.compute(in, 1);
+      EXPECT_EQ(w.outputs[0].ints, (is_a ? params.a[0] : params.b[0]).data) << "step " << step;
+      if (momentum > 0) {
+        EXPECT_EQ(w.outputs[1].ints, (is_a ? state.m.a[0] : state.m.b[0]).data) << "step " << step;
+      }
+    }
+  }
+}
+
+TEST(UpdateOps, SgdIsTheEnginesUpdate) { check_sgd(0.0); }
+TEST(UpdateOps, SgdWithMomentumIsTheEnginesUpdate) { check_sgd(0.9); }
+
+}  // namespace
+}  // namespace zklora
