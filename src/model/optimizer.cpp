@@ -92,29 +92,14 @@ void optimizer_step(const OptimizerConfig& cfg, AdapterTensors& params, Optimize
   }
 
   // AdamW.
-  const i128 one = i128{1} << kHyper;
-  const i128 b1 = hyper(cfg.beta1), b2 = hyper(cfg.beta2), eps = at_mean_scale(cfg.eps), wd_lr = hyper(cfg.lr * cfg.weight_decay);
-  i128 p1 = one, p2 = one;  // beta^t at 2^hyper, by repeated rounded multiplication
-  for (int64_t t = 0; t < state.step; ++t) {
-    p1 = round_shift(p1 * b1, kHyper);
-    p2 = round_shift(p2 * b2, kHyper);
-  }
-  const i128 c1 = one - p1, c2 = one - p2;
-  for (size_t k = 0; k < p.size(); ++k) {
-    for (int64_t i = 0; i < p[k]->numel(); ++i) {
-      const i128 gi = (*g[k])[i];
-      i128 theta = (*p[k])[i];
-      if (wd_lr != 0) theta -= round_shift(theta * wd_lr, kHyper);
-      const i128 mi = round_shift(b1 * (*m[k])[i] + (one - b1) * gi, kHyper);
-      const i128 g2 = round_shift(gi * gi, 2 * kMean - kSecond);
-      const i128 vi = round_shift(b2 * (*v[k])[i] + (one - b2) * g2, kHyper);
-      (*m[k])[i] = to_i64_checked(mi, "AdamW first moment");
-      (*v[k])[i] = to_i64_checked(vi, "AdamW second moment");
-      const i128 m_hat = div_round(mi << kHyper, c1);                       // 2^mean_grad
-      const i128 v_hat = div_round(vi << kHyper, c2);                       // 2^second
-      const i128 s = static_cast<i128>(isqrt(static_cast<u128>(v_hat) << (2 * kMean - kSecond)));  // sqrt, 2^mean_grad
-      const i128 step = div_round(lr * m_hat, (s + eps) << (kHyper - kFixed.lora));
-      (*p[k])[i] = to_i64_checked(theta - step, "adapter weight");
+  const AdamwConstants k = adamw_constants(static_cast<int64_t>(lr), hyper(cfg.beta1), hyper(cfg.beta2),
+                                           at_mean_scale(cfg.eps), hyper(cfg.lr * cfg.weight_decay), state.step);
+  for (size_t t = 0; t < p.size(); ++t) {
+    for (int64_t i = 0; i < p[t]->numel(); ++i) {
+      const AdamwElement e = adamw_element((*p[t])[i], (*m[t])[i], (*v[t])[i], (*g[t])[i], k);
+      (*m[t])[i] = e.m;
+      (*v[t])[i] = e.v;
+      (*p[t])[i] = e.theta;
     }
   }
 }
