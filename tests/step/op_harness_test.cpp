@@ -22,6 +22,7 @@
 #include "zklora/ops/softmax/softmax_op.h"
 #include "zklora/ops/swiglu/swiglu_backward_op.h"
 #include "zklora/ops/swiglu/swiglu_op.h"
+#include "zklora/ops/update/adamw_update_op.h"
 #include "zklora/ops/update/sgd_update_op.h"
 
 namespace zklora::testing {
@@ -199,6 +200,31 @@ std::vector<OpCase> make_cases() {
                   {"update", kRelation},
                   {"momentum_remainder", kRelation},
                   {"momentum_decay", kRelation}}});
+  }
+  {
+    // The AdamW update at step 1 over N = 5 targets: lr 1e-3, betas 0.9 and 0.999, eps 1e-8, weight decay 0.01.
+    const std::vector<uint64_t> d{3, 5};
+    const RangeSpec state{63, true};
+    const AdamwConstants k = adamw_constants(4294967, 3865470566, 4290672329, 43, 42950, 1);
+    HarnessInput grad{"grad", d, uniform(15, -(int64_t{1} << 28), int64_t{1} << 28, 51), kGradientRange, nullptr};
+    HarnessInput theta{"theta", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 52), state, nullptr};
+    HarnessInput m{"m", d, uniform(15, -(int64_t{1} << 36), int64_t{1} << 36, 53), state, nullptr};
+    HarnessInput v{"v", d, uniform(15, 0, int64_t{1} << 40, 54), state, nullptr};
+    std::map<std::string, HarnessChange> changes;
+    for (const char* name : {"", "first_moment", "second_moment", "mean", "first_corrected", "second_corrected",
+                             "root", "step", "decay_remainder", "first_remainder", "second_remainder",
+                             "square_remainder", "mean_remainder", "mean_slack", "decay", "square",
+                             "first_corrected_remainder", "first_corrected_slack", "second_corrected_remainder",
+                             "second_corrected_slack", "root_low", "root_high", "step_remainder", "step_slack"}) {
+      changes.emplace(name, kRelation);
+    }
+    // Read by a relation with products: the sumcheck's final check fails first.
+    for (const char* name : {"mean", "first_corrected", "second_corrected", "square_remainder", "root_low",
+                             "root_high"}) {
+      changes.at(name) = HarnessChange(kFinal);
+    }
+    c.push_back({"adamw_update", [d, k] { return std::make_unique<AdamwUpdateOp>(d, 5, k); }, {grad, theta, m, v},
+                 changes});
   }
   {
     // RMSNorm's backward pass: a gradient of up to 2^30, the forward's n and 1/rms (up to 2^33, 0.5 in real terms).

@@ -1,11 +1,13 @@
-// The update operations compute what the engine's optimizer_step computes: SGD with and without momentum over two
-// steps (at step 1 the engine's buffer starts from g, the operation's from a zero buffer), entry for entry.
+// The update operations compute what the engine's optimizer_step computes: SGD with and without momentum and AdamW
+// with weight decay over two steps (at step 1 the engine's buffer starts from g, the operation's from a zero
+// buffer), entry for entry.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
 #include "zklora/model/optimizer.h"
+#include "zklora/ops/update/adamw_update_op.h"
 #include "zklora/ops/update/sgd_update_op.h"
 
 namespace zklora {
@@ -55,6 +57,46 @@ void check_sgd(double momentum) {
       if (momentum > 0) {
         EXPECT_EQ(w.outputs[1].ints, (is_a ? state.m.a[0] : state.m.b[0]).data) << "step " << step;
       }
+    }
+  }
+}
+
+TEST(UpdateOps, AdamwIsTheEnginesUpdate) {
+  std::mt19937_64 gen(9);
+  AdapterTensors params;
+  params.n_layers = 1;
+  params.a.resize(7);
+  params.b.resize(7);
+  params.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 24);
+  params.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 24);
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::ADAMW;
+  cfg.lr = 1e-3;
+  cfg.weight_decay = 0.01;
+  OptimizerState state = OptimizerState::zeros_for(params, cfg);
+  const int64_t count = 7;
+  for (int step = 1; step <= 2; ++step) {
+    AdapterTensors grads = AdapterTensors::zeros_like(params);
+    grads.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 26);
+    grads.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 26);
+    const AdapterTensors before = params;
+    const OptimizerState state_before = state;
+    optimizer_step(cfg, params, state, grads, count);
+    const AdamwConstants k = adamw_constants(at_2_32(cfg.lr), at_2_32(cfg.beta1), at_2_32(cfg.beta2),
+                                             at_2_32(cfg.eps), at_2_32(cfg.lr * cfg.weight_decay), step);
+    for (const bool is_a : {true, false}) {
+      const auto pick = [&](const AdapterTensors& t) -> const ITensor& { return is_a ? t.a[0] : t.b[0]; };
+      std::vector<uint64_t> dims;
+      for (const int64_t d : pick(grads).shape) dims.push_back(static_cast<uint64_t>(d));
+      const AdamwUpdateOp op(dims, count, k);
+      const OpWitness w = op.compute(std::vector<TableView>{TableView(pick(grads).data), TableView(pick(before).data),
+                                                            TableView(pick(state_before.m).data),
+                                                            TableView(pick(state_before.v).data)},
+                                     1);
+      EXPECT_EQ(w.outputs[0].ints, pick(params).data) << "step " << step;
+      EXPECT_EQ(w.outputs[1].ints, pick(state.m).data) << "step " << step;
+      EXPECT_EQ(w.outputs[2].ints, pick(state.v).data) << "step " << step;
+      EXPECT_NE(pick(params).data, pick(before).data) << "the update changes the adapter";
     }
   }
 }
