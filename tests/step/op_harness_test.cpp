@@ -23,6 +23,7 @@
 #include "zklora/ops/swiglu/swiglu_backward_op.h"
 #include "zklora/ops/swiglu/swiglu_op.h"
 #include "zklora/ops/update/adamw_update_op.h"
+#include "zklora/ops/update/mean_gradient_op.h"
 #include "zklora/ops/update/sgd_update_op.h"
 
 namespace zklora::testing {
@@ -172,58 +173,55 @@ std::vector<OpCase> make_cases() {
                  {{"", kFinal}, {"mean", kFinal}, {"mean_remainder", kFinal}, {"remainder", kFinal}}});
   }
   {
-    // The SGD update over N = 5 targets, lr 0.01, without and with momentum 0.9 (hyper-parameters at 2^32).
+    // The mean gradient over N = 5 targets, then the SGD update with lr 0.01, without and with momentum 0.9
+    // (hyper-parameters at 2^32).
     const std::vector<uint64_t> d{3, 5};
     const RangeSpec state{63, true};
     HarnessInput grad{"grad", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 61), kGradientRange, nullptr};
+    HarnessInput mean{"mean", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 64), state, nullptr};
     HarnessInput theta{"theta", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 62), state, nullptr};
     HarnessInput buffer{"buffer", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 63), state, nullptr};
     const int64_t lr = 42949673, mu = 3865470566;
+    c.push_back({"mean_gradient",
+                 [d] { return std::make_unique<MeanGradientOp>(d, 5); },
+                 {grad},
+                 {{"", kRelation}, {"remainder", kRelation}, {"slack", kRelation}}});
     c.push_back({"sgd_update",
-                 [d, lr] { return std::make_unique<SgdUpdateOp>(d, 5, lr, 0); },
-                 {grad, theta},
-                 {{"", kRelation},
-                  {"mean", kRelation},
-                  {"update_remainder", kRelation},
-                  {"mean_remainder", kRelation},
-                  {"mean_slack", kRelation},
-                  {"update", kRelation}}});
+                 [d, lr] { return std::make_unique<SgdUpdateOp>(d, lr, 0); },
+                 {mean, theta},
+                 {{"", kRelation}, {"update_remainder", kRelation}, {"update", kRelation}}});
     c.push_back({"sgd_momentum_update",
-                 [d, lr, mu] { return std::make_unique<SgdUpdateOp>(d, 5, lr, mu); },
-                 {grad, theta, buffer},
+                 [d, lr, mu] { return std::make_unique<SgdUpdateOp>(d, lr, mu); },
+                 {mean, theta, buffer},
                  {{"", kRelation},
                   {"buffer", kRelation},
-                  {"mean", kRelation},
                   {"update_remainder", kRelation},
-                  {"mean_remainder", kRelation},
-                  {"mean_slack", kRelation},
                   {"update", kRelation},
                   {"momentum_remainder", kRelation},
                   {"momentum_decay", kRelation}}});
   }
   {
-    // The AdamW update at step 1 over N = 5 targets: lr 1e-3, betas 0.9 and 0.999, eps 1e-8, weight decay 0.01.
+    // The AdamW update at step 1 from a mean gradient below 2^34: lr 1e-3, betas 0.9 and 0.999, eps 1e-8, weight decay 0.01.
     const std::vector<uint64_t> d{3, 5};
     const RangeSpec state{63, true};
     const AdamwConstants k = adamw_constants(4294967, 3865470566, 4290672329, 43, 42950, 1);
-    HarnessInput grad{"grad", d, uniform(15, -(int64_t{1} << 28), int64_t{1} << 28, 51), kGradientRange, nullptr};
+    HarnessInput grad{"mean", d, uniform(15, -(int64_t{1} << 34), int64_t{1} << 34, 51), state, nullptr};
     HarnessInput theta{"theta", d, uniform(15, -(int64_t{1} << 40), int64_t{1} << 40, 52), state, nullptr};
     HarnessInput m{"m", d, uniform(15, -(int64_t{1} << 36), int64_t{1} << 36, 53), state, nullptr};
     HarnessInput v{"v", d, uniform(15, 0, int64_t{1} << 40, 54), state, nullptr};
     std::map<std::string, HarnessChange> changes;
-    for (const char* name : {"", "first_moment", "second_moment", "mean", "first_corrected", "second_corrected",
+    for (const char* name : {"", "first_moment", "second_moment", "first_corrected", "second_corrected",
                              "root", "step", "decay_remainder", "first_remainder", "second_remainder",
-                             "square_remainder", "mean_remainder", "mean_slack", "decay", "square",
+                             "square_remainder", "decay", "square",
                              "first_corrected_remainder", "first_corrected_slack", "second_corrected_remainder",
                              "second_corrected_slack", "root_low", "root_high", "step_remainder", "step_slack"}) {
       changes.emplace(name, kRelation);
     }
     // Read by a relation with products: the sumcheck's final check fails first.
-    for (const char* name : {"mean", "first_corrected", "second_corrected", "square_remainder", "root_low",
-                             "root_high"}) {
+    for (const char* name : {"first_corrected", "second_corrected", "square_remainder", "root_low", "root_high"}) {
       changes.at(name) = HarnessChange(kFinal);
     }
-    c.push_back({"adamw_update", [d, k] { return std::make_unique<AdamwUpdateOp>(d, 5, k); }, {grad, theta, m, v},
+    c.push_back({"adamw_update", [d, k] { return std::make_unique<AdamwUpdateOp>(d, k); }, {grad, theta, m, v},
                  changes});
   }
   {

@@ -1,5 +1,5 @@
-// The update operations compute what the engine's optimizer_step computes: SGD with and without momentum and AdamW
-// with weight decay over two steps (at step 1 the engine's buffer starts from g, the operation's from a zero
+// The mean gradient followed by an update operation computes what the engine's optimizer_step computes: SGD with
+// and without momentum and AdamW with weight decay over two steps (at step 1 the engine's buffer starts from g, the operation's from a zero
 // buffer), entry for entry.
 #include <gtest/gtest.h>
 
@@ -8,12 +8,21 @@
 
 #include "zklora/model/optimizer.h"
 #include "zklora/ops/update/adamw_update_op.h"
+#include "zklora/ops/update/mean_gradient_op.h"
 #include "zklora/ops/update/sgd_update_op.h"
 
 namespace zklora {
 namespace {
 
 int64_t at_2_32(double x) { return std::llround(std::ldexp(x, 32)); }
+
+// The mean gradient of G over count targets, as MeanGradientOp computes it.
+std::vector<int64_t> mean_of(const ITensor& g, int64_t count) {
+  std::vector<uint64_t> dims;
+  for (const int64_t d : g.shape) dims.push_back(static_cast<uint64_t>(d));
+  OpWitness w = MeanGradientOp(dims, count).compute(std::vector<TableView>{TableView(g.data)}, 1);
+  return std::move(w.outputs[0].ints);
+}
 
 ITensor random_tensor(std::mt19937_64& gen, std::vector<int64_t> shape, int64_t bound) {
   ITensor t(std::move(shape));
@@ -49,8 +58,9 @@ void check_sgd(double momentum) {
       const ITensor& m = is_a ? state_before.m.a[0] : state_before.m.b[0];
       std::vector<uint64_t> dims;
       for (const int64_t d : g.shape) dims.push_back(static_cast<uint64_t>(d));
-      const SgdUpdateOp op(dims, count, at_2_32(cfg.lr), at_2_32(momentum));
-      std::vector<TableView> in{TableView(g.data), TableView(theta.data)};
+      const SgdUpdateOp op(dims, at_2_32(cfg.lr), at_2_32(momentum));
+      const std::vector<int64_t> mean = mean_of(g, count);
+      std::vector<TableView> in{TableView(mean), TableView(theta.data)};
       if (momentum > 0) in.emplace_back(m.data);
       const OpWitness w = op.compute(in, 1);
       EXPECT_EQ(w.outputs[0].ints, (is_a ? params.a[0] : params.b[0]).data) << "step " << step;
@@ -88,8 +98,9 @@ TEST(UpdateOps, AdamwIsTheEnginesUpdate) {
       const auto pick = [&](const AdapterTensors& t) -> const ITensor& { return is_a ? t.a[0] : t.b[0]; };
       std::vector<uint64_t> dims;
       for (const int64_t d : pick(grads).shape) dims.push_back(static_cast<uint64_t>(d));
-      const AdamwUpdateOp op(dims, count, k);
-      const OpWitness w = op.compute(std::vector<TableView>{TableView(pick(grads).data), TableView(pick(before).data),
+      const AdamwUpdateOp op(dims, k);
+      const std::vector<int64_t> mean = mean_of(pick(grads), count);
+      const OpWitness w = op.compute(std::vector<TableView>{TableView(mean), TableView(pick(before).data),
                                                             TableView(pick(state_before.m).data),
                                                             TableView(pick(state_before.v).data)},
                                      1);

@@ -19,21 +19,21 @@ namespace {
 constexpr TensorRef kG = TensorRef::input(0), kTheta = TensorRef::input(1), kM = TensorRef::input(2),
                     kV = TensorRef::input(3);
 constexpr TensorRef kTheta1 = TensorRef::output(0), kM1 = TensorRef::output(1), kV1 = TensorRef::output(2);
-constexpr TensorRef kMean = TensorRef::helper(0), kMHat = TensorRef::helper(1), kVHat = TensorRef::helper(2),
-                    kS = TensorRef::helper(3), kStep = TensorRef::helper(4), kRemW = TensorRef::helper(5),
-                    kRemM = TensorRef::helper(6), kRemV = TensorRef::helper(7), kRemG2 = TensorRef::helper(8),
-                    kRho = TensorRef::helper(9), kSlack = TensorRef::helper(10), kW = TensorRef::helper(11),
-                    kG2 = TensorRef::helper(12), kRhoM = TensorRef::helper(13), kSlackM = TensorRef::helper(14),
-                    kRhoV = TensorRef::helper(15), kSlackV = TensorRef::helper(16), kSig1 = TensorRef::helper(17),
-                    kSig2 = TensorRef::helper(18), kRhoS = TensorRef::helper(19), kSlackS = TensorRef::helper(20);
+constexpr TensorRef kMHat = TensorRef::helper(0), kVHat = TensorRef::helper(1), kS = TensorRef::helper(2),
+                    kStep = TensorRef::helper(3), kRemW = TensorRef::helper(4), kRemM = TensorRef::helper(5),
+                    kRemV = TensorRef::helper(6), kRemG2 = TensorRef::helper(7), kW = TensorRef::helper(8),
+                    kG2 = TensorRef::helper(9), kRhoM = TensorRef::helper(10), kSlackM = TensorRef::helper(11),
+                    kRhoV = TensorRef::helper(12), kSlackV = TensorRef::helper(13), kSig1 = TensorRef::helper(14),
+                    kSig2 = TensorRef::helper(15), kRhoS = TensorRef::helper(16), kSlackS = TensorRef::helper(17);
+// The first derived helper.
+constexpr uint32_t kFirstDerived = 8;
 constexpr unsigned kHyper = kFixed.hyper;                                  // 32
 constexpr unsigned kShiftG2 = 2 * kFixed.mean_grad - kFixed.second;       // 8
 constexpr unsigned kStepShift = kHyper - kFixed.lora;                     // 8
-constexpr unsigned kMeanShift = kFixed.mean_grad - kFixed.grad + 1;       // 9
 constexpr RangeSpec kState{63, true};
 constexpr ErrorCode kMismatch = ErrorCode::RELATION_MISMATCH;
 
-bool is_derived(TensorRef r) { return r.role == TensorRef::Role::OUTPUT || (r.role == TensorRef::Role::HELPER && r.index >= 9); }
+bool is_derived(TensorRef r) { return r.role == TensorRef::Role::OUTPUT || (r.role == TensorRef::Role::HELPER && r.index >= kFirstDerived); }
 
 // coeff a (b): a part of a relation.
 struct Part {
@@ -59,8 +59,8 @@ struct Relation {
 Fr f(int64_t x) { return Fr::from_i64(x); }
 
 // Users before the tensors they read, so that a derived tensor's claims are complete when its relation runs.
-std::vector<Relation> relations(int64_t count, const AdamwConstants& k) {
-  const Fr one = Fr::one(), two = f(2), n = f(count), c1 = f(k.c1), c2 = f(k.c2), eps = f(k.eps);
+std::vector<Relation> relations(const AdamwConstants& k) {
+  const Fr one = Fr::one(), two = f(2), c1 = f(k.c1), c2 = f(k.c2), eps = f(k.eps);
   const Fr p8 = pow2_fr(8), p9 = pow2_fr(9), p32 = pow2_fr(kHyper), p33 = pow2_fr(kHyper + 1);
   return {
       {"theta", kTheta1, one, {{one, kTheta, {}}, {-one, kW, {}}, {-one, kStep, {}}}, Fr::zero()},
@@ -74,13 +74,11 @@ std::vector<Relation> relations(int64_t count, const AdamwConstants& k) {
       {"second-corrected", kRhoV, one, {{p33, kV1, {}}, {-(two * c2), kVHat, {}}}, c2},
       {"second-moment", kV1, p32, {{f(k.b2), kV, {}}, {p32 - f(k.b2), kG2, {}}, {-one, kRemV, {}}},
        pow2_fr(kHyper - 1)},
-      {"squared-gradient", kG2, pow2_fr(kShiftG2), {{one, kMean, kMean}, {-one, kRemG2, {}}}, pow2_fr(kShiftG2 - 1)},
+      {"squared-gradient", kG2, pow2_fr(kShiftG2), {{one, kG, kG}, {-one, kRemG2, {}}}, pow2_fr(kShiftG2 - 1)},
       {"first-corrected-slack", kSlackM, one, {{-one, kRhoM, {}}}, two * c1 - one},
       {"first-corrected", kRhoM, one, {{p33, kM1, {}}, {-(two * c1), kMHat, {}}}, c1},
-      {"first-moment", kM1, p32, {{f(k.b1), kM, {}}, {p32 - f(k.b1), kMean, {}}, {-one, kRemM, {}}},
+      {"first-moment", kM1, p32, {{f(k.b1), kM, {}}, {p32 - f(k.b1), kG, {}}, {-one, kRemM, {}}},
        pow2_fr(kHyper - 1)},
-      {"mean-slack", kSlack, one, {{-one, kRho, {}}}, two * n - one},
-      {"mean", kRho, one, {{pow2_fr(kMeanShift), kG, {}}, {-(two * n), kMean, {}}}, n},
   };
 }
 
@@ -124,13 +122,12 @@ SumcheckShape product_shape(const Relation& r, const std::vector<TensorRef>& fs,
 
 }  // namespace
 
-AdamwUpdateOp::AdamwUpdateOp(std::vector<uint64_t> dims, int64_t count, AdamwConstants k)
-    : dims_(std::move(dims)), count_(count), k_(k) {
+AdamwUpdateOp::AdamwUpdateOp(std::vector<uint64_t> dims, AdamwConstants k) : dims_(std::move(dims)), k_(k) {
   const int64_t one = int64_t{1} << kHyper;
-  if (dims_.empty() || count_ <= 0 || count_ >= (int64_t{1} << 40) || k_.lr <= 0 || k_.lr >= (int64_t{1} << 42) ||
+  if (dims_.empty() || k_.lr <= 0 || k_.lr >= (int64_t{1} << 42) ||
       k_.eps <= 0 || k_.eps > one || k_.c1 <= 0 || k_.c1 > one || k_.c2 <= 0 || k_.c2 > one || k_.b1 < 0 ||
       k_.b1 >= one || k_.b2 < 0 || k_.b2 >= one || k_.wd_lr < 0 || k_.wd_lr >= one) {
-    throw ZkError(ErrorCode::INVALID_ARGUMENT, "adamw update: a count or a constant outside the relations' bounds");
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "adamw update: a constant outside the relations' bounds");
   }
 }
 
@@ -141,10 +138,9 @@ std::vector<TensorDecl> AdamwUpdateOp::outputs() const {
 }
 
 std::vector<TensorDecl> AdamwUpdateOp::helpers() const {
-  const RangeSpec rem32{kHyper, false}, rho{bits_below(2 * count_), false}, rho_m{bits_below(2 * k_.c1), false},
+  const RangeSpec rem32{kHyper, false}, rho_m{bits_below(2 * k_.c1), false},
       rho_v{bits_below(2 * k_.c2), false}, root{37, false}, rho_s{45, false};
-  return {{"mean", dims_, kState, true},
-          {"first_corrected", dims_, kState, true},
+  return {{"first_corrected", dims_, kState, true},
           {"second_corrected", dims_, RangeSpec{62, false}, true},
           {"root", dims_, RangeSpec{36, false}, true},
           {"step", dims_, RangeSpec{64, true}, true},
@@ -152,8 +148,6 @@ std::vector<TensorDecl> AdamwUpdateOp::helpers() const {
           {"first_remainder", dims_, rem32, true},
           {"second_remainder", dims_, rem32, true},
           {"square_remainder", dims_, RangeSpec{kShiftG2, false}, true},
-          {"mean_remainder", dims_, rho, false},
-          {"mean_slack", dims_, rho, false},
           {"decay", dims_, kState, false},
           {"square", dims_, RangeSpec{62, false}, false},
           {"first_corrected_remainder", dims_, rho_m, false},
@@ -169,25 +163,23 @@ std::vector<TensorDecl> AdamwUpdateOp::helpers() const {
 void AdamwUpdateOp::absorb(Transcript& t) const {
   t.domain("op-adamw-update");
   absorb_dims(t, "dims", dims_);
-  t.absorb_u64("count", static_cast<uint64_t>(count_));
   for (const int64_t c : {k_.lr, k_.b1, k_.b2, k_.eps, k_.wd_lr, k_.c1, k_.c2}) {
     t.absorb_u64("constant", static_cast<uint64_t>(c));
   }
 }
 
 OpWitness AdamwUpdateOp::compute(std::span<const TableView> in, int threads) const {
-  const std::vector<int64_t> gs = view_to_i64(in[0]), theta = view_to_i64(in[1]), m = view_to_i64(in[2]),
+  const std::vector<int64_t> gv = view_to_i64(in[0]), theta = view_to_i64(in[1]), m = view_to_i64(in[2]),
                              v = view_to_i64(in[3]);
-  const size_t n = gs.size();
-  std::vector<std::vector<int64_t>> out(3, std::vector<int64_t>(n)), h(21, std::vector<int64_t>(n));
-  const i128 big_n = count_, one = i128{1} << kHyper, half = i128{1} << (kHyper - 1);
+  const size_t n = gv.size();
+  std::vector<std::vector<int64_t>> out(3, std::vector<int64_t>(n)), h(18, std::vector<int64_t>(n));
+  const i128 one = i128{1} << kHyper, half = i128{1} << (kHyper - 1);
   parallel_for(n, threads, [&](size_t i) {
-    const int64_t g = mean_gradient(gs[i], count_);
+    const int64_t g = gv[i];
     const AdamwElement e = adamw_element(theta[i], m[i], v[i], g, k_);
     out[0][i] = e.theta;
     out[1][i] = e.m;
     out[2][i] = e.v;
-    const i128 rho = (static_cast<i128>(gs[i]) << kMeanShift) + big_n - 2 * big_n * g;
     const i128 xw = static_cast<i128>(theta[i]) * k_.wd_lr, w = round_shift(xw, kHyper);
     const i128 xm = k_.b1 * static_cast<i128>(m[i]) + (one - k_.b1) * g;
     const i128 xg2 = static_cast<i128>(g) * g, g2 = round_shift(xg2, kShiftG2);
@@ -200,8 +192,7 @@ OpWitness AdamwUpdateOp::compute(std::span<const TableView> in, int threads) con
     const i128 rho_m = (static_cast<i128>(e.m) << (kHyper + 1)) + k_.c1 - 2 * k_.c1 * m_hat;
     const i128 rho_v = (static_cast<i128>(e.v) << (kHyper + 1)) + k_.c2 - 2 * k_.c2 * v_hat;
     const i128 rho_s = 2 * k_.lr * m_hat + d - 2 * step * d;
-    const i128 vals[21] = {g,
-                           m_hat,
+    const i128 vals[18] = {m_hat,
                            v_hat,
                            s,
                            step,
@@ -209,8 +200,6 @@ OpWitness AdamwUpdateOp::compute(std::span<const TableView> in, int threads) con
                            xm + half - (static_cast<i128>(e.m) << kHyper),
                            xv + half - (static_cast<i128>(e.v) << kHyper),
                            xg2 + (i128{1} << (kShiftG2 - 1)) - (g2 << kShiftG2),
-                           rho,
-                           2 * big_n - 1 - rho,
                            w,
                            g2,
                            rho_m,
@@ -221,7 +210,7 @@ OpWitness AdamwUpdateOp::compute(std::span<const TableView> in, int threads) con
                            s * s + 2 * s - (v_hat << kShiftG2),
                            rho_s,
                            2 * d - 1 - rho_s};
-    for (size_t j = 0; j < 21; ++j) h[j][i] = static_cast<int64_t>(vals[j]);
+    for (size_t j = 0; j < 18; ++j) h[j][i] = static_cast<int64_t>(vals[j]);
     if (theta[i] - w - step != e.theta) {
       throw ZkError(ErrorCode::INVALID_ARGUMENT, "adamw update: the relations disagree with the engine");
     }
@@ -246,7 +235,7 @@ void AdamwUpdateOp::prove(OpProver& p) const {
     made[key(t)].push_back({{z.begin(), z.end()}, x});
     return x;
   };
-  for (const Relation& r : relations(count_, k_)) {
+  for (const Relation& r : relations(k_)) {
     std::vector<ProverClaim> claims(p.claims(r.t).begin(), p.claims(r.t).end());
     const auto& extra = made[key(r.t)];
     claims.insert(claims.end(), extra.begin(), extra.end());
@@ -288,7 +277,7 @@ Status AdamwUpdateOp::verify(OpVerifier& v) const {
     made[key(t)].push_back({{z.begin(), z.end()}, x.value()});
     return x.value();
   };
-  for (const Relation& r : relations(count_, k_)) {
+  for (const Relation& r : relations(k_)) {
     std::vector<VerifierClaim> claims(v.claims(r.t).begin(), v.claims(r.t).end());
     const auto& extra = made[key(r.t)];
     claims.insert(claims.end(), extra.begin(), extra.end());
