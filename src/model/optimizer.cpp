@@ -67,12 +67,11 @@ void optimizer_step(const OptimizerConfig& cfg, AdapterTensors& params, Optimize
     u128 sq = 0;
     for (ITensor* t : g)
       for (const int64_t x : t->data) sq += static_cast<u128>(static_cast<i128>(x) * x);
-    const i128 norm = static_cast<i128>(isqrt(sq));  // 2^mean_grad
-    const i128 den = norm + at_mean_scale(1e-6);
-    const i128 clip = at_mean_scale(cfg.clip_norm);
-    if (clip < den) {
+    const int64_t clip = at_mean_scale(cfg.clip_norm);
+    const ClipDecision d = clip_decision(sq, clip, at_mean_scale(1e-6));
+    if (d.clip) {
       for (ITensor* t : g)
-        for (int64_t& x : t->data) x = static_cast<int64_t>(div_round(static_cast<i128>(x) * clip, den));
+        for (int64_t& x : t->data) x = clip_element(x, clip, d.den);
     }
   }
 

@@ -23,6 +23,7 @@
 #include "zklora/ops/swiglu/swiglu_backward_op.h"
 #include "zklora/ops/swiglu/swiglu_op.h"
 #include "zklora/ops/update/adamw_update_op.h"
+#include "zklora/ops/update/clip_op.h"
 #include "zklora/ops/update/mean_gradient_op.h"
 #include "zklora/ops/update/sgd_update_op.h"
 
@@ -222,6 +223,22 @@ std::vector<OpCase> make_cases() {
       changes.at(name) = HarnessChange(kFinal);
     }
     c.push_back({"adamw_update", [d, k] { return std::make_unique<AdamwUpdateOp>(d, k); }, {grad, theta, m, v},
+                 changes});
+  }
+  {
+    // Global-norm clipping of two mean gradients of about 1.0 (2^32): the norm, about 4.8, is above a clip of 2.0
+    // (clipped) and below one of 16.0 (kept).
+    const RangeSpec state{63, true};
+    HarnessInput g0{"g0", {3, 5}, uniform(15, -(int64_t{1} << 32), int64_t{1} << 32, 41), state, nullptr};
+    HarnessInput g1{"g1", {2, 4}, uniform(8, -(int64_t{1} << 32), int64_t{1} << 32, 42), state, nullptr};
+    std::map<std::string, HarnessChange> changes;
+    for (const char* name : {"0", "1", "norm", "flag", "root_low", "root_high", "decision", "quotient0", "remainder0",
+                             "slack0", "quotient1", "remainder1", "slack1"}) {
+      changes.emplace(name, kRelation);
+    }
+    const std::vector<std::vector<uint64_t>> dims{{3, 5}, {2, 4}};
+    c.push_back({"clip", [dims] { return std::make_unique<ClipOp>(dims, int64_t{1} << 33, 4295); }, {g0, g1}, changes});
+    c.push_back({"clip_kept", [dims] { return std::make_unique<ClipOp>(dims, int64_t{1} << 36, 4295); }, {g0, g1},
                  changes});
   }
   {

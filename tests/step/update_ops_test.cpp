@@ -8,6 +8,7 @@
 
 #include "zklora/model/optimizer.h"
 #include "zklora/ops/update/adamw_update_op.h"
+#include "zklora/ops/update/clip_op.h"
 #include "zklora/ops/update/mean_gradient_op.h"
 #include "zklora/ops/update/sgd_update_op.h"
 
@@ -110,6 +111,37 @@ TEST(UpdateOps, AdamwIsTheEnginesUpdate) {
       EXPECT_NE(pick(params).data, pick(before).data) << "the update changes the adapter";
     }
   }
+}
+
+TEST(UpdateOps, ClippedSgdIsTheEnginesUpdate) {
+  // Mean gradients of about 2^35 (8.0) in 44 entries against a clip of 0.5: every gradient is scaled.
+  std::mt19937_64 gen(13);
+  AdapterTensors params;
+  params.n_layers = 1;
+  params.a.resize(7);
+  params.b.resize(7);
+  params.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 24);
+  params.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 24);
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::SGD;
+  cfg.lr = 0.05;
+  cfg.clip_norm = 0.5;
+  OptimizerState state = OptimizerState::zeros_for(params, cfg);
+  const int64_t count = 7;
+  AdapterTensors grads = AdapterTensors::zeros_like(params);
+  grads.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 30);
+  grads.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 30);
+  const AdapterTensors before = params;
+  optimizer_step(cfg, params, state, grads, count);
+  const std::vector<int64_t> ma = mean_of(grads.a[0], count), mb = mean_of(grads.b[0], count);
+  const ClipOp clip({{4, 6}, {5, 4}}, at_2_32(cfg.clip_norm), at_2_32(1e-6));
+  const OpWitness clipped = clip.compute(std::vector<TableView>{TableView(ma), TableView(mb)}, 1);
+  ASSERT_EQ(clipped.helpers[1].ints, std::vector<int64_t>{1}) << "the flag: clipped";
+  const SgdUpdateOp ua({4, 6}, at_2_32(cfg.lr), 0), ub({5, 4}, at_2_32(cfg.lr), 0);
+  const OpWitness wa = ua.compute(std::vector<TableView>{clipped.outputs[0].view(), TableView(before.a[0].data)}, 1);
+  const OpWitness wb = ub.compute(std::vector<TableView>{clipped.outputs[1].view(), TableView(before.b[0].data)}, 1);
+  EXPECT_EQ(wa.outputs[0].ints, params.a[0].data);
+  EXPECT_EQ(wb.outputs[0].ints, params.b[0].data);
 }
 
 TEST(UpdateOps, SgdIsTheEnginesUpdate) { check_sgd(0.0); }

@@ -34,6 +34,26 @@ inline SgdElement sgd_element(int64_t theta, int64_t m_prev, int64_t g, int64_t 
   return out;
 }
 
+// Global-norm clipping (torch.nn.utils.clip_grad_norm_) over every mean gradient g of the step:
+// norm = isqrt(sum g^2) (2^mean_grad), den = norm + EPS6; when CLIP < den every g becomes div_round(g CLIP, den).
+// OUT_OF_RANGE when the norm passes 2^62 (the proof's bound).
+struct ClipDecision {
+  int64_t norm = 0, den = 0;
+  bool clip = false;
+};
+inline ClipDecision clip_decision(u128 sum_sq, int64_t clip, int64_t eps6) {
+  const i128 norm = static_cast<i128>(isqrt(sum_sq));
+  check_bits(norm, 62, "gradient norm");
+  ClipDecision d;
+  d.norm = static_cast<int64_t>(norm);
+  d.den = d.norm + eps6;
+  d.clip = clip < d.den;
+  return d;
+}
+inline int64_t clip_element(int64_t g, int64_t clip, int64_t den) {
+  return static_cast<int64_t>(div_round(static_cast<i128>(g) * clip, den));
+}
+
 // AdamW's public constants for step t (1, 2, ...): the hyper-parameters at 2^hyper (EPS at the mean-gradient
 // scale) and the bias corrections c = 2^hyper - beta^t, beta^t by rounded repeated products from 2^hyper.
 struct AdamwConstants {
