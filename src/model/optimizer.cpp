@@ -10,7 +10,7 @@
 namespace zklora {
 namespace {
 
-constexpr unsigned kHyper = kFixed.hyper, kMean = kFixed.mean_grad, kSecond = kFixed.second;
+constexpr unsigned kHyper = kFixed.hyper, kMean = kFixed.mean_grad;
 
 int64_t hyper(double x) { return std::llround(std::ldexp(x, kHyper)); }
 // A constant compared with gradients: at the mean-gradient scale.

@@ -291,6 +291,13 @@ std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims) {
   return sel;
 }
 
+std::vector<Fr> lookup_selector_field(std::span<const uint64_t> dims, size_t n) {
+  const std::vector<uint8_t> sel = lookup_selector_table(dims);
+  std::vector<Fr> out(n);
+  for (size_t i = 0; i < n && i < sel.size(); ++i) out[i] = sel[i] ? Fr::one() : Fr::zero();
+  return out;
+}
+
 std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int,
                                           bool skip_missing) {
   std::vector<int64_t> m(table.size(), 0);

@@ -32,14 +32,28 @@ ITensor random_tensor(std::mt19937_64& gen, std::vector<int64_t> shape, int64_t 
   return t;
 }
 
-void check_sgd(double momentum) {
-  std::mt19937_64 gen(5);
+// One adapted projection: A (4, 6) and B (5, 4), entries up to 2^24.
+AdapterTensors one_adapter(std::mt19937_64& gen) {
   AdapterTensors params;
   params.n_layers = 1;
   params.a.resize(7);
   params.b.resize(7);
   params.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 24);
   params.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 24);
+  return params;
+}
+
+// Summed-loss gradients of the adapter's shapes, entries up to bound.
+AdapterTensors gradients_like(std::mt19937_64& gen, const AdapterTensors& params, int64_t bound) {
+  AdapterTensors grads = AdapterTensors::zeros_like(params);
+  grads.a[0] = random_tensor(gen, {4, 6}, bound);
+  grads.b[0] = random_tensor(gen, {5, 4}, bound);
+  return grads;
+}
+
+void check_sgd(double momentum) {
+  std::mt19937_64 gen(5);
+  AdapterTensors params = one_adapter(gen);
   OptimizerConfig cfg;
   cfg.kind = OptimizerKind::SGD;
   cfg.lr = 0.05;
@@ -47,9 +61,7 @@ void check_sgd(double momentum) {
   OptimizerState state = OptimizerState::zeros_for(params, cfg);
   const int64_t count = 7;
   for (int step = 1; step <= 2; ++step) {
-    AdapterTensors grads = AdapterTensors::zeros_like(params);
-    grads.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 30);
-    grads.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 30);
+    const AdapterTensors grads = gradients_like(gen, params, int64_t{1} << 30);
     AdapterTensors before = params;
     OptimizerState state_before = state;
     optimizer_step(cfg, params, state, grads, count);
@@ -74,12 +86,7 @@ void check_sgd(double momentum) {
 
 TEST(UpdateOps, AdamwIsTheEnginesUpdate) {
   std::mt19937_64 gen(9);
-  AdapterTensors params;
-  params.n_layers = 1;
-  params.a.resize(7);
-  params.b.resize(7);
-  params.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 24);
-  params.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 24);
+  AdapterTensors params = one_adapter(gen);
   OptimizerConfig cfg;
   cfg.kind = OptimizerKind::ADAMW;
   cfg.lr = 1e-3;
@@ -87,9 +94,7 @@ TEST(UpdateOps, AdamwIsTheEnginesUpdate) {
   OptimizerState state = OptimizerState::zeros_for(params, cfg);
   const int64_t count = 7;
   for (int step = 1; step <= 2; ++step) {
-    AdapterTensors grads = AdapterTensors::zeros_like(params);
-    grads.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 26);
-    grads.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 26);
+    const AdapterTensors grads = gradients_like(gen, params, int64_t{1} << 26);
     const AdapterTensors before = params;
     const OptimizerState state_before = state;
     optimizer_step(cfg, params, state, grads, count);
@@ -116,21 +121,14 @@ TEST(UpdateOps, AdamwIsTheEnginesUpdate) {
 TEST(UpdateOps, ClippedSgdIsTheEnginesUpdate) {
   // Mean gradients of about 2^35 (8.0) in 44 entries against a clip of 0.5: every gradient is scaled.
   std::mt19937_64 gen(13);
-  AdapterTensors params;
-  params.n_layers = 1;
-  params.a.resize(7);
-  params.b.resize(7);
-  params.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 24);
-  params.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 24);
+  AdapterTensors params = one_adapter(gen);
   OptimizerConfig cfg;
   cfg.kind = OptimizerKind::SGD;
   cfg.lr = 0.05;
   cfg.clip_norm = 0.5;
   OptimizerState state = OptimizerState::zeros_for(params, cfg);
   const int64_t count = 7;
-  AdapterTensors grads = AdapterTensors::zeros_like(params);
-  grads.a[0] = random_tensor(gen, {4, 6}, int64_t{1} << 30);
-  grads.b[0] = random_tensor(gen, {5, 4}, int64_t{1} << 30);
+  const AdapterTensors grads = gradients_like(gen, params, int64_t{1} << 30);
   const AdapterTensors before = params;
   optimizer_step(cfg, params, state, grads, count);
   const std::vector<int64_t> ma = mean_of(grads.a[0], count), mb = mean_of(grads.b[0], count);

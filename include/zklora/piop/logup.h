@@ -78,6 +78,8 @@ Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z);
 
 // The selector as a table: 1 on real entries, 0 in the padding (2^lookup_column_vars(dims) entries).
 std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims);
+// The same as field elements, zero-extended (or cut) to n entries: a sumcheck's table of the selector.
+std::vector<Fr> lookup_selector_field(std::span<const uint64_t> dims, size_t n);
 
 // One column on the prover side: dims, and `arity` integer tensors in the padded layout (zero-padded; at most
 // 2^lookup_column_vars(dims) entries). A part may instead be a public constant (constants[j] set; parts[j] is

@@ -61,6 +61,15 @@ struct SumcheckShape {
   uint32_t num_tables = 0;
   std::vector<SumcheckTerm> terms;
 
+  // A shape from its parts: `vars` variables, eq factor at `eq` (empty: none), `tables` tables, the terms.
+  static SumcheckShape of(uint32_t vars, std::vector<Fr> eq, uint32_t tables, std::vector<SumcheckTerm> terms) {
+    return {vars, std::move(eq), tables, std::move(terms)};
+  }
+  // One product of two tables under eq(z, x): sum_x eq(z, x) f_0(x) f_1(x).
+  static SumcheckShape product(uint32_t vars, std::vector<Fr> eq) {
+    return of(vars, std::move(eq), 2, {{Fr::one(), {0, 1}}});
+  }
+
   uint32_t degree() const;
   // INVALID_ARGUMENT: |z| > n, a factor index >= num_tables, no terms, degree > kSumcheckMaxDegree, n > 40.
   Status validate() const;

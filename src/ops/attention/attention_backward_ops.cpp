@@ -14,22 +14,13 @@
 
 namespace zklora {
 
-using namespace head_layout;  // Layout, product_shape, part (head_layout.h)
+using namespace head_layout;  // Layout, part (head_layout.h)
 
 namespace {
 
 constexpr TensorRef kIn0 = TensorRef::input(0), kIn1 = TensorRef::input(1), kOut = TensorRef::output(0);
 constexpr TensorRef kC = TensorRef::helper(0), kRemC = TensorRef::helper(1), kRemS = TensorRef::helper(2);
 constexpr unsigned kShift = kFixed.prob;  // 16
-
-SumcheckShape shape_of(unsigned vars, std::vector<Fr> eq, uint32_t tables, std::vector<SumcheckTerm> terms) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(eq);
-  s.num_tables = tables;
-  s.terms = std::move(terms);
-  return s;
-}
 
 }  // namespace
 
@@ -93,7 +84,7 @@ void AttentionGroupSumOp::prove(OpProver& p) const {
       xs[bh * L.s + t] = at < xf.size() ? xf[at] : Fr::zero();
     }
   });
-  const SumcheckShape sh = product_shape(L.vb + L.vh + L.vs, concat_points({zb, zg}));
+  const SumcheckShape sh = SumcheckShape::product(L.vb + L.vh + L.vs, concat_points({zb, zg}));
   SumcheckProverResult r = sumcheck_prove(p.ch(), sh, {std::move(yf), std::move(xs)}, y->value, threads);
   const std::span<const Fr> rp = r.point;
   const auto rb = part(rp, 0, L.vb), rh = part(rp, L.vb, L.vh), rt = part(rp, L.vb + L.vh, L.vs);
@@ -110,7 +101,7 @@ Status AttentionGroupSumOp::verify(OpVerifier& v) const {
   const std::span<const Fr> z = (*y)->point;
   const auto zb = part(z, 0, L.vb), zu = part(z, L.vb, L.vs), zg = part(z, L.vb + L.vs, L.vg),
              zi = part(z, L.vb + L.vs + L.vg, L.vi);
-  const SumcheckShape sh = product_shape(L.vb + L.vh + L.vs, concat_points({zb, zg}));
+  const SumcheckShape sh = SumcheckShape::product(L.vb + L.vh + L.vs, concat_points({zb, zg}));
   auto r = sumcheck_verify(v.ch(), sh, (*y)->value);
   if (!r) return r.error();
   const std::span<const Fr> rp = r->point;
@@ -185,7 +176,7 @@ void SoftmaxBackwardOp::prove(OpProver& p) const {
     const std::vector<Fr> c = to_field(p.tensor(kC).padded(), size_t{1} << vr, threads);
     std::vector<Fr> cb(nall);
     parallel_for(nall, threads, [&](size_t i) { cb[i] = c[i / nu]; }, grain_for(64));
-    const SumcheckShape sh = shape_of(vall, d->point, 3, {{Fr::one(), {0, 1}}, {-Fr::one(), {0, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(vall, d->point, 3, {{Fr::one(), {0, 1}}, {-Fr::one(), {0, 2}}});
     SumcheckProverResult r = sumcheck_prove(ch, sh, {field(kIn0), field(kIn1), std::move(cb)}, sum, threads);
     const ProverValue evs[3] = {p.evaluate(kIn0, r.point, "softmax-bwd-p-eval"),
                                 p.evaluate(kIn1, r.point, "softmax-bwd-dp-eval"),
@@ -197,7 +188,7 @@ void SoftmaxBackwardOp::prove(OpProver& p) const {
   const ProverValue ce = p.evaluate(kC, zr, "softmax-bwd-mean-at-row");
   const ProverValue re = p.evaluate(kRemC, zr, "softmax-bwd-mean-remainder");
   const ProverValue sum = ce * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(rows(), zr) + re;
-  const SumcheckShape sh = shape_of(vall, zr, 2, {{Fr::one(), {0, 1}}});
+  const SumcheckShape sh = SumcheckShape::of(vall, zr, 2, {{Fr::one(), {0, 1}}});
   SumcheckProverResult r = sumcheck_prove(ch, sh, {field(kIn0), field(kIn1)}, sum, threads);
   const ProverValue evs[2] = {p.evaluate(kIn0, r.point, "softmax-bwd-p-at-row"),
                               p.evaluate(kIn1, r.point, "softmax-bwd-dp-at-row")};
@@ -215,7 +206,7 @@ Status SoftmaxBackwardOp::verify(OpVerifier& v) const {
     if (!rem) return rem.error();
     const VerifierValue sum =
         c.value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims(), c.point) + rem.value();
-    const SumcheckShape sh = shape_of(vall, c.point, 3, {{Fr::one(), {0, 1}}, {-Fr::one(), {0, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(vall, c.point, 3, {{Fr::one(), {0, 1}}, {-Fr::one(), {0, 2}}});
     auto r = sumcheck_verify(ch, sh, sum);
     if (!r) return r.error();
     auto pe = v.evaluate(kIn0, r->point, "softmax-bwd-p-eval");
@@ -233,7 +224,7 @@ Status SoftmaxBackwardOp::verify(OpVerifier& v) const {
   auto re = v.evaluate(kRemC, zr, "softmax-bwd-mean-remainder");
   if (!re) return re.error();
   const VerifierValue sum = ce.value() * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(rows(), zr) + re.value();
-  const SumcheckShape sh = shape_of(vall, zr, 2, {{Fr::one(), {0, 1}}});
+  const SumcheckShape sh = SumcheckShape::of(vall, zr, 2, {{Fr::one(), {0, 1}}});
   auto r = sumcheck_verify(ch, sh, sum);
   if (!r) return r.error();
   auto pe = v.evaluate(kIn0, r->point, "softmax-bwd-p-at-row");

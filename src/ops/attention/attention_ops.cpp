@@ -12,7 +12,7 @@
 
 namespace zklora {
 
-using namespace head_layout;  // Layout, fold_middle, product_shape, part (head_layout.h)
+using namespace head_layout;  // Layout, fold_middle, part (head_layout.h)
 
 namespace {
 
@@ -81,7 +81,7 @@ void AttentionScoresOp::prove(OpProver& p) const {
     const size_t b = bh / L.h, h = bh % L.h;
     for (size_t i = 0; i < L.i; ++i) ke[bh * L.i + i] = kf[(b * L.g + h / L.r) * L.i + i];
   });
-  const SumcheckShape sh = product_shape(L.vb + L.vh + L.vi, concat_points({zb, zh}));
+  const SumcheckShape sh = SumcheckShape::product(L.vb + L.vh + L.vi, concat_points({zb, zh}));
   SumcheckProverResult r = sumcheck_prove(p.ch(), sh, {std::move(qf), std::move(ke)}, y->value, threads);
   const std::span<const Fr> rp = r.point;
   const auto rb = part(rp, 0, L.vb), rh = part(rp, L.vb, L.vh), rg = part(rp, L.vb, L.vg),
@@ -99,7 +99,7 @@ Status AttentionScoresOp::verify(OpVerifier& v) const {
   const std::span<const Fr> z = (*y)->point;
   const auto zb = part(z, 0, L.vb), zh = part(z, L.vb, L.vh), zt = part(z, L.vb + L.vh, L.vs),
              zu = part(z, L.vb + L.vh + L.vs, L.vs);
-  const SumcheckShape sh = product_shape(L.vb + L.vh + L.vi, concat_points({zb, zh}));
+  const SumcheckShape sh = SumcheckShape::product(L.vb + L.vh + L.vi, concat_points({zb, zh}));
   auto r = sumcheck_verify(v.ch(), sh, (*y)->value);
   if (!r) return r.error();
   const std::span<const Fr> rp = r->point;
@@ -170,7 +170,7 @@ void AttentionContextOp::prove(OpProver& p) const {
       ve[bh * L.s + u] = at < vf.size() ? vf[at] : Fr::zero();
     }
   });
-  const SumcheckShape sh = product_shape(L.vb + L.vh + L.vs, concat_points({zb, zh}));
+  const SumcheckShape sh = SumcheckShape::product(L.vb + L.vh + L.vs, concat_points({zb, zh}));
   SumcheckProverResult r = sumcheck_prove(p.ch(), sh, {std::move(pf), std::move(ve)}, y->value, threads);
   const std::span<const Fr> rp = r.point;
   const auto rb = part(rp, 0, L.vb), rh = part(rp, L.vb, L.vh), rg = part(rp, L.vb, L.vg),
@@ -188,7 +188,7 @@ Status AttentionContextOp::verify(OpVerifier& v) const {
   const std::span<const Fr> z = (*y)->point;
   const auto zb = part(z, 0, L.vb), zt = part(z, L.vb, L.vs), zh = part(z, L.vb + L.vs, L.vh),
              zi = part(z, L.vb + L.vs + L.vh, L.vi);
-  const SumcheckShape sh = product_shape(L.vb + L.vh + L.vs, concat_points({zb, zh}));
+  const SumcheckShape sh = SumcheckShape::product(L.vb + L.vh + L.vs, concat_points({zb, zh}));
   auto r = sumcheck_verify(v.ch(), sh, (*y)->value);
   if (!r) return r.error();
   const std::span<const Fr> rp = r->point;

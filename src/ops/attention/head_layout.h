@@ -8,7 +8,6 @@
 
 #include "zklora/base/threads.h"
 #include "zklora/ops/attention/attention_ops.h"
-#include "zklora/piop/sumcheck.h"
 #include "zklora/poly/mle.h"
 
 namespace zklora::head_layout {
@@ -42,15 +41,6 @@ inline std::vector<Fr> fold_middle(TableView t, size_t n0, size_t n1, size_t n2,
     }, grain_for(n1 * n2));
   });
   return out;
-}
-
-inline SumcheckShape product_shape(unsigned vars, std::vector<Fr> eq) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(eq);
-  s.num_tables = 2;
-  s.terms = {{Fr::one(), {0, 1}}};
-  return s;
 }
 
 inline std::span<const Fr> part(std::span<const Fr> z, size_t from, size_t n) { return z.subspan(from, n); }

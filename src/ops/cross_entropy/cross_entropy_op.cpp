@@ -48,7 +48,7 @@ void prove_shift(OpProver& p, TensorRef x, uint64_t seq, const Vars& v, unsigned
   const size_t ns = size_t{1} << v.s, nr = size_t{1} << rest_vars;
   std::vector<Fr> folded = combine_rows(p.tensor(x).padded(), ns * nr, eq_table(rb, Fr::one(), threads), threads);
   std::vector<Fr> of = rest_vars == 0 ? std::move(folded) : combine_cols(folded, nr, eq_table(rr), threads);
-  const SumcheckShape sh = shape_of(v.s, {}, 2, {{Fr::one(), {0, 1}}});
+  const SumcheckShape sh = SumcheckShape::of(v.s, {}, 2, {{Fr::one(), {0, 1}}});
   SumcheckProverResult r = sumcheck_prove(p.ch(), sh, {shift_weight_table(seq, rs), std::move(of)}, value, threads);
   const ProverValue evs[2] = {ProverValue::constant(shift_weight_eval(seq, rs, r.point)),
                               p.evaluate(x, concat_points({rb, r.point, rr}), "loss-shift-eval")};
@@ -58,7 +58,7 @@ void prove_shift(OpProver& p, TensorRef x, uint64_t seq, const Vars& v, unsigned
 Status verify_shift(OpVerifier& vv, TensorRef x, uint64_t seq, const Vars& v, std::span<const Fr> point,
                     const VerifierValue& value) {
   const auto rb = point.subspan(0, v.b), rs = point.subspan(v.b, v.s), rr = point.subspan(v.b + v.s);
-  const SumcheckShape sh = shape_of(v.s, {}, 2, {{Fr::one(), {0, 1}}});
+  const SumcheckShape sh = SumcheckShape::of(v.s, {}, 2, {{Fr::one(), {0, 1}}});
   auto r = sumcheck_verify(vv.ch(), sh, value);
   if (!r) return r.error();
   auto xe = vv.evaluate(x, concat_points({rb, r->point, rr}), "loss-shift-eval");
@@ -241,7 +241,7 @@ void CrossEntropyOp::prove(OpProver& p) const {
       }
     }
     const ProverValue l1v = ch.send("loss-head-sum", l1);
-    const SumcheckShape h1 = shape_of(v.rows(), {}, 4,
+    const SumcheckShape h1 = SumcheckShape::of(v.rows(), {}, 4,
                                       {{Fr::one(), {0, 1}}, {Fr::one(), {0, 2}}, {ln2, {0, 3}},
                                        {ln2 * Fr::from_i64(kLogOffset), {0}}});
     SumcheckProverResult r1 = sumcheck_prove(ch, h1, {mask, field(kMax, nrows), field(kLog, nrows), field(kK, nrows)},
@@ -258,7 +258,7 @@ void CrossEntropyOp::prove(OpProver& p) const {
       const size_t s = (i / nv) % ns;
       if (s + 1 < seq_) ohn[i] = oh[i + nv];
     }, grain_for(1));
-    const SumcheckShape h2 = shape_of(v.all(), {}, 3, {{Fr::one(), {0, 1, 2}}});
+    const SumcheckShape h2 = SumcheckShape::of(v.all(), {}, 3, {{Fr::one(), {0, 1, 2}}});
     SumcheckProverResult r2 =
         sumcheck_prove(ch, h2, {std::move(mask_e), std::move(ohn), field(kZ, nall)}, l1v - c.value, threads);
     const ProverValue shifted = ch.send("loss-target-eval", r2.evaluations[1]);
@@ -277,7 +277,7 @@ void CrossEntropyOp::prove(OpProver& p) const {
     for (size_t t = 0; t < nrows; ++t) {
       if (t % ns + 1 < seq_) next[t] = mask[t + 1];
     }
-    const SumcheckShape sh = shape_of(v.rows(), ch.challenges("loss-mask-point", v.rows()), 2,
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), ch.challenges("loss-mask-point", v.rows()), 2,
                                       {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}, {lambda, {1}}, {-lambda, {1, 0}}});
     SumcheckProverResult r = sumcheck_prove(ch, sh, {mask, std::move(next)}, ProverValue::constant(Fr::zero()), threads);
     const ProverValue ne = ch.send("loss-mask-next-eval", r.evaluations[1]);
@@ -300,13 +300,13 @@ void CrossEntropyOp::prove(OpProver& p) const {
   // The maximum: sum argmax (lo + 2^16 hi) = 0; argmax boolean; one 1 per real row.
   {
     const std::vector<Fr> arg = field(kArg, nall);
-    const SumcheckShape sh = shape_of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
     SumcheckProverResult r =
         sumcheck_prove(ch, sh, {arg, field(kLo, nall), field(kHi, nall)}, ProverValue::constant(Fr::zero()), threads);
     const ProverValue evs[3] = {p.evaluate(kArg, r.point, "loss-argmax-eval"), p.evaluate(kLo, r.point, "loss-lo-at-max"),
                                 p.evaluate(kHi, r.point, "loss-hi-at-max")};
     sumcheck_prove_final(ch, sh, r.final_value, evs);
-    const SumcheckShape bs = shape_of(v.all(), ch.challenges("loss-bool-point", v.all()), 1,
+    const SumcheckShape bs = SumcheckShape::of(v.all(), ch.challenges("loss-bool-point", v.all()), 1,
                                       {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}});
     SumcheckProverResult b = sumcheck_prove(ch, bs, {arg}, ProverValue::constant(Fr::zero()), threads);
     const ProverValue be = p.evaluate(kArg, b.point, "loss-argmax-bool-eval");
@@ -322,7 +322,7 @@ void CrossEntropyOp::prove(OpProver& p) const {
   }
   std::vector<ProverClaim> s_claims;
   {
-    const SumcheckShape sh = shape_of(v.rows(), ch.challenges("loss-log-point", v.rows()), 4,
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), ch.challenges("loss-log-point", v.rows()), 4,
                                       {{Fr::one(), {0}}, {-Fr::one(), {1, 2}}, {-Fr::one(), {3}}});
     SumcheckProverResult r = sumcheck_prove(
         ch, sh, {sums, field(kMant, nrows), field(kPow, nrows), field(kRemL, nrows)},
@@ -342,7 +342,7 @@ void CrossEntropyOp::prove(OpProver& p) const {
       e_claims.size() == 1 ? e_claims[0] : combine_claims_prove(ch, p.tensor(kE).padded(), v.all(), e_claims, threads);
   const ProverValue rem = p.evaluate(kRemE, ec.point, "loss-exp-remainder");
   const ProverValue target = ec.value * pow2_fr(kExp) + rem - pow2_fr(kExp - 1) * selector_eval(dims(), ec.point);
-  const SumcheckShape sh = shape_of(v.all(), ec.point, 2, {{Fr::one(), {0, 1}}});
+  const SumcheckShape sh = SumcheckShape::of(v.all(), ec.point, 2, {{Fr::one(), {0, 1}}});
   SumcheckProverResult r = sumcheck_prove(ch, sh, {field(kElo, nall), field(kEhi, nall)}, target, threads);
   const ProverValue evs[2] = {p.evaluate(kElo, r.point, "loss-exp-lo-eval"), p.evaluate(kEhi, r.point, "loss-exp-hi-eval")};
   sumcheck_prove_final(ch, sh, r.final_value, evs);
@@ -361,7 +361,7 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
   for (const VerifierClaim& c : vv.claims(kLoss)) {
     auto l1v = ch.receive("loss-head-sum");
     if (!l1v) return l1v.error();
-    const SumcheckShape h1 = shape_of(v.rows(), {}, 4,
+    const SumcheckShape h1 = SumcheckShape::of(v.rows(), {}, 4,
                                       {{Fr::one(), {0, 1}}, {Fr::one(), {0, 2}}, {ln2, {0, 3}},
                                        {ln2 * Fr::from_i64(kLogOffset), {0}}});
     auto r1 = sumcheck_verify(ch, h1, l1v.value());
@@ -375,7 +375,7 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
       e1[k] = x.value();
     }
     if (Status st = sumcheck_verify_final(ch, h1, r1->expected, e1); !st) return st;
-    const SumcheckShape h2 = shape_of(v.all(), {}, 3, {{Fr::one(), {0, 1, 2}}});
+    const SumcheckShape h2 = SumcheckShape::of(v.all(), {}, 3, {{Fr::one(), {0, 1, 2}}});
     auto r2 = sumcheck_verify(ch, h2, l1v.value() - c.value);
     if (!r2) return r2.error();
     auto shifted = ch.receive("loss-target-eval");
@@ -390,7 +390,7 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
   }
   {
     const Fr lambda = ch.challenge("loss-mask-lambda");
-    const SumcheckShape sh = shape_of(v.rows(), ch.challenges("loss-mask-point", v.rows()), 2,
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), ch.challenges("loss-mask-point", v.rows()), 2,
                                       {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}, {lambda, {1}}, {-lambda, {1, 0}}});
     auto r = sumcheck_verify(ch, sh, VerifierValue::constant(Fr::zero()));
     if (!r) return r.error();
@@ -419,7 +419,7 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
                          ErrorCode::RELATION_MISMATCH, "the gap digits are not the row maximum minus the logits"); !st) return st;
   }
   {
-    const SumcheckShape sh = shape_of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
     auto r = sumcheck_verify(ch, sh, VerifierValue::constant(Fr::zero()));
     if (!r) return r.error();
     VerifierValue evs[3];
@@ -431,7 +431,7 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
       evs[k] = x.value();
     }
     if (Status st = sumcheck_verify_final(ch, sh, r->expected, evs); !st) return st;
-    const SumcheckShape bs = shape_of(v.all(), ch.challenges("loss-bool-point", v.all()), 1,
+    const SumcheckShape bs = SumcheckShape::of(v.all(), ch.challenges("loss-bool-point", v.all()), 1,
                                       {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}});
     auto b = sumcheck_verify(ch, bs, VerifierValue::constant(Fr::zero()));
     if (!b) return b.error();
@@ -449,7 +449,7 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
   }
   std::vector<VerifierClaim> s_claims;
   {
-    const SumcheckShape sh = shape_of(v.rows(), ch.challenges("loss-log-point", v.rows()), 4,
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), ch.challenges("loss-log-point", v.rows()), 4,
                                       {{Fr::one(), {0}}, {-Fr::one(), {1, 2}}, {-Fr::one(), {3}}});
     auto r = sumcheck_verify(ch, sh, VerifierValue::constant(Fr::zero()));
     if (!r) return r.error();
@@ -483,7 +483,7 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
   auto rem = vv.evaluate(kRemE, ec.point, "loss-exp-remainder");
   if (!rem) return rem.error();
   const VerifierValue target = ec.value * pow2_fr(kExp) + rem.value() - pow2_fr(kExp - 1) * selector_eval(dims(), ec.point);
-  const SumcheckShape sh = shape_of(v.all(), ec.point, 2, {{Fr::one(), {0, 1}}});
+  const SumcheckShape sh = SumcheckShape::of(v.all(), ec.point, 2, {{Fr::one(), {0, 1}}});
   auto r = sumcheck_verify(ch, sh, target);
   if (!r) return r.error();
   auto elo = vv.evaluate(kElo, r->point, "loss-exp-lo-eval");

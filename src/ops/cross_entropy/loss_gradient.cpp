@@ -57,7 +57,7 @@ void prove_loss_gradient(OpProver& p, uint64_t batch, uint64_t seq, uint64_t voc
     std::vector<Fr> d(nrows);
     const Fr two16 = pow2_fr(kProbBits);
     parallel_for(nrows, threads, [&](size_t t) { d[t] = pf[t] - two16 * shf[t]; }, grain_for(64));
-    const SumcheckShape sh = shape_of(v.rows(), {zr.begin(), zr.end()}, 2, {{pow2_fr(kGradShift), {0, 1}}});
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), {zr.begin(), zr.end()}, 2, {{pow2_fr(kGradShift), {0, 1}}});
     SumcheckProverResult r =
         sumcheck_prove(ch, sh, {to_field(p.tensor(kMask).padded(), nrows, threads), std::move(d)}, g->value, threads);
     const std::vector<Fr> at = concat_points({r.point, zv});
@@ -87,7 +87,7 @@ void prove_loss_gradient(OpProver& p, uint64_t batch, uint64_t seq, uint64_t voc
     const ProverValue sv = sum_eval(zr);
     const ProverValue target =
         (ev * pow2_fr(kProbBits + 1) + sv * selector_eval(vocab_dims, zv) - rc.value) * Fr::from_u64(2).inverse();
-    const SumcheckShape sh = shape_of(v.rows(), {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
     SumcheckProverResult r = sumcheck_prove(
         ch, sh, {sums, fold_vocab(p.tensor(kProb).padded(), nrows, nv, zv, threads)}, target, threads);
     const ProverValue se = sum_eval(r.point);
@@ -113,7 +113,7 @@ Status verify_loss_gradient(OpVerifier& vv, uint64_t batch, uint64_t seq, uint64
   if (g->has_value()) {
     const VerifierClaim& c = **g;
     const auto zr = head(c.point, v.rows()), zv = tail(c.point, v.rows());
-    const SumcheckShape sh = shape_of(v.rows(), {zr.begin(), zr.end()}, 2, {{pow2_fr(kGradShift), {0, 1}}});
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), {zr.begin(), zr.end()}, 2, {{pow2_fr(kGradShift), {0, 1}}});
     auto r = sumcheck_verify(ch, sh, c.value);
     if (!r) return r.error();
     const std::vector<Fr> at = concat_points({r->point, zv});
@@ -152,7 +152,7 @@ Status verify_loss_gradient(OpVerifier& vv, uint64_t batch, uint64_t seq, uint64
     if (!sv) return sv.error();
     const VerifierValue target = (ev.value() * pow2_fr(kProbBits + 1) + sv.value() * selector_eval(vocab_dims, zv) -
                                   rc.value) * Fr::from_u64(2).inverse();
-    const SumcheckShape sh = shape_of(v.rows(), {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
+    const SumcheckShape sh = SumcheckShape::of(v.rows(), {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
     auto r = sumcheck_verify(ch, sh, target);
     if (!r) return r.error();
     auto se = sum_eval(r->point);

@@ -33,15 +33,6 @@ struct Vars {
   unsigned all() const { return b + s + v; }
 };
 
-inline SumcheckShape shape_of(unsigned vars, std::vector<Fr> eq, uint32_t tables, std::vector<SumcheckTerm> terms) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(eq);
-  s.num_tables = tables;
-  s.terms = std::move(terms);
-  return s;
-}
-
 // The point (w || 1/2, ..., 1/2): a sum over the last `vars` variables is 2^vars times the MLE there.
 inline std::vector<Fr> with_halves(std::span<const Fr> w, unsigned vars) {
   std::vector<Fr> out(w.begin(), w.end());

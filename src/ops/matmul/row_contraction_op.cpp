@@ -12,14 +12,6 @@ namespace {
 
 constexpr TensorRef kX = TensorRef::input(0), kZ = TensorRef::input(1), kP = TensorRef::output(0);
 
-SumcheckShape sum_shape(unsigned vars) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.num_tables = 2;
-  s.terms = {{Fr::one(), {0, 1}}};
-  return s;
-}
-
 }  // namespace
 
 RowContractionOp::RowContractionOp(std::vector<uint64_t> rows, uint64_t m, uint64_t k)
@@ -73,7 +65,7 @@ void RowContractionOp::prove(OpProver& p) const {
                                     threads);
   xf.resize(nr, Fr::zero());
   zf.resize(nr, Fr::zero());
-  const SumcheckShape sh = sum_shape(vr);
+  const SumcheckShape sh = SumcheckShape::product(vr, {});
   SumcheckProverResult r = sumcheck_prove(p.ch(), sh, {std::move(xf), std::move(zf)}, y->value, threads);
   const ProverValue evs[2] = {p.evaluate(kX, concat_points({r.point, zo}), "row-contraction-x-eval"),
                               p.evaluate(kZ, concat_points({r.point, zj}), "row-contraction-z-eval")};
@@ -87,7 +79,7 @@ Status RowContractionOp::verify(OpVerifier& v) const {
   const unsigned vr = tensor_vars(rows_), vm = log2_ceil(m_);
   const std::span<const Fr> pt = (*y)->point;
   const std::span<const Fr> zo = pt.subspan(0, vm), zj = pt.subspan(vm);
-  const SumcheckShape sh = sum_shape(vr);
+  const SumcheckShape sh = SumcheckShape::product(vr, {});
   auto r = sumcheck_verify(v.ch(), sh, (*y)->value);
   if (!r) return r.error();
   auto xe = v.evaluate(kX, concat_points({r->point, zo}), "row-contraction-x-eval");

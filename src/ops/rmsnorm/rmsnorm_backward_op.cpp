@@ -30,15 +30,6 @@ constexpr unsigned kShiftX = kFixed.rsqrt;    // 32
 std::span<const Fr> head(std::span<const Fr> z, size_t n) { return z.subspan(0, n); }
 std::span<const Fr> tail(std::span<const Fr> z, size_t n) { return z.subspan(n); }
 
-SumcheckShape product_shape(unsigned vars, std::vector<Fr> z) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(z);
-  s.num_tables = 2;
-  s.terms = {{Fr::one(), {0, 1}}};
-  return s;
-}
-
 template <class Claim>
 std::vector<Claim> joined(std::span<const Claim> a, const std::vector<Claim>& b) {
   std::vector<Claim> out(a.begin(), a.end());
@@ -153,7 +144,7 @@ void RmsNormBackwardOp::prove(OpProver& p) const {
     mf.resize(nt, Fr::zero());
     std::vector<Fr> u(nt);
     for (size_t t = 0; t < nt; ++t) u[t] = dnf[t] - mf[t];
-    const SumcheckShape sh = product_shape(vt, {zt.begin(), zt.end()});
+    const SumcheckShape sh = SumcheckShape::product(vt, {zt.begin(), zt.end()});
     SumcheckProverResult r =
         sumcheck_prove(ch, sh, {to_field(p.tensor(kR).padded(), nt, threads), std::move(u)}, sum, threads);
     const ProverValue re = p.evaluate(kR, r.point, "rmsnorm-bwd-rsqrt-eval");
@@ -173,7 +164,7 @@ void RmsNormBackwardOp::prove(OpProver& p) const {
     const ProverValue sum = c.value * pow2_fr(kShiftM) - pow2_fr(kShiftM - 1) * selector_eval(dims_, c.point) + rem;
     std::vector<Fr> nf = combine_cols(p.tensor(kN).padded(), ni, eq_table(zi, Fr::one(), threads), threads);
     nf.resize(nt, Fr::zero());
-    const SumcheckShape sh = product_shape(vt, {zt.begin(), zt.end()});
+    const SumcheckShape sh = SumcheckShape::product(vt, {zt.begin(), zt.end()});
     SumcheckProverResult r =
         sumcheck_prove(ch, sh, {to_field(p.tensor(kC).padded(), nt, threads), std::move(nf)}, sum, threads);
     const ProverValue evs[2] = {p.evaluate(kC, r.point, "rmsnorm-bwd-mean-eval"),
@@ -191,7 +182,7 @@ void RmsNormBackwardOp::prove(OpProver& p) const {
                               : combine_claims_prove(ch, p.tensor(kRho).padded(), vt, rho_claims, threads);
     const ProverValue ce = p.evaluate(kC, c.point, "rmsnorm-bwd-mean-at-div");
     const ProverValue dot = (c.value - den * selector_eval(rows_, c.point) + ce * (den + den)) * Fr::from_u64(2).inverse();
-    SumcheckShape sh = product_shape(vt + vi, c.point);
+    SumcheckShape sh = SumcheckShape::product(vt + vi, c.point);
     SumcheckProverResult r = sumcheck_prove(
         ch, sh,
         {to_field(p.tensor(kDn).padded(), nt * ni, threads), to_field(p.tensor(kN).padded(), nt * ni, threads)}, dot,
@@ -208,7 +199,7 @@ void RmsNormBackwardOp::prove(OpProver& p) const {
     const ProverValue rem = p.evaluate(kRemDn, c.point, "rmsnorm-bwd-dn-remainder");
     const ProverValue sum = c.value * pow2_fr(kShiftDn) - pow2_fr(kShiftDn - 1) * selector_eval(dims_, c.point) + rem;
     std::vector<Fr> dyf = combine_rows(p.tensor(kDy).padded(), ni, eq_table(zt, Fr::one(), threads), threads);
-    const SumcheckShape sh = product_shape(vi, {zi.begin(), zi.end()});
+    const SumcheckShape sh = SumcheckShape::product(vi, {zi.begin(), zi.end()});
     SumcheckProverResult r =
         sumcheck_prove(ch, sh, {to_field(p.tensor(kG).padded(), ni, threads), std::move(dyf)}, sum, threads);
     const ProverValue evs[2] = {p.evaluate(kG, r.point, "rmsnorm-bwd-gain-eval"),
@@ -237,7 +228,7 @@ Status RmsNormBackwardOp::verify(OpVerifier& v) const {
     const VerifierValue sum =
         c.value * pow2_fr(kShiftX) - pow2_fr(kShiftX - 1) * selector_eval(dims_, c.point) + rem.value();
     const auto zt = head(c.point, vt);
-    const SumcheckShape sh = product_shape(vt, {zt.begin(), zt.end()});
+    const SumcheckShape sh = SumcheckShape::product(vt, {zt.begin(), zt.end()});
     auto r = sumcheck_verify(ch, sh, sum);
     if (!r) return r.error();
     auto re = v.evaluate(kR, r->point, "rmsnorm-bwd-rsqrt-eval");
@@ -261,7 +252,7 @@ Status RmsNormBackwardOp::verify(OpVerifier& v) const {
     if (!rem) return rem.error();
     const VerifierValue sum =
         c.value * pow2_fr(kShiftM) - pow2_fr(kShiftM - 1) * selector_eval(dims_, c.point) + rem.value();
-    const SumcheckShape sh = product_shape(vt, {zt.begin(), zt.end()});
+    const SumcheckShape sh = SumcheckShape::product(vt, {zt.begin(), zt.end()});
     auto r = sumcheck_verify(ch, sh, sum);
     if (!r) return r.error();
     auto ce = v.evaluate(kC, r->point, "rmsnorm-bwd-mean-eval");
@@ -283,7 +274,7 @@ Status RmsNormBackwardOp::verify(OpVerifier& v) const {
     if (!ce) return ce.error();
     const VerifierValue dot =
         (c.value - den * selector_eval(rows_, c.point) + ce.value() * (den + den)) * Fr::from_u64(2).inverse();
-    const SumcheckShape sh = product_shape(vt + vi, c.point);
+    const SumcheckShape sh = SumcheckShape::product(vt + vi, c.point);
     auto r = sumcheck_verify(ch, sh, dot);
     if (!r) return r.error();
     auto dne = ch.receive("rmsnorm-bwd-dn-at-dot");
@@ -303,7 +294,7 @@ Status RmsNormBackwardOp::verify(OpVerifier& v) const {
     if (!rem) return rem.error();
     const VerifierValue sum =
         c.value * pow2_fr(kShiftDn) - pow2_fr(kShiftDn - 1) * selector_eval(dims_, c.point) + rem.value();
-    const SumcheckShape sh = product_shape(vi, {zi.begin(), zi.end()});
+    const SumcheckShape sh = SumcheckShape::product(vi, {zi.begin(), zi.end()});
     auto r = sumcheck_verify(ch, sh, sum);
     if (!r) return r.error();
     auto ge = v.evaluate(kG, r->point, "rmsnorm-bwd-gain-eval");

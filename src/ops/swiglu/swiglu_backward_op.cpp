@@ -1,6 +1,7 @@
 // SwiGLU's backward pass with every rounding proven (swiglu_backward_op.h).
 #include "zklora/ops/swiglu/swiglu_backward_op.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -96,12 +97,9 @@ SumcheckShape relation_shape(const Relation& rel, const std::vector<Factor>& fs,
   return s;
 }
 
-std::vector<Fr> selector_field(const std::vector<uint64_t>& dims, size_t n) {
-  const std::vector<uint8_t> sel = lookup_selector_table(dims);
-  std::vector<Fr> out(n);
-  for (size_t i = 0; i < n && i < sel.size(); ++i) out[i] = sel[i] ? Fr::one() : Fr::zero();
-  return out;
-}
+// A claim on a derived tensor whose relation already ran would never be checked: the order of relations() forbids
+// it, and this refuses it should the order change.
+constexpr std::string_view kLateClaim = "swiglu backward: a claim on a derived tensor after its relation ran";
 
 std::string label(const Relation& rel, const char* what) { return std::string("swiglu-bwd-") + rel.name + "-" + what; }
 
@@ -181,9 +179,13 @@ void SwigluBackwardOp::prove(OpProver& p) const {
   const unsigned n = tensor_vars(dims_);
   const size_t size = size_t{1} << n;
   std::map<uint32_t, std::vector<ProverClaim>> made;  // claims on the derived helpers, by helper index
+  std::vector<uint32_t> done;                          // the derived helpers whose relation ran
   for (const Relation& rel : relations()) {
     std::vector<ProverClaim> claims(p.claims(rel.q).begin(), p.claims(rel.q).end());
-    if (is_derived(rel.q)) claims.insert(claims.end(), made[rel.q.index].begin(), made[rel.q.index].end());
+    if (is_derived(rel.q)) {
+      claims.insert(claims.end(), made[rel.q.index].begin(), made[rel.q.index].end());
+      done.push_back(rel.q.index);
+    }
     if (claims.empty()) continue;
     const ProverClaim c =
         claims.size() == 1 ? claims[0] : combine_claims_prove(ch, p.tensor(rel.q).padded(), n, claims, threads);
@@ -192,7 +194,7 @@ void SwigluBackwardOp::prove(OpProver& p) const {
     const std::vector<Factor> fs = factors_of(rel);
     std::vector<std::vector<Fr>> tables;
     for (const Factor& f : fs) {
-      tables.push_back(f.selector ? selector_field(dims_, size) : to_field(p.tensor(f.ref).padded(), size, threads));
+      tables.push_back(f.selector ? lookup_selector_field(dims_, size) : to_field(p.tensor(f.ref).padded(), size, threads));
     }
     const SumcheckShape sh = relation_shape(rel, fs, n, c.point);
     SumcheckProverResult r = sumcheck_prove(ch, sh, std::move(tables), sum, threads);
@@ -201,6 +203,9 @@ void SwigluBackwardOp::prove(OpProver& p) const {
       if (fs[k].selector) {
         evs.push_back(ProverValue::constant(selector_eval(dims_, r.point)));
       } else if (is_derived(fs[k].ref)) {
+        if (std::find(done.begin(), done.end(), fs[k].ref.index) != done.end()) {
+          throw ZkError(ErrorCode::INVALID_ARGUMENT, std::string(kLateClaim));
+        }
         evs.push_back(ch.send(label(rel, "derived-eval"), r.evaluations[k]));
         made[fs[k].ref.index].push_back({r.point, evs.back()});
       } else {
@@ -215,9 +220,13 @@ Status SwigluBackwardOp::verify(OpVerifier& v) const {
   VerifierChannel& ch = v.ch();
   const unsigned n = tensor_vars(dims_);
   std::map<uint32_t, std::vector<VerifierClaim>> made;
+  std::vector<uint32_t> done;
   for (const Relation& rel : relations()) {
     std::vector<VerifierClaim> claims(v.claims(rel.q).begin(), v.claims(rel.q).end());
-    if (is_derived(rel.q)) claims.insert(claims.end(), made[rel.q.index].begin(), made[rel.q.index].end());
+    if (is_derived(rel.q)) {
+      claims.insert(claims.end(), made[rel.q.index].begin(), made[rel.q.index].end());
+      done.push_back(rel.q.index);
+    }
     if (claims.empty()) continue;
     VerifierClaim c;
     if (claims.size() == 1) {
@@ -240,6 +249,9 @@ Status SwigluBackwardOp::verify(OpVerifier& v) const {
       if (f.selector) {
         evs.push_back(VerifierValue::constant(selector_eval(dims_, r->point)));
       } else if (is_derived(f.ref)) {
+        if (std::find(done.begin(), done.end(), f.ref.index) != done.end()) {
+          return make_error(ErrorCode::INVALID_ARGUMENT, std::string(kLateClaim));
+        }
         auto e = ch.receive(label(rel, "derived-eval"));
         if (!e) return e.error();
         evs.push_back(e.value());

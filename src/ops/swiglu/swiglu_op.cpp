@@ -57,13 +57,6 @@ SumcheckShape clamp_shape(unsigned vars, std::vector<Fr> z, const Fr& lambda) {
   return s;
 }
 
-std::vector<Fr> selector_field(const std::vector<uint64_t>& dims, size_t n) {
-  const std::vector<uint8_t> sel = lookup_selector_table(dims);
-  std::vector<Fr> out(n);
-  for (size_t i = 0; i < n && i < sel.size(); ++i) out[i] = sel[i] ? Fr::one() : Fr::zero();
-  return out;
-}
-
 }  // namespace
 
 SwigluOp::SwigluOp(std::vector<uint64_t> dims) : dims_(std::move(dims)) {
@@ -154,7 +147,7 @@ void SwigluOp::prove(OpProver& p) const {
   SumcheckProverResult r = sumcheck_prove(
       ch, cs,
       {to_field(p.tensor(kG).padded(), size, threads), to_field(p.tensor(kRemJ).padded(), size, threads),
-       selector_field(dims_, size), to_field(p.tensor(kJc).padded(), size, threads),
+       lookup_selector_field(dims_, size), to_field(p.tensor(kJc).padded(), size, threads),
        to_field(p.tensor(kW).padded(), size, threads)},
       ProverValue::constant(Fr::zero()), threads);
   const ProverValue evs[5] = {p.evaluate(kG, r.point, "swiglu-clamp-gate"),

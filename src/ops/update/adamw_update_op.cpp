@@ -4,6 +4,7 @@
 #include <bit>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "zklora/base/threads.h"
@@ -81,6 +82,10 @@ std::vector<Relation> relations(const AdamwConstants& k) {
        pow2_fr(kHyper - 1)},
   };
 }
+
+// A claim on a derived tensor whose relation already ran would never be checked: the order of relations() forbids
+// it, and this refuses it should the order change.
+constexpr std::string_view kLateClaim = "adamw update: a claim on a derived tensor after its relation ran";
 
 std::string label(const Relation& r, const char* what) { return std::string("adamw-") + r.name + "-" + what; }
 
@@ -227,10 +232,12 @@ void AdamwUpdateOp::prove(OpProver& p) const {
   const unsigned vars = tensor_vars(dims_);
   const size_t size = size_t{1} << vars;
   std::map<std::pair<int, uint32_t>, std::vector<ProverClaim>> made;
+  std::set<std::pair<int, uint32_t>> done;
   const auto key = [](TensorRef t) { return std::make_pair(static_cast<int>(t.role), t.index); };
   // A part's tensor at z: a derived one sent and passed on, a committed or input one opened.
   const auto value_at = [&](const Relation& r, TensorRef t, std::span<const Fr> z) -> ProverValue {
     if (!is_derived(t)) return p.evaluate(t, z, label(r, "eval"));
+    if (done.count(key(t))) throw ZkError(ErrorCode::INVALID_ARGUMENT, std::string(kLateClaim));
     const ProverValue x = ch.send(label(r, "derived-eval"), mle_evaluate(p.tensor(t).padded(), z, threads));
     made[key(t)].push_back({{z.begin(), z.end()}, x});
     return x;
@@ -239,6 +246,7 @@ void AdamwUpdateOp::prove(OpProver& p) const {
     std::vector<ProverClaim> claims(p.claims(r.t).begin(), p.claims(r.t).end());
     const auto& extra = made[key(r.t)];
     claims.insert(claims.end(), extra.begin(), extra.end());
+    done.insert(key(r.t));
     if (claims.empty()) continue;
     if (!r.has_products()) {
       for (const ProverClaim& c : claims) {
@@ -269,9 +277,11 @@ Status AdamwUpdateOp::verify(OpVerifier& v) const {
   VerifierChannel& ch = v.ch();
   const unsigned vars = tensor_vars(dims_);
   std::map<std::pair<int, uint32_t>, std::vector<VerifierClaim>> made;
+  std::set<std::pair<int, uint32_t>> done;
   const auto key = [](TensorRef t) { return std::make_pair(static_cast<int>(t.role), t.index); };
   const auto value_at = [&](const Relation& r, TensorRef t, std::span<const Fr> z) -> Result<VerifierValue> {
     if (!is_derived(t)) return v.evaluate(t, z, label(r, "eval"));
+    if (done.count(key(t))) return make_error(ErrorCode::INVALID_ARGUMENT, std::string(kLateClaim));
     auto x = ch.receive(label(r, "derived-eval"));
     if (!x) return x.error();
     made[key(t)].push_back({{z.begin(), z.end()}, x.value()});
@@ -281,6 +291,7 @@ Status AdamwUpdateOp::verify(OpVerifier& v) const {
     std::vector<VerifierClaim> claims(v.claims(r.t).begin(), v.claims(r.t).end());
     const auto& extra = made[key(r.t)];
     claims.insert(claims.end(), extra.begin(), extra.end());
+    done.insert(key(r.t));
     if (claims.empty()) continue;
     if (!r.has_products()) {
       for (const VerifierClaim& c : claims) {

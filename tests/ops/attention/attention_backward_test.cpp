@@ -9,26 +9,14 @@
 #include "zklora/ops/attention/attention_backward_ops.h"
 #include "zklora/ops/attention/attention_ops.h"
 #include "zklora/ops/rescale/rescale_op.h"
+#include "ops/op_test_util.h"
 
 namespace zklora {
 namespace {
 
-std::vector<int64_t> random_values(std::mt19937_64& gen, size_t n, int64_t bound) {
-  std::uniform_int_distribution<int64_t> d(-bound, bound - 1);
-  std::vector<int64_t> out(n);
-  for (auto& x : out) x = d(gen);
-  return out;
-}
-
-// The first output of op on the inputs.
-OwnedTable run(const Operation& op, std::vector<TableView> in) {
-  OpWitness w = op.compute(in, 1);
-  return std::move(w.outputs[0]);
-}
-
-OwnedTable rescaled(const OwnedTable& exact, std::vector<uint64_t> dims, unsigned shift, int64_t multiplier) {
-  return run(RescaleOp(std::move(dims), shift, multiplier, kGradientRange), {exact.view()});
-}
+using testing::random_values;
+using testing::rescaled;
+using testing::run;
 
 TEST(AttentionBackwardOps, ComposeToTheEnginesBackwardPass) {
   const HeadShape hs{2, 5, 4, 2, 8};

@@ -10,25 +10,14 @@
 #include "zklora/ops/matmul/matmul_op.h"
 #include "zklora/ops/matmul/row_contraction_op.h"
 #include "zklora/ops/rescale/rescale_op.h"
+#include "ops/op_test_util.h"
 
 namespace zklora {
 namespace {
 
-std::vector<int64_t> random_values(std::mt19937_64& gen, size_t n, int64_t bound) {
-  std::uniform_int_distribution<int64_t> d(-bound, bound - 1);
-  std::vector<int64_t> out(n);
-  for (auto& x : out) x = d(gen);
-  return out;
-}
-
-OwnedTable run(const Operation& op, std::vector<TableView> in) {
-  OpWitness w = op.compute(in, 1);
-  return std::move(w.outputs[0]);
-}
-
-OwnedTable rescaled(const OwnedTable& exact, std::vector<uint64_t> dims, unsigned shift, int64_t multiplier) {
-  return run(RescaleOp(std::move(dims), shift, multiplier, kGradientRange), {exact.view()});
-}
+using testing::random_values;
+using testing::rescaled;
+using testing::run;
 
 // X (rows..., n) times W (n, k) as stored.
 std::unique_ptr<MatmulOp> times(std::vector<uint64_t> rows, uint64_t n, uint64_t k) {
