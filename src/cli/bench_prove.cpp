@@ -110,7 +110,7 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
   const double witness_s = sw.seconds();
 
   sw = Stopwatch();
-  const StepProverWitness w = build_step_witness(s, bm.weights, bm.adapter, bm.batch);
+  const StepProverWitness w = build_step_witness(s, {bm.weights, bm.adapter, bm.batch});
   const double prover_witness_s = sw.seconds();
   s.loss_sum = s.has_loss() ? w.loss_sum : 0;
   GraphProfile prof;

@@ -43,6 +43,19 @@ Result<OptimizerKind> parse_optimizer(const std::string& s) {
   return make_error(ErrorCode::INVALID_ARGUMENT, "unknown optimizer '" + s + "' (sgd or adamw)");
 }
 
+OptimizerIntegers optimizer_integers(const OptimizerConfig& c) {
+  OptimizerIntegers k;
+  k.lr = hyper(c.lr);
+  k.mu = hyper(c.momentum);
+  k.b1 = hyper(c.beta1);
+  k.b2 = hyper(c.beta2);
+  k.eps = at_mean_scale(c.eps);
+  k.wd_lr = hyper(c.lr * c.weight_decay);
+  k.clip = at_mean_scale(c.clip_norm);
+  k.clip_eps = at_mean_scale(1e-6);
+  return k;
+}
+
 OptimizerState OptimizerState::zeros_for(const AdapterTensors& params, const OptimizerConfig&) {
   OptimizerState s;
   s.m = AdapterTensors::zeros_like(params);
@@ -63,39 +76,37 @@ void optimizer_step(const OptimizerConfig& cfg, AdapterTensors& params, Optimize
   }
 
   // Global norm clipping, torch semantics: g *= min(1, C / (||g|| + 1e-6)).
-  if (cfg.clip_norm > 0) {
+  const OptimizerIntegers k = optimizer_integers(cfg);
+  if (k.clips()) {
     u128 sq = 0;
     for (ITensor* t : g)
       for (const int64_t x : t->data) sq += static_cast<u128>(static_cast<i128>(x) * x);
-    const int64_t clip = at_mean_scale(cfg.clip_norm);
-    const ClipDecision d = clip_decision(sq, clip, at_mean_scale(1e-6));
+    const ClipDecision d = clip_decision(sq, k.clip, k.clip_eps);
     if (d.clip) {
       for (ITensor* t : g)
-        for (int64_t& x : t->data) x = clip_element(x, clip, d.den);
+        for (int64_t& x : t->data) x = clip_element(x, k.clip, d.den);
     }
   }
 
-  const i128 lr = hyper(cfg.lr);
   if (cfg.kind == OptimizerKind::SGD) {
-    const int64_t mu = hyper(cfg.momentum);
-    for (size_t k = 0; k < p.size(); ++k) {
-      for (int64_t i = 0; i < p[k]->numel(); ++i) {
+    const int64_t mu = k.mu;
+    for (size_t t = 0; t < p.size(); ++t) {
+      for (int64_t i = 0; i < p[t]->numel(); ++i) {
         // At step 1 the buffer starts from g: a zero previous buffer.
-        const int64_t m_prev = state.step == 1 ? 0 : (*m[k])[i];
-        const SgdElement e = sgd_element((*p[k])[i], m_prev, (*g[k])[i], static_cast<int64_t>(lr), mu);
-        if (mu != 0) (*m[k])[i] = e.buf;
-        (*p[k])[i] = e.theta;
+        const int64_t m_prev = state.step == 1 ? 0 : (*m[t])[i];
+        const SgdElement e = sgd_element((*p[t])[i], m_prev, (*g[t])[i], k.lr, mu);
+        if (mu != 0) (*m[t])[i] = e.buf;
+        (*p[t])[i] = e.theta;
       }
     }
     return;
   }
 
   // AdamW.
-  const AdamwConstants k = adamw_constants(static_cast<int64_t>(lr), hyper(cfg.beta1), hyper(cfg.beta2),
-                                           at_mean_scale(cfg.eps), hyper(cfg.lr * cfg.weight_decay), state.step);
+  const AdamwConstants ak = adamw_constants(k.lr, k.b1, k.b2, k.eps, k.wd_lr, state.step);
   for (size_t t = 0; t < p.size(); ++t) {
     for (int64_t i = 0; i < p[t]->numel(); ++i) {
-      const AdamwElement e = adamw_element((*p[t])[i], (*m[t])[i], (*v[t])[i], (*g[t])[i], k);
+      const AdamwElement e = adamw_element((*p[t])[i], (*m[t])[i], (*v[t])[i], (*g[t])[i], ak);
       (*m[t])[i] = e.m;
       (*v[t])[i] = e.v;
       (*p[t])[i] = e.theta;

@@ -16,6 +16,13 @@ Fr PublicTensor::evaluate(std::span<const Fr> point) const {
   return mle_evaluate(TableView(shape.pad(std::span<const int64_t>(v))), point);
 }
 
+void ZeroTensor::absorb(Transcript& t) const {
+  t.domain("public-zero");
+  absorb_dims(t, "dims", dims_);
+}
+
+std::vector<int64_t> ZeroTensor::values() const { return std::vector<int64_t>(PaddedShape(dims_).numel(), 0); }
+
 std::optional<ProverClaim> OpProver::combined_claim(TensorRef r) {
   const std::span<const ProverClaim> cs = claims(r);
   if (cs.empty()) return std::nullopt;

@@ -180,9 +180,15 @@ void StepGraph::mark_cut(size_t id) {
   t.origin = TensorOrigin::PROOF;
 }
 
-void StepGraph::mark_statement_output(size_t id) {
+void StepGraph::mark_statement_output(size_t id, std::string name) {
   GraphTensor& t = tensors_.at(id);
   if (t.producer < 0 || t.op_committed || t.helper) bad_graph(t.name + " is not a derived output");
+  if (!name.empty()) {
+    for (const GraphTensor& other : tensors_) {
+      if (other.name == name) bad_graph("two tensors named " + name);
+    }
+    t.name = std::move(name);
+  }
   t.cut = true;
   t.origin = TensorOrigin::STATEMENT;
 }

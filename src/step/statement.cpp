@@ -13,7 +13,31 @@ uint64_t u(int64_t x) { return static_cast<uint64_t>(x); }
 
 bool is_pow2(int64_t x) { return x > 0 && (x & (x - 1)) == 0; }
 
+void absorb_f64(Transcript& t, std::string_view label, double x) { t.absorb_u64(label, std::bit_cast<uint64_t>(x)); }
+
+// The bounds of MeanGradientOp's divisor.
+constexpr int64_t kMaxCount = int64_t{1} << 40;
+
+Status validate_update(const StepStatement& s) {
+  const auto bad = [](const std::string& m) { return make_error(ErrorCode::INVALID_ARGUMENT, "statement: " + m); };
+  if (Status st = s.optimizer.validate(); !st) return bad(st.error().message);
+  if (s.step_number < 1 || s.step_number >= (int64_t{1} << 32)) {
+    return bad("step number " + std::to_string(s.step_number) + " outside [1, 2^32)");
+  }
+  if (s.count < 1 || s.count > s.batch * s.seq || s.count >= kMaxCount) {
+    return bad("number of targets " + std::to_string(s.count) + " outside [1, batch x seq]");
+  }
+  if (s.layers_only && s.optimizer.clip_norm > 0) {
+    return bad("a proof of some layers cannot clip: the norm is over every layer");
+  }
+  return {};
+}
+
 }  // namespace
+
+bool StepStatement::has_first_moment() const {
+  return updates() && (optimizer.kind == OptimizerKind::ADAMW || optimizer_integers(optimizer).mu != 0);
+}
 
 std::vector<std::string> StepStatement::unproven() const {
   std::vector<std::string> out;
@@ -22,6 +46,7 @@ std::vector<std::string> StepStatement::unproven() const {
     out.push_back("embedding");
     out.push_back("lm-head");
     out.push_back("cross-entropy");
+    if (mode == StepMode::STEP) out.push_back("head-backward");
   } else if (mode == StepMode::LINEAR_BACKBONE) {
     out.push_back("cross-entropy");
   }
@@ -39,7 +64,7 @@ Status StepStatement::validate() const {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: bad batch shape (" + std::to_string(batch) + " x " +
                                                        std::to_string(seq) + ")");
   }
-  if (mode != StepMode::FORWARD && mode != StepMode::LINEAR_BACKBONE) {
+  if (mode != StepMode::FORWARD && mode != StepMode::LINEAR_BACKBONE && mode != StepMode::STEP) {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: unknown mode");
   }
   if (lora_scale_fixed(lora) == 0) return make_error(ErrorCode::INVALID_ARGUMENT, "statement: LoRA scale is zero");
@@ -59,6 +84,10 @@ Status StepStatement::validate() const {
   }
   if (!has_loss() && loss_sum != 0) {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: a loss for a proof without one");
+  }
+  if (updates()) return validate_update(*this);
+  if (step_number != 0 || count != 0) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "statement: a step number or a count for a proof without update");
   }
   return {};
 }
@@ -87,24 +116,68 @@ void StepStatement::absorb(Transcript& t) const {
     t.absorb_bytes("unproven-op", std::span(reinterpret_cast<const uint8_t*>(op.data()), op.size()));
   }
   if (has_loss()) t.absorb_fr("loss-sum", Fr::from_i64(loss_sum));
+  if (!updates()) return;
+  const OptimizerConfig& o = optimizer;
+  t.absorb_u64("optimizer", o.kind == OptimizerKind::SGD ? 1 : 2);
+  absorb_f64(t, "lr", o.lr);
+  absorb_f64(t, "momentum", o.momentum);
+  absorb_f64(t, "weight-decay", o.weight_decay);
+  absorb_f64(t, "beta1", o.beta1);
+  absorb_f64(t, "beta2", o.beta2);
+  absorb_f64(t, "eps", o.eps);
+  absorb_f64(t, "clip-norm", o.clip_norm);
+  t.absorb_u64("step-number", u(step_number));
+  t.absorb_u64("count", u(count));
 }
 
-ProverCommitments commit_adapter(const AdapterTensors& adapter, int threads) {
-  ProverCommitments out;
-  for (int64_t l = 0; l < adapter.n_layers; ++l) {
+std::string adapter_tensor_name(int64_t layer, Projection p, bool is_a) {
+  return "adapter." + std::to_string(layer) + "." + projection_module(p) + (is_a ? ".A" : ".B");
+}
+
+namespace {
+
+// Every matrix of an adapter-shaped set of tensors, under its adapter name with a prefix.
+void commit_adapter_like(const AdapterTensors& t, const std::string& prefix, int threads, ProverCommitments& out) {
+  for (int64_t l = 0; l < t.n_layers; ++l) {
     for (const Projection pr : kAllProjections) {
-      const ITensor& a = adapter.a_of(l, pr);
-      if (a.numel() == 0) continue;
-      const ITensor& b = adapter.b_of(l, pr);
-      const std::string n = "adapter." + std::to_string(l) + "." + projection_module(pr);
-      for (const auto& [suffix, x] : {std::pair{".A", &a}, std::pair{".B", &b}}) {
-        const std::vector<uint64_t> dims{u(x->dim(0)), u(x->dim(1))};
-        out.emplace(n + suffix, hyrax_commit_tensor(dims, std::span<const int64_t>(x->data), threads));
+      if (t.a_of(l, pr).numel() == 0) continue;
+      for (const bool is_a : {true, false}) {
+        const ITensor& x = is_a ? t.a_of(l, pr) : t.b_of(l, pr);
+        const std::vector<uint64_t> dims{u(x.dim(0)), u(x.dim(1))};
+        out.emplace(prefix + adapter_tensor_name(l, pr, is_a),
+                    hyrax_commit_tensor(dims, std::span<const int64_t>(x.data), threads));
       }
     }
   }
+}
+
+template <class Map>
+Map strip_next(const Map& outputs) {
+  Map out;
+  for (const auto& [name, c] : outputs) {
+    if (name.starts_with(kNextPrefix)) out.emplace(name.substr(kNextPrefix.size()), c);
+  }
   return out;
 }
+
+}  // namespace
+
+ProverCommitments commit_adapter(const AdapterTensors& adapter, int threads) {
+  ProverCommitments out;
+  commit_adapter_like(adapter, "", threads, out);
+  return out;
+}
+
+ProverCommitments commit_optimizer_state(const StepStatement& s, const OptimizerState& state, int threads) {
+  ProverCommitments out;
+  if (s.step_number <= 1) return out;
+  if (s.has_first_moment()) commit_adapter_like(state.m, "optimizer.m.", threads, out);
+  if (s.has_second_moment()) commit_adapter_like(state.v, "optimizer.v.", threads, out);
+  return out;
+}
+
+ProverCommitments next_step_inputs(const ProverCommitments& outputs) { return strip_next(outputs); }
+PublicCommitments next_step_inputs(const PublicCommitments& outputs) { return strip_next(outputs); }
 
 std::vector<int64_t> batch_tokens(const Batch& batch) { return {batch.tokens.begin(), batch.tokens.end()}; }
 

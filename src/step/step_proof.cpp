@@ -3,10 +3,10 @@
 
 #include <map>
 #include <set>
-#include <type_traits>
 #include <string>
 
 #include "zklora/fixed/format.h"
+#include "zklora/fixed/kernels.h"
 #include "zklora/fixed/nn.h"
 #include "zklora/fixed/tables.h"
 #include "zklora/step/recipe.h"
@@ -23,9 +23,10 @@ bool is_weight_name(const std::string& name) {
 // The views of every statement tensor the prover may bind, by name.
 class StatementData {
  public:
-  StatementData(const StepStatement& s, const ModelWeights& w, const AdapterTensors& a, const Batch& b,
-                StepProverWitness& out)
-      : s_(s), w_(w), a_(a), out_(out) {
+  StatementData(const StepStatement& s, const StepInputs& in, StepProverWitness& out)
+      : s_(s), w_(in.weights), a_(in.adapter), state_(in.optimizer), out_(out) {
+    const ModelWeights& w = in.weights;
+    const Batch& b = in.batch;
     out_.kept.push_back(batch_tokens(b));
     views_.emplace("batch.tokens", TableView(out_.kept.back()));
     out_.kept.push_back(batch_mask(b));
@@ -51,14 +52,10 @@ class StatementData {
         }
       }
     } else if (name.starts_with("adapter.")) {
-      for (int64_t l = 0; l < a_.n_layers; ++l) {
-        for (const Projection p : kAllProjections) {
-          const std::string n = "adapter." + std::to_string(l) + "." + projection_module(p);
-          if (a_.a_of(l, p).numel() == 0) continue;
-          views_.emplace(n + ".A", TableView(a_.a_of(l, p).data));
-          views_.emplace(n + ".B", TableView(a_.b_of(l, p).data));
-        }
-      }
+      add_adapter_like(a_, "");
+    } else if (name.starts_with("optimizer.") && state_ != nullptr) {
+      add_adapter_like(state_->m, "optimizer.m.");
+      add_adapter_like(state_->v, "optimizer.v.");
     }
     if (auto it = views_.find(name); it != views_.end()) return it->second;
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: no data for statement tensor " + name);
@@ -68,28 +65,49 @@ class StatementData {
   const StepStatement& s_;
   const ModelWeights& w_;
   const AdapterTensors& a_;
+  const OptimizerState* state_;
   StepProverWitness& out_;
+
+  void add_adapter_like(const AdapterTensors& t, const std::string& prefix) {
+    for (int64_t l = 0; l < t.n_layers; ++l) {
+      for (const Projection p : kAllProjections) {
+        if (t.a_of(l, p).numel() == 0) continue;
+        views_.emplace(prefix + adapter_tensor_name(l, p, true), TableView(t.a_of(l, p).data));
+        views_.emplace(prefix + adapter_tensor_name(l, p, false), TableView(t.b_of(l, p).data));
+      }
+    }
+  }
   std::map<std::string, TableView> views_;
   std::set<int64_t> loaded_;
 };
 
 // The tensors a LINEAR_BACKBONE (or layers_only) proof leaves to the engine: the outputs of the operations it does
 // not prove, and the residual stream entering the first layer.
-void bind_unproven(const StepStatement& s, const ModelWeights& weights, const AdapterTensors& adapter,
-                   const Batch& batch, StepProverWitness& out) {
+void bind_unproven(const StepStatement& s, const StepInputs& in, StepProverWitness& out) {
+  const ModelWeights& weights = in.weights;
+  const AdapterTensors& adapter = in.adapter;
   const StepGraph& g = out.graph;
   const auto set = [&](const std::string& name, std::vector<int64_t> v) {
     out.witness.set(g.find(name), std::move(v));
   };
-  ITensor h = embedding_rows(weights.embed, batch.tokens);
+  ITensor h = embedding_rows(weights.embed, in.batch.tokens);
   if (s.layers_only) set("layers.0.input", h.data);
-  if (s.mode != StepMode::LINEAR_BACKBONE) return;
   const ModelConfig& m = s.model;
   const RopeTable rope = make_rope_table(s.seq, m.head_dim(), m.rope_theta);
   std::vector<int64_t> positions;
   for (int64_t t = 0; t < s.batch * s.seq; ++t) positions.push_back(t % s.seq);
   const LayerContext ctx{m, lora_scale_fixed(s.lora), rope, positions,
                          AttentionShape{s.batch, s.seq, m.n_heads, m.n_kv_heads, m.head_dim()}};
+  if (s.layers_only && s.updates()) {
+    // The gradient at the layers' output, from the engine's head and loss (not part of such a proof).
+    for (int64_t l = 0; l < m.n_layers; ++l) layer_forward(ctx, *weights.layer(l), adapter, l, h);
+    const RmsNormOut fn = rmsnorm_forward(h, weights.final_norm, m.rms_eps);
+    const CrossEntropyOut ce = cross_entropy(matmul_nt(fn.y, weights.lm_head, kFixed.weight), in.batch.targets);
+    set("layers.output_grad",
+        rmsnorm_backward(fn, weights.final_norm, matmul_nn(ce.d_logits, weights.lm_head, kFixed.weight)).data);
+    return;
+  }
+  if (s.mode != StepMode::LINEAR_BACKBONE) return;
   for (int64_t l = 0; l < m.n_layers; ++l) {
     const LayerCache c = layer_forward(ctx, *weights.layer(l), adapter, l, h);
     set(layer_tensor(l, "attn_norm.out"), c.norm1.y.data);
@@ -112,13 +130,15 @@ Transcript statement_transcript(const StepStatement& s, const StepGraph& g,
 
 std::vector<Fr> public_values(const StepStatement& s) {
   if (!s.has_loss()) return {};
+  if (s.updates()) return {Fr::from_i64(s.loss_sum), Fr::from_i64(s.count)};
   return {Fr::from_i64(s.loss_sum)};
 }
 
 }  // namespace
 
-StepProverWitness build_step_witness(const StepStatement& s, const ModelWeights& weights,
-                                     const AdapterTensors& adapter, const Batch& batch, int threads) {
+StepProverWitness build_step_witness(const StepStatement& s, const StepInputs& in, int threads) {
+  const ModelWeights& weights = in.weights;
+  const Batch& batch = in.batch;
   if (batch.batch != s.batch || batch.seq != s.seq) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: the batch does not have the statement's shape");
   }
@@ -126,38 +146,47 @@ StepProverWitness build_step_witness(const StepStatement& s, const ModelWeights&
         weights.config.vocab_size == s.model.vocab_size)) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: the model does not have the statement's configuration");
   }
+  if (s.updates() && s.step_number > 1 && (s.has_first_moment() || s.has_second_moment()) &&
+      in.optimizer == nullptr) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: no optimizer state for a step after the first");
+  }
   StepProverWitness out;
   out.graph = build_step_graph(s).value();
-  StatementData data(s, weights, adapter, batch, out);
-  for (const size_t i : out.graph.statement_tensors()) out.witness.set_view(i, data.get(out.graph.tensors()[i].name));
-  bind_unproven(s, weights, adapter, batch, out);
+  StatementData data(s, in, out);
+  for (const size_t i : out.graph.statement_tensors()) {
+    if (out.graph.tensors()[i].producer < 0) out.witness.set_view(i, data.get(out.graph.tensors()[i].name));
+  }
+  bind_unproven(s, in, out);
   graph_compute_witness(out.graph, out.witness, threads);
-  for (const size_t i : out.graph.public_outputs()) out.loss_sum = out.witness.data(i).visit([](const auto& v) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(v[0])>, Fr>) {
-      return int64_t{0};
-    } else {
-      return static_cast<int64_t>(v[0]);
-    }
-  });
+  const std::vector<size_t> pub = out.graph.public_outputs();
+  if (!pub.empty()) out.loss_sum = view_to_i64(out.witness.data(pub[0]))[0];
+  if (pub.size() > 1) out.count = view_to_i64(out.witness.data(pub[1]))[0];
   return out;
 }
 
 std::vector<uint8_t> prove_step_witness(const StepStatement& s, const StepProverWitness& w,
                                         const ProverCommitments& commitments, ChannelMode mode,
-                                        const StepProveOptions& options) {
+                                        const StepProveOptions& options, const ProverCommitments* outputs) {
   if (s.has_loss() && s.loss_sum != w.loss_sum && !options.allow_false_relations) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: the statement's loss is not the witness's");
+  }
+  if (s.has_loss() && s.updates() && s.count != w.count && !options.allow_false_relations) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: the statement's number of targets is not the witness's");
   }
   const StepGraph& g = w.graph;
   std::vector<const HyraxCommitted*> stmt;
   std::vector<const HyraxCommitment*> pub;
   for (const size_t i : g.statement_tensors()) {
-    const auto it = commitments.find(g.tensors()[i].name);
-    if (it == commitments.end()) {
-      throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: no commitment to " + g.tensors()[i].name);
+    const std::string& name = g.tensors()[i].name;
+    const HyraxCommitted* c = nullptr;
+    if (const auto it = commitments.find(name); it != commitments.end()) {
+      c = &it->second;
+    } else if (outputs != nullptr) {
+      if (const auto jt = outputs->find(name); jt != outputs->end()) c = &jt->second;
     }
-    stmt.push_back(&it->second);
-    pub.push_back(&it->second.commitment);
+    if (c == nullptr) throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: no commitment to " + name);
+    stmt.push_back(c);
+    pub.push_back(&c->commitment);
   }
   Transcript t = statement_transcript(s, g, pub);
   auto ch = make_prover_channel(mode, t);
@@ -167,13 +196,52 @@ std::vector<uint8_t> prove_step_witness(const StepStatement& s, const StepProver
   return ch->take_proof();
 }
 
-StepProof prove_step(StepStatement s, const ModelWeights& weights, const AdapterTensors& adapter,
-                     const Batch& batch, const ProverCommitments& commitments, ChannelMode mode,
-                     const StepProveOptions& options) {
-  const StepProverWitness w = build_step_witness(s, weights, adapter, batch, options.threads);
+int64_t batch_count(const Batch& batch) {
+  int64_t n = 0;
+  for (const int32_t t : batch.targets) n += t >= 0;
+  return n;
+}
+
+StepOutputs step_outputs(const StepStatement& s, const StepProverWitness& w, const AdapterTensors& adapter,
+                         int threads) {
+  if (!s.updates()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "step outputs of a proof without update");
+  StepOutputs out;
+  out.adapter = AdapterTensors::zeros_like(adapter);
+  out.optimizer.step = s.step_number;
+  out.optimizer.m = AdapterTensors::zeros_like(adapter);
+  out.optimizer.v = AdapterTensors::zeros_like(adapter);
+  const std::string next(kNextPrefix);
+  const auto take = [&](const std::string& name, ITensor& into) {
+    const size_t id = w.graph.find(name);
+    into.data = view_to_i64(w.witness.data(id));
+    const std::vector<uint64_t>& dims = w.graph.tensors()[id].dims;
+    out.commitments.emplace(name, hyrax_commit_tensor(dims, std::span<const int64_t>(into.data), threads));
+  };
+  for (int64_t l = 0; l < adapter.n_layers; ++l) {
+    for (const Projection p : kAllProjections) {
+      if (adapter.a_of(l, p).numel() == 0) continue;
+      for (const bool is_a : {true, false}) {
+        const std::string n = adapter_tensor_name(l, p, is_a);
+        const auto pick = [&](AdapterTensors& t) -> ITensor& { return is_a ? t.a_of(l, p) : t.b_of(l, p); };
+        take(next + n, pick(out.adapter));
+        if (s.has_first_moment()) take(next + "optimizer.m." + n, pick(out.optimizer.m));
+        if (s.has_second_moment()) take(next + "optimizer.v." + n, pick(out.optimizer.v));
+      }
+    }
+  }
+  return out;
+}
+
+StepProof prove_step(StepStatement s, const StepInputs& inputs, const ProverCommitments& commitments,
+                     ChannelMode mode, const StepProveOptions& options) {
+  if (s.updates()) s.count = batch_count(inputs.batch);
+  const StepProverWitness w = build_step_witness(s, inputs, options.threads);
   s.loss_sum = s.has_loss() ? w.loss_sum : 0;
-  std::vector<uint8_t> proof = prove_step_witness(s, w, commitments, mode, options);
-  return {std::move(s), std::move(proof)};
+  StepProof out;
+  if (s.updates()) out.outputs = step_outputs(s, w, inputs.adapter, options.threads);
+  out.proof = prove_step_witness(s, w, commitments, mode, options, s.updates() ? &out.outputs.commitments : nullptr);
+  out.statement = std::move(s);
+  return out;
 }
 
 Status verify_step(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& commitments,

@@ -29,7 +29,7 @@ TEST(Forward, TinyModelProvesInBothModesWithTheEnginesLoss) {
   EXPECT_TRUE(s.proves_whole_forward());
   const StepResult engine = forward_backward(f.weights, f.adapter, f.batch);
   for (const ChannelMode mode : {ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE}) {
-    const StepProof p = prove_step(s, f.weights, f.adapter, f.batch, f.commitments, mode);
+    const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, mode);
     EXPECT_EQ(p.statement.loss_sum, engine.loss_sum);
     const Status v = f.verify(p.statement, p.proof, mode);
     EXPECT_TRUE(v.ok()) << v.error().to_string();
@@ -45,7 +45,7 @@ TEST(Forward, TinyModelProvesInBothModesWithTheEnginesLoss) {
 TEST(Forward, WitnessIsTheEngines) {
   const StepFixture f = testing::make_step_fixture(testing::small_config(), 2, 6);
   const StepStatement s = f.statement(StepMode::FORWARD);
-  const StepProverWitness w = build_step_witness(s, f.weights, f.adapter, f.batch);
+  const StepProverWitness w = build_step_witness(s, {f.weights, f.adapter, f.batch});
   size_t compared = 0;
   const auto expect = [&](const std::string& name, const std::vector<int64_t>& engine) {
     EXPECT_EQ(view_to_i64(w.witness.data(w.graph.find(name))), engine) << name;
@@ -100,7 +100,7 @@ TEST(Forward, WitnessIsTheEngines) {
 TEST(Forward, LinearBackboneProofIsNoForwardProof) {
   const StepFixture& f = tiny();
   const StepStatement linear = f.statement(StepMode::LINEAR_BACKBONE);
-  const StepProof p = prove_step(linear, f.weights, f.adapter, f.batch, f.commitments, ChannelMode::CLEAR);
+  const StepProof p = prove_step(linear, {f.weights, f.adapter, f.batch}, f.commitments, ChannelMode::CLEAR);
   StepStatement forward = f.statement(StepMode::FORWARD);
   forward.loss_sum = forward_backward(f.weights, f.adapter, f.batch).loss_sum;
   // The forward graph commits other tensors first: the first commitment read has another shape.

@@ -36,7 +36,7 @@ TEST(LinearBackbone, ProvesInBothModesAndListsWhatIsUnproven) {
     EXPECT_NE(std::find(unproven.begin(), unproven.end(), op), unproven.end()) << op;
   }
   for (const ChannelMode mode : {ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE}) {
-    const StepProof p = prove_step(s, f.weights, f.adapter, f.batch, f.commitments, mode);
+    const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, mode);
     const Status v = f.verify(p.statement, p.proof, mode);
     EXPECT_TRUE(v.ok()) << v.error().to_string();
   }
@@ -46,7 +46,7 @@ TEST(LinearBackbone, OtherBatchAdapterOrModelRejected) {
   const StepFixture& f = fixture();
   const StepStatement s = f.statement(StepMode::LINEAR_BACKBONE);
   const ChannelMode mode = ChannelMode::CLEAR;
-  const StepProof p = prove_step(s, f.weights, f.adapter, f.batch, f.commitments, mode);
+  const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, mode);
   const PublicCommitments honest = f.public_part();
 
   PublicCommitments other = honest;
@@ -69,7 +69,7 @@ TEST(LinearBackbone, OtherBatchAdapterOrModelRejected) {
 
   // A prover computing with one adapter entry changed, against the statement's adapter commitment: every
   // reduction goes through, the opening of the adapter does not.
-  const StepProof cheat = prove_step(s, f.weights, a2, f.batch, f.commitments, mode);
+  const StepProof cheat = prove_step(s, {f.weights, a2, f.batch}, f.commitments, mode);
   EXPECT_EQ(f.verify(s, cheat.proof, mode).code(), ErrorCode::HYRAX_OPENING_MISMATCH);
   // Missing commitments.
   other = honest;
@@ -92,7 +92,7 @@ TEST(LinearBackbone, EveryOperationsMessagesAreChecked) {
   GraphProofMap map;
   StepProveOptions opt;
   opt.map = &map;
-  const StepProof p = prove_step(s, f.weights, f.adapter, f.batch, f.commitments, mode, opt);
+  const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, mode, opt);
   const StepGraph g = build_step_graph(s).value();
   std::set<std::string> kinds;
   for (size_t k = 0; k < g.ops().size(); ++k) {

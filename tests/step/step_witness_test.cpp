@@ -64,7 +64,7 @@ std::pair<size_t, int64_t> change_for(const GraphTensor& t, const std::vector<in
 
 StepProverWitness witness_of(const StepStatement& s) {
   const StepFixture& f = fixture();
-  return build_step_witness(s, f.weights, f.adapter, f.batch);
+  return build_step_witness(s, {f.weights, f.adapter, f.batch});
 }
 
 TEST(StepWitness, HonestWitnessProvesWithFalseRelationsAllowed) {

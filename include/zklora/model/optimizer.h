@@ -28,6 +28,14 @@ struct OptimizerConfig {
 
 Result<OptimizerKind> parse_optimizer(const std::string& s);
 
+// The hyper-parameters as the integers the update computes with (and a step proof's operations take): LR, MU, B1,
+// B2 and WD_LR = lr weight_decay at 2^hyper, EPS, CLIP and CLIP_EPS (torch's 1e-6) at the mean-gradient scale.
+struct OptimizerIntegers {
+  int64_t lr = 0, mu = 0, b1 = 0, b2 = 0, eps = 0, wd_lr = 0, clip = 0, clip_eps = 0;
+  bool clips() const { return clip > 0; }
+};
+OptimizerIntegers optimizer_integers(const OptimizerConfig& config);
+
 // Optimizer state: the step count and, with the adapter's layout, the momentum buffer or first moment m
 // (mean_grad scale) and the second moment v (second scale).
 struct OptimizerState {

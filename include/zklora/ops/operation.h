@@ -125,6 +125,20 @@ class PublicTensor {
   virtual Fr evaluate(std::span<const Fr> point) const;
 };
 
+// The zero tensor of some dims (the optimizer state before a run's first step).
+class ZeroTensor final : public PublicTensor {
+ public:
+  explicit ZeroTensor(std::vector<uint64_t> dims) : dims_(std::move(dims)) {}
+  std::string_view kind() const override { return "zero"; }
+  std::vector<uint64_t> dims() const override { return dims_; }
+  void absorb(Transcript& t) const override;
+  std::vector<int64_t> values() const override;
+  Fr evaluate(std::span<const Fr>) const override { return Fr::zero(); }
+
+ private:
+  std::vector<uint64_t> dims_;
+};
+
 // What an operation's prover sees while the graph proves the step.
 class OpProver {
  public:

@@ -106,8 +106,9 @@ class StepGraph {
   size_t apply1(std::unique_ptr<Operation> op, std::vector<size_t> inputs, std::string name);
   // A derived output committed in the proof: a random claim ties the commitment to what its producer computes.
   void mark_cut(size_t id);
-  // A derived output whose commitment is part of the statement (the adapter after an update), tied the same way.
-  void mark_statement_output(size_t id);
+  // A derived output whose commitment is part of the statement (the adapter after an update), tied the same way;
+  // renamed to `name` (the statement's name for it) unless that is empty.
+  void mark_statement_output(size_t id, std::string name = {});
   // A derived scalar (dims {1}) whose value the statement publishes.
   void mark_public_output(size_t id);
   void add_range(size_t id, RangeSpec spec);

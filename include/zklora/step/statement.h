@@ -9,17 +9,30 @@
 //   - FORWARD: the whole forward pass: embedding, every decoder layer (RMSNorm, projections with LoRA, RoPE,
 //     causal grouped-query attention, residuals, SwiGLU), the final RMSNorm, the LM head and the summed
 //     cross-entropy loss over the batch's targets, a public output. Nothing unproven.
+//   - STEP: a whole training step: the forward pass and the loss as FORWARD, the loss gradient, the backward pass
+//     down to the gradient of every adapter matrix, the mean gradient over the batch's N targets (N a public
+//     output, counted from the batch's mask), optional global-norm clipping and the optimizer's update of every
+//     adapter matrix and of its optimizer state. The adapter and the state after the step are statement outputs:
+//     their commitments ("next.adapter...", "next.optimizer...") are the update's outputs, so the next step's
+//     statement starts from them. Before a run's first step (step_number 1) the optimizer state is zero, a public
+//     tensor; after it the state is committed ("optimizer.m...", "optimizer.v..."). Nothing unproven.
 //   - LINEAR_BACKBONE: the linear backbone only (embedding, projections with LoRA, residual stream, LM head), the
 //     outputs of RMSNorm, attention and SwiGLU entering as committed, range-checked tensors the statement lists as
 //     unproven, the tensors those operations read committed and tied to what the proven operations compute. Kept
 //     as the benchmark the rest is measured against; such a proof never passes for a proof of the forward pass.
 // With layers_only the graph is the decoder layers alone (one layer of a large model in a benchmark): the residual
 // stream enters as a committed, range-checked tensor and leaves committed; embedding, head and loss are unproven.
+// A layers_only STEP also takes the gradient at the last layer's output as a committed, range-checked tensor (the
+// head's backward pass is unproven), gives the gradient at the first layer's input committed, and takes the
+// number of targets N as a statement value; it cannot clip (the norm is over every layer of the model).
 //
 // Commitments by name: "embed", "lm_head", "final_norm", "layers.<l>.<module>", "layers.<l>.attn_norm",
 // "layers.<l>.mlp_norm" (the base weights, step/weight_commitment.h), "adapter.<l>.<module>.A" / ".B",
 // "batch.tokens" (batch, seq) and "batch.mask" (batch, seq): 1 where a row has a target (its next token in the
-// sequence), 0 on the last row of a sequence and on padding rows (model/llama.h, make_batch).
+// sequence), 0 on the last row of a sequence and on padding rows (model/llama.h, make_batch); in a STEP,
+// "optimizer.m.adapter.<l>.<module>.A" / ".B" (SGD's momentum buffer or AdamW's first moment; after step 1, with
+// momentum or AdamW), "optimizer.v.adapter..." (AdamW's second moment), and the step's outputs, the
+// same names after "next.".
 #pragma once
 
 #include <cstdint>
@@ -29,6 +42,7 @@
 
 #include "zklora/base/error.h"
 #include "zklora/model/llama.h"
+#include "zklora/model/optimizer.h"
 #include "zklora/pcs/hyrax.h"
 #include "zklora/transcript/transcript.h"
 
@@ -37,6 +51,7 @@ namespace zklora {
 enum class StepMode : uint8_t {
   FORWARD = 1,
   LINEAR_BACKBONE = 2,
+  STEP = 3,
 };
 
 struct StepStatement {
@@ -46,11 +61,20 @@ struct StepStatement {
   int64_t batch = 0, seq = 0;
   StepMode mode = StepMode::FORWARD;
   bool layers_only = false;
-  // Public output of FORWARD proofs with the head: sum over the batch's targets of the per-row losses, at the
-  // activation scale (docs/fixed_point.md section 5); the reported loss is loss_sum / targets / 2^16.
+  // Public output of FORWARD and STEP proofs with the head: sum over the batch's targets of the per-row losses, at
+  // the activation scale (docs/fixed_point.md section 5); the reported loss is loss_sum / count / 2^16.
   int64_t loss_sum = 0;
+  // STEP: the optimizer and its hyper-parameters, the number of the step proven (1 for a run's first), and N, the
+  // number of targets of the batch (a public output; a statement value in a layers_only STEP).
+  OptimizerConfig optimizer;
+  int64_t step_number = 0;
+  int64_t count = 0;
 
-  bool has_loss() const { return mode == StepMode::FORWARD && !layers_only; }
+  bool has_loss() const { return (mode == StepMode::FORWARD || mode == StepMode::STEP) && !layers_only; }
+  bool updates() const { return mode == StepMode::STEP; }
+  // The optimizer state the update reads and writes: SGD's momentum buffer (m), AdamW's moments (m, v).
+  bool has_first_moment() const;
+  bool has_second_moment() const { return updates() && optimizer.kind == OptimizerKind::ADAMW; }
   // The operations this proof does not prove.
   std::vector<std::string> unproven() const;
   bool proves_whole_forward() const { return unproven().empty(); }
@@ -68,6 +92,15 @@ using PublicCommitments = std::map<std::string, HyraxCommitment>;
 ProverCommitments commit_adapter(const AdapterTensors& adapter, int threads = 0);
 // "batch.tokens" and "batch.mask" (batch, seq).
 ProverCommitments commit_batch(const Batch& batch, int threads = 0);
+// "optimizer.m..." and "optimizer.v..." as the statement names them (none before step 1).
+ProverCommitments commit_optimizer_state(const StepStatement& s, const OptimizerState& state, int threads = 0);
+// The statement tensor names of an adapter matrix and of its optimizer state: "adapter.<l>.<module>.<A|B>",
+// their states "optimizer.m." and "optimizer.v." before it; the step's outputs carry the prefix kNextPrefix.
+std::string adapter_tensor_name(int64_t layer, Projection p, bool is_a);
+inline constexpr std::string_view kNextPrefix = "next.";
+// The commitments a step ended with ("next.*"), named as the next step's statement reads them.
+ProverCommitments next_step_inputs(const ProverCommitments& outputs);
+PublicCommitments next_step_inputs(const PublicCommitments& outputs);
 PublicCommitments public_commitments(const ProverCommitments& c);
 
 // The batch's tensors as the proof commits them: the ids, and 1 where a row has a target.

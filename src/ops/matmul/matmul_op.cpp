@@ -26,6 +26,16 @@ std::unique_ptr<MatmulOp> MatmulOp::linear(std::vector<uint64_t> rows, uint64_t 
   return std::make_unique<MatmulOp>(std::move(s));
 }
 
+std::unique_ptr<MatmulOp> MatmulOp::times(std::vector<uint64_t> rows, uint64_t n, uint64_t k) {
+  MatmulShape s;
+  s.m = rows.back();
+  rows.pop_back();
+  s.batch = std::move(rows);
+  s.n = n;
+  s.k = k;
+  return std::make_unique<MatmulOp>(std::move(s));
+}
+
 std::vector<std::vector<uint64_t>> MatmulOp::input_dims() const {
   return {shape_.x_shape().dims(), shape_.w_shape().dims()};
 }

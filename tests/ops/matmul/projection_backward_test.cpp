@@ -19,17 +19,6 @@ using testing::random_values;
 using testing::rescaled;
 using testing::run;
 
-// X (rows..., n) times W (n, k) as stored.
-std::unique_ptr<MatmulOp> times(std::vector<uint64_t> rows, uint64_t n, uint64_t k) {
-  MatmulShape s;
-  s.m = rows.back();
-  rows.pop_back();
-  s.batch = std::move(rows);
-  s.n = n;
-  s.k = k;
-  return std::make_unique<MatmulOp>(std::move(s));
-}
-
 TEST(ProjectionBackwardOps, ComposeToTheEnginesBackwardPass) {
   const uint64_t B = 2, S = 3, in = 12, out = 10, r = 4;
   const int64_t T = static_cast<int64_t>(B * S), scale = 1 << 17;  // alpha / r = 2
@@ -48,15 +37,15 @@ TEST(ProjectionBackwardOps, ComposeToTheEnginesBackwardPass) {
   const std::vector<uint64_t> rows{B, S};
   const std::vector<int64_t> w64(w.data.begin(), w.data.end());
   const OwnedTable dl = rescaled(OwnedTable(dout.data), {B, S, out}, kFixed.unit, scale);
-  const OwnedTable da = rescaled(run(*times(rows, out, r), {dl.view(), TableView(lora_b.data)}), {B, S, r}, kFixed.lora, 1);
+  const OwnedTable da = rescaled(run(*MatmulOp::times(rows, out, r), {dl.view(), TableView(lora_b.data)}), {B, S, r}, kFixed.lora, 1);
   const OwnedTable db = rescaled(run(RowContractionOp(rows, out, r), {dl.view(), TableView(fwd.a.data)}), {out, r},
                                  kFixed.act, 1);
   const OwnedTable d_a = rescaled(run(RowContractionOp(rows, r, in), {da.view(), TableView(y.data)}), {r, in},
                                   kFixed.act, 1);
   const OwnedTable dy_base =
-      rescaled(run(*times(rows, out, in), {TableView(dout.data), TableView(w64)}), {B, S, in}, kFixed.weight, 1);
+      rescaled(run(*MatmulOp::times(rows, out, in), {TableView(dout.data), TableView(w64)}), {B, S, in}, kFixed.weight, 1);
   const OwnedTable dy_lora =
-      rescaled(run(*times(rows, r, in), {da.view(), TableView(lora_a.data)}), {B, S, in}, kFixed.lora, 1);
+      rescaled(run(*MatmulOp::times(rows, r, in), {da.view(), TableView(lora_a.data)}), {B, S, in}, kFixed.lora, 1);
   const OwnedTable dy = run(AddOp(std::vector<uint64_t>{B, S, in}), {dy_base.view(), dy_lora.view()});
   EXPECT_EQ(db.ints, g.d_b.data);
   EXPECT_EQ(d_a.ints, g.d_a.data);

@@ -25,6 +25,8 @@ class MatmulOp final : public Operation {
   explicit MatmulOp(MatmulShape shape);
   // A linear layer: X (rows..., in) times W (out, in) transposed.
   static std::unique_ptr<MatmulOp> linear(std::vector<uint64_t> rows, uint64_t in, uint64_t out);
+  // X (rows..., n) times W (n, k) as stored (a backward pass's dout W).
+  static std::unique_ptr<MatmulOp> times(std::vector<uint64_t> rows, uint64_t n, uint64_t k);
 
   std::string_view kind() const override { return "matmul"; }
   std::vector<std::vector<uint64_t>> input_dims() const override;

@@ -1,0 +1,114 @@
+// The recipe's builder (recipe.h), shared by its three parts: the forward pass and the loss (recipe.cpp), the
+// backward pass (recipe_backward.cpp) and the update (recipe_update.cpp). The forward blocks keep the tensors the
+// backward pass reads (the normalized inputs and 1/rms of every RMSNorm, every projection's input and LoRA
+// intermediate, the rotated queries and keys, the probabilities, SiLU's sigmoid and output), so that a forward
+// tensor is claimed by both passes and its claims are combined, never committed twice.
+// Shapes: B = batch, S = seq, d = d_model, F = d_ffn, V = vocab, H = n_heads, G = n_kv_heads, hd = head_dim,
+// r = LoRA rank.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "zklora/ops/attention/attention_ops.h"
+#include "zklora/ops/operation.h"
+#include "zklora/step/graph.h"
+#include "zklora/step/recipe.h"
+#include "zklora/step/statement.h"
+
+namespace zklora::recipe {
+
+inline uint64_t u(int64_t x) { return static_cast<uint64_t>(x); }
+
+// Adapter entries and the state of the optimizer: the engine's bound |a| < 2^62 (docs/fixed_point.md section 1).
+// A product of a 48-bit activation, a 62-bit entry and 2^24 summands stays below 2^134, far below |Fr| / 2.
+inline constexpr RangeSpec kAdapterRange{63, true};
+// A LoRA branch's gradients (dl, da) and the adapter gradients before the mean: the engine keeps them in int64.
+inline constexpr RangeSpec kWideGradientRange{63, true};
+
+// y = rmsnorm(x): the output, the normalized input and 1/rms (what its backward pass reads), and the gain.
+struct NormTensors {
+  size_t y = 0, n = 0, r = 0, gain = 0;
+};
+
+// out = x W^T (+ the LoRA branch a = x A^T rescaled, then a B^T scaled): what the backward pass reads.
+struct ProjectionTensors {
+  Projection pr = Projection::Q;
+  uint64_t in = 0, out_dim = 0;
+  size_t x = 0, w = 0, out = 0;
+  bool adapted = false;
+  size_t lora_a = 0, lora_b = 0, a = 0;  // A (r, in), B (out, r), a (B, S, r)
+};
+
+struct LayerTensors {
+  NormTensors norm1, norm2;
+  std::array<ProjectionTensors, 7> proj;  // by Projection
+  size_t q_rot = 0, k_rot = 0, v = 0, p = 0;  // rotated queries and keys, values, probabilities
+  size_t gate = 0, up = 0, sigma = 0, silu = 0;
+  ProjectionTensors& at(Projection pr) { return proj[static_cast<size_t>(pr)]; }
+};
+
+// A summed-loss gradient of an adapter matrix (grad scale).
+struct AdapterGradient {
+  int64_t layer = 0;
+  Projection pr = Projection::Q;
+  bool is_a = true;
+  size_t id = 0;
+  size_t theta = 0;  // the matrix (a statement tensor)
+};
+
+class Recipe {
+ public:
+  explicit Recipe(const StepStatement& s) : s_(s), m_(s.model) {}
+  StepGraph build();
+
+ private:
+  const StepStatement& s_;
+  const ModelConfig& m_;
+  StepGraph g_;
+  size_t one_hot_ = 0, rope_cos_ = 0, rope_sin_ = 0, mask_ = 0;
+  std::vector<LayerTensors> layers_;
+  NormTensors final_norm_;
+  size_t lm_head_ = 0;
+  std::vector<AdapterGradient> grads_;
+
+  bool linear() const { return s_.mode == StepMode::LINEAR_BACKBONE; }
+  std::vector<uint64_t> rows() const { return {u(s_.batch), u(s_.seq)}; }
+  std::vector<uint64_t> act(int64_t width) const { return {u(s_.batch), u(s_.seq), u(width)}; }
+  HeadShape heads() const { return {u(s_.batch), u(s_.seq), u(m_.n_heads), u(m_.n_kv_heads), u(m_.head_dim())}; }
+  const std::vector<uint64_t>& dims(size_t id) const { return g_.tensors()[id].dims; }
+
+  size_t unproven(const std::string& name, std::vector<uint64_t> dims, RangeSpec range = kActivationRange);
+  void read_by_unproven(size_t id);
+  size_t add(const std::string& name, size_t a, size_t b);
+  size_t rescale(const std::string& name, size_t x, unsigned shift, int64_t multiplier, RangeSpec range);
+
+  // ---- forward and loss (recipe.cpp) ----
+  size_t linear_layer(const std::string& name, size_t x, size_t w, uint64_t in, uint64_t out, unsigned shift,
+                      int64_t multiplier);
+  ProjectionTensors projection(int64_t l, Projection pr, size_t x);
+  size_t embedding();
+  NormTensors rmsnorm(const std::string& name, const std::string& gain, size_t x);
+  size_t attention(int64_t l, LayerTensors& lt, size_t q, size_t k, size_t v);
+  size_t attention_block(int64_t l, size_t h, LayerTensors& lt);
+  size_t mlp_block(int64_t l, size_t h, LayerTensors& lt);
+  // The loss's gradient dz (B, S, V) in a STEP, else nothing.
+  size_t head_and_loss(size_t h);
+
+  // ---- backward (recipe_backward.cpp) ----
+  size_t head_backward(size_t dz);
+  size_t layer_backward(int64_t l, size_t dh, bool input_gradient);
+  // dy (B, S, in) from dout (B, S, out), the adapter gradients into grads_; with !input_gradient dy is not built
+  // (the first layer's projections of a whole model): returns 0.
+  size_t projection_backward(int64_t l, const ProjectionTensors& p, size_t dout, bool input_gradient);
+  // (dq, dk, dv) of attention from the gradient of its output.
+  std::array<size_t, 3> attention_backward(int64_t l, const LayerTensors& lt, size_t d_o);
+
+  // ---- update (recipe_update.cpp) ----
+  void update();
+};
+
+}  // namespace zklora::recipe
