@@ -53,9 +53,11 @@ inline ProverCommitments all_commitments(const ModelWeights& w, const AdapterTen
 }
 
 // batch sequences of `seq` tokens (the last ones padding when the random sequence is shorter).
-inline StepFixture make_step_fixture(const ModelConfig& c, int64_t batch, int64_t seq) {
+inline StepFixture make_step_fixture(const ModelConfig& c, int64_t batch, int64_t seq,
+                                     std::vector<Projection> targets = {std::begin(kAllProjections),
+                                                                        std::end(kAllProjections)}) {
   ModelWeights w = random_model(c, 5, 0.05);
-  AdapterTensors a = random_adapter(c, 6);
+  AdapterTensors a = random_adapter(c, 6, std::move(targets));
   Batch b = make_batch(random_sequences(batch, seq, c.vocab_size, 7), seq, c);
   ProverCommitments cm = all_commitments(w, a, b);
   return StepFixture{c, std::move(w), std::move(a), std::move(b), std::move(cm)};

@@ -1,8 +1,17 @@
-// Proofs of a whole training step (statement.h, STEP): forward pass, loss, backward pass and update in one proof
-// that verifies, whose outputs are the engine's bit for bit, and that chains into the next step.
+// Proofs of a whole training step (statement.h, STEP): the forward pass, the loss, the backward pass and the
+// update in one proof. The tiny model's step verifies for SGD, SGD with momentum and AdamW, with and without
+// clipping, for the q,v targets and for all seven projections, and its outputs are the engine's bit for bit; steps
+// chain (the next step starts from the commitments the last ended with); every tensor the engine also computes is
+// the engine's; and a cheating prover is rejected: a changed adapter gradient, a changed optimizer moment, a
+// division's quotient moved (its remainder out of range), the clipping decision flipped, another learning rate or
+// step number in the statement, another adapter's commitment as the step's output.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 #include "step/step_fixture.h"
+#include "zklora/model/init_model.h"
 #include "zklora/model/optimizer.h"
 #include "zklora/step/recipe.h"
 
@@ -11,7 +20,7 @@ namespace {
 
 using testing::StepFixture;
 
-[[maybe_unused]] OptimizerConfig sgd(double momentum = 0, double clip = 0) {
+OptimizerConfig sgd(double momentum, double clip) {
   OptimizerConfig o;
   o.kind = OptimizerKind::SGD;
   o.lr = 0.05;
@@ -20,7 +29,7 @@ using testing::StepFixture;
   return o;
 }
 
-OptimizerConfig adamw(double clip = 0) {
+OptimizerConfig adamw(double clip) {
   OptimizerConfig o;
   o.kind = OptimizerKind::ADAMW;
   o.lr = 1e-3;
@@ -29,6 +38,9 @@ OptimizerConfig adamw(double clip = 0) {
   return o;
 }
 
+// A clipping norm every test batch's gradients exceed (they are clipped), and none.
+constexpr double kClips = 1e-2, kNoClip = 0;
+
 StepStatement step_statement(const StepFixture& f, const OptimizerConfig& o, int64_t step_number) {
   StepStatement s = f.statement(StepMode::STEP);
   s.optimizer = o;
@@ -36,30 +48,301 @@ StepStatement step_statement(const StepFixture& f, const OptimizerConfig& o, int
   return s;
 }
 
-PublicCommitments with_outputs(const StepFixture& f, const StepProof& p, const ProverCommitments& state = {}) {
-  PublicCommitments c = f.public_part();
-  c.merge(public_commitments(state));
-  c.merge(public_commitments(p.outputs.commitments));
+// The fixture's commitments without the adapter's (a step's adapter is the one the step before ended with).
+ProverCommitments base_commitments(const StepFixture& f) {
+  ProverCommitments out;
+  for (const auto& [n, c] : f.commitments) {
+    if (!n.starts_with("adapter.")) out.emplace(n, c);
+  }
+  return out;
+}
+
+// The engine's step: forward_backward then optimizer_step.
+struct EngineRun {
+  AdapterTensors params;
+  OptimizerState state;
+  StepResult result;
+  void step(const StepFixture& f, const OptimizerConfig& o) {
+    result = forward_backward(f.weights, params, f.batch);
+    optimizer_step(o, params, state, result.grads, result.count);
+  }
+};
+
+void expect_same(const AdapterTensors& proven, const AdapterTensors& engine, const std::string& what) {
+  ASSERT_EQ(proven.a.size(), engine.a.size());
+  for (size_t i = 0; i < engine.a.size(); ++i) {
+    EXPECT_EQ(proven.a[i].data, engine.a[i].data) << what << " A " << i;
+    EXPECT_EQ(proven.b[i].data, engine.b[i].data) << what << " B " << i;
+  }
+}
+
+// `steps` proven steps from the fixture's adapter, each verified against the commitments the step before ended
+// with, each output compared with the engine's.
+void prove_chain(const StepFixture& f, const OptimizerConfig& o, int64_t steps, ChannelMode mode) {
+  EngineRun engine{f.adapter, OptimizerState::zeros_for(f.adapter, o), {}};
+  AdapterTensors adapter = f.adapter;
+  OptimizerState state = OptimizerState::zeros_for(adapter, o);
+  ProverCommitments inputs = commit_adapter(adapter);  // adapter and optimizer state before the step
+  const ProverCommitments base = base_commitments(f);
+  for (int64_t t = 1; t <= steps; ++t) {
+    SCOPED_TRACE("step " + std::to_string(t));
+    ProverCommitments all = base;
+    all.merge(ProverCommitments(inputs));
+    const StepProof p = prove_step(step_statement(f, o, t), {f.weights, adapter, f.batch, &state}, all, mode);
+    PublicCommitments pub = public_commitments(all);
+    pub.merge(public_commitments(p.outputs.commitments));
+    const Status v = verify_step(p.statement, f.weights_trusted(), pub, p.proof, mode);
+    ASSERT_TRUE(v.ok()) << v.error().to_string();
+    if (o.clip_norm > 0) {
+      // Clipping changes this step: without it the engine's update differs.
+      EngineRun unclipped = engine;
+      OptimizerConfig no_clip = o;
+      no_clip.clip_norm = 0;
+      unclipped.step(f, no_clip);
+      EXPECT_NE(unclipped.params.b[0].data, p.outputs.adapter.b[0].data) << "the gradients are clipped";
+    }
+    engine.step(f, o);
+    EXPECT_EQ(p.statement.loss_sum, engine.result.loss_sum);
+    EXPECT_EQ(p.statement.count, engine.result.count);
+    expect_same(p.outputs.adapter, engine.params, "adapter");
+    if (p.statement.has_first_moment()) expect_same(p.outputs.optimizer.m, engine.state.m, "first moment");
+    if (p.statement.has_second_moment()) expect_same(p.outputs.optimizer.v, engine.state.v, "second moment");
+    EXPECT_NE(p.outputs.adapter.b[0].data, adapter.b[0].data) << "the step changes the adapter";
+    adapter = p.outputs.adapter;
+    state = p.outputs.optimizer;
+    inputs = next_step_inputs(p.outputs.commitments);
+  }
+}
+
+// ---- the tiny model: every optimizer, with and without clipping, q,v and all seven projections ----
+
+struct Case {
+  std::string name;
+  OptimizerConfig optimizer;
+  bool all_projections;
+};
+
+const StepFixture& tiny(bool all_projections) {
+  const auto make = [](bool all) {
+    ModelConfig c = tiny_model_config();
+    c.n_layers = 1;
+    std::vector<Projection> targets{Projection::Q, Projection::V};
+    if (all) targets.assign(std::begin(kAllProjections), std::end(kAllProjections));
+    return testing::make_step_fixture(c, 2, 6, targets);
+  };
+  static const StepFixture qv = make(false), seven = make(true);
+  return all_projections ? seven : qv;
+}
+
+class TinyStep : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TinyStep, VerifiesWithTheEnginesAdapter) {
+  const Case& c = GetParam();
+  prove_chain(tiny(c.all_projections), c.optimizer, 1, ChannelMode::ZERO_KNOWLEDGE);
+}
+
+std::vector<Case> tiny_cases() {
+  std::vector<Case> out;
+  for (const bool all : {false, true}) {
+    const std::string t = all ? "AllSeven" : "QV";
+    for (const double clip : {kNoClip, kClips}) {
+      const std::string k = clip > 0 ? "Clipped" : "";
+      out.push_back({"Sgd" + k + t, sgd(0, clip), all});
+      out.push_back({"Momentum" + k + t, sgd(0.9, clip), all});
+      out.push_back({"Adamw" + k + t, adamw(clip), all});
+    }
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Step, TinyStep, ::testing::ValuesIn(tiny_cases()),
+                         [](const ::testing::TestParamInfo<Case>& i) { return i.param.name; });
+
+// ---- chains of steps on a smaller model: the state the step before committed is the next one's input ----
+
+const StepFixture& small() {
+  static const StepFixture f = testing::make_step_fixture(testing::small_config(), 2, 6);
+  return f;
+}
+
+TEST(Step, ThreeSgdStepsWithMomentumChain) { prove_chain(small(), sgd(0.9, kNoClip), 3, ChannelMode::CLEAR); }
+TEST(Step, ThreeAdamwStepsChain) { prove_chain(small(), adamw(kClips), 3, ChannelMode::CLEAR); }
+TEST(Step, TwoSgdStepsChain) { prove_chain(small(), sgd(0, kClips), 2, ChannelMode::ZERO_KNOWLEDGE); }
+
+// Every tensor of the step's witness that the engine also computes is the engine's: the adapter gradients (the
+// end of the whole backward pass), the loss, N and the adapter and state after the update.
+TEST(Step, WitnessIsTheEngines) {
+  const StepFixture& f = small();
+  const OptimizerConfig o = adamw(kClips);
+  StepStatement s = step_statement(f, o, 1);
+  s.count = batch_count(f.batch);
+  const StepProverWitness w = build_step_witness(s, {f.weights, f.adapter, f.batch});
+  EngineRun engine{f.adapter, OptimizerState::zeros_for(f.adapter, o), {}};
+  engine.step(f, o);
+  EXPECT_EQ(w.loss_sum, engine.result.loss_sum);
+  EXPECT_EQ(w.count, engine.result.count);
+  size_t compared = 0;
+  for (int64_t l = 0; l < f.config.n_layers; ++l) {
+    for (const Projection p : kAllProjections) {
+      for (const bool is_a : {true, false}) {
+        const std::string n = adapter_tensor_name(l, p, is_a);
+        const ITensor& g = is_a ? engine.result.grads.a_of(l, p) : engine.result.grads.b_of(l, p);
+        EXPECT_EQ(view_to_i64(w.witness.data(w.graph.find("grad." + n))), g.data) << n;
+        const ITensor& theta = is_a ? engine.params.a_of(l, p) : engine.params.b_of(l, p);
+        EXPECT_EQ(view_to_i64(w.witness.data(w.graph.find(std::string(kNextPrefix) + n))), theta.data) << n;
+        compared += 2;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 4 * 7 * static_cast<size_t>(f.config.n_layers));
+}
+
+TEST(Step, StatementsThatCannotBeProvenAreRefused) {
+  const StepFixture& f = small();
+  StepStatement s = step_statement(f, sgd(0, kNoClip), 1);
+  s.count = batch_count(f.batch);
+  EXPECT_TRUE(s.validate().ok());
+  StepStatement bad = s;
+  bad.step_number = 0;
+  EXPECT_EQ(bad.validate().code(), ErrorCode::INVALID_ARGUMENT);
+  bad = s;
+  bad.count = s.batch * s.seq + 1;
+  EXPECT_EQ(bad.validate().code(), ErrorCode::INVALID_ARGUMENT);
+  bad = s;
+  bad.optimizer.lr = -1;
+  EXPECT_EQ(bad.validate().code(), ErrorCode::INVALID_ARGUMENT);
+  bad = s;
+  bad.layers_only = true;
+  bad.optimizer.clip_norm = 1;
+  EXPECT_EQ(bad.validate().code(), ErrorCode::INVALID_ARGUMENT);
+  // A step after the first needs the optimizer state it starts from.
+  bad = step_statement(f, adamw(kNoClip), 2);
+  EXPECT_THROW(prove_step(bad, {f.weights, f.adapter, f.batch}, f.commitments, ChannelMode::CLEAR), ZkError);
+}
+
+// ---- soundness ----
+
+// A cheating prover's step: the honest witness changed by `change` (which returns the first operation to
+// recompute after it), the step's outputs committed as the changed witness has them, proven with false relations
+// allowed; the verifier's commitments with them.
+struct Cheat {
+  StepStatement statement;
+  std::vector<uint8_t> proof;
+  PublicCommitments commitments;
+};
+
+Cheat cheat(const StepFixture& f, const OptimizerConfig& o, const std::function<size_t(StepProverWitness&)>& change,
+            ChannelMode mode) {
+  Cheat c;
+  c.statement = step_statement(f, o, 1);
+  c.statement.count = batch_count(f.batch);
+  StepProverWitness w = build_step_witness(c.statement, {f.weights, f.adapter, f.batch});
+  graph_compute_witness(w.graph, w.witness, 0, change(w));
+  c.statement.loss_sum = w.loss_sum;
+  const StepOutputs out = step_outputs(c.statement, w, f.adapter);
+  StepProveOptions opt;
+  opt.allow_false_relations = true;
+  c.proof = prove_step_witness(c.statement, w, f.commitments, mode, opt, &out.commitments);
+  c.commitments = f.public_part();
+  c.commitments.merge(public_commitments(out.commitments));
   return c;
 }
 
-TEST(Step, SmallModelProvesOneStep) {
-  const StepFixture f = testing::make_step_fixture(testing::small_config(), 2, 6);
-  const StepStatement s = step_statement(f, adamw(), 1);
-  const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, ChannelMode::CLEAR);
-  const Status v = verify_step(p.statement, f.weights_trusted(), with_outputs(f, p), p.proof, ChannelMode::CLEAR);
-  EXPECT_TRUE(v.ok()) << v.error().to_string();
-  StepResult r = forward_backward(f.weights, f.adapter, f.batch);
-  AdapterTensors params = f.adapter;
-  OptimizerState state = OptimizerState::zeros_for(params, s.optimizer);
-  optimizer_step(s.optimizer, params, state, r.grads, r.count);
-  EXPECT_EQ(p.statement.loss_sum, r.loss_sum);
-  EXPECT_EQ(p.statement.count, r.count);
-  for (size_t i = 0; i < params.a.size(); ++i) {
-    EXPECT_EQ(p.outputs.adapter.a[i].data, params.a[i].data);
-    EXPECT_EQ(p.outputs.adapter.b[i].data, params.b[i].data);
-  }
+// Adds `delta` to entry `entry` of the tensor `name`; returns the operation after its producer.
+size_t shift_entry(StepProverWitness& w, const std::string& name, size_t entry, int64_t delta) {
+  const size_t id = w.graph.find(name);
+  std::vector<int64_t> v = view_to_i64(w.witness.data(id));
+  v.at(entry) += delta;
+  w.witness.set(id, std::move(v));
+  return static_cast<size_t>(w.graph.tensors()[id].producer + 1);
 }
+
+Status verify_cheat(const StepFixture& f, const Cheat& c, ChannelMode mode) {
+  return verify_step(c.statement, f.weights_trusted(), c.commitments, c.proof, mode);
+}
+
+class StepCheat : public ::testing::TestWithParam<ChannelMode> {};
+
+TEST_P(StepCheat, ChangedAdapterGradientIsRejected) {
+  const ChannelMode mode = GetParam();
+  const Cheat c = cheat(small(), sgd(0, kNoClip), [](StepProverWitness& w) {
+    return shift_entry(w, "grad." + adapter_tensor_name(1, Projection::Q, true), 3, 1 << 20);
+  }, mode);
+  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::SUMCHECK_FINAL_MISMATCH);
+}
+
+TEST_P(StepCheat, ChangedOptimizerMomentIsRejected) {
+  const ChannelMode mode = GetParam();
+  const Cheat c = cheat(small(), adamw(kNoClip), [](StepProverWitness& w) {
+    return shift_entry(w, "next.optimizer.m." + adapter_tensor_name(0, Projection::V, false), 2, 1);
+  }, mode);
+  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::RELATION_MISMATCH);
+}
+
+TEST_P(StepCheat, DivisionQuotientMovedIsRejected) {
+  // The mean gradient one above the rounded quotient, its remainder 2^9 G + N - 2 N g (and the slack) moved with
+  // it: the remainder leaves [0, 2N).
+  const ChannelMode mode = GetParam();
+  const int64_t n = batch_count(small().batch);
+  const Cheat c = cheat(small(), sgd(0, kNoClip), [n](StepProverWitness& w) {
+    const std::string g = "mean_grad." + adapter_tensor_name(0, Projection::O, false);
+    shift_entry(w, g + ".remainder", 5, -2 * n);
+    shift_entry(w, g + ".slack", 5, 2 * n);
+    return shift_entry(w, g, 5, 1);
+  }, mode);
+  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::LOOKUP_SUM_MISMATCH);
+}
+
+TEST_P(StepCheat, FlippedClippingDecisionIsRejected) {
+  // Gradients above the clipping norm, kept as they are: flag 0, the clip's outputs its inputs, and the decision
+  // term as flag 0 makes it, CLIP - den = -(den - CLIP - 1) - 1, negative: out of its range.
+  const ChannelMode mode = GetParam();
+  const Cheat c = cheat(small(), sgd(0, kClips), [](StepProverWitness& w) {
+    const size_t flag = w.graph.find("clip.flag");
+    EXPECT_EQ(view_to_i64(w.witness.data(flag)), std::vector<int64_t>{1});
+    w.witness.set(flag, std::vector<int64_t>{0});
+    const int64_t decision = view_to_i64(w.witness.data(w.graph.find("clip.decision")))[0];
+    w.witness.set(w.graph.find("clip.decision"), std::vector<int64_t>{-decision - 1});
+    const GraphOp& op = w.graph.ops()[static_cast<size_t>(w.graph.tensors()[flag].producer)];
+    for (size_t j = 0; j < op.outputs.size(); ++j) {
+      w.witness.set(op.outputs[j], view_to_i64(w.witness.data(op.inputs[j])));
+    }
+    return static_cast<size_t>(w.graph.tensors()[flag].producer + 1);
+  }, mode);
+  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::LOOKUP_SUM_MISMATCH);
+}
+
+TEST_P(StepCheat, OtherStatementOrOutputIsRejected) {
+  const ChannelMode mode = GetParam();
+  const StepFixture& f = small();
+  const OptimizerConfig o = adamw(kNoClip);
+  const StepProof p = prove_step(step_statement(f, o, 1), {f.weights, f.adapter, f.batch}, f.commitments, mode);
+  PublicCommitments pub = f.public_part();
+  pub.merge(public_commitments(p.outputs.commitments));
+  ASSERT_TRUE(verify_step(p.statement, f.weights_trusted(), pub, p.proof, mode).ok());
+  StepStatement other = p.statement;
+  other.optimizer.lr *= 2;
+  EXPECT_EQ(verify_step(other, f.weights_trusted(), pub, p.proof, mode).code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  other = p.statement;
+  other.step_number = 2;  // also needs the state of step 1
+  PublicCommitments with_state = pub;
+  with_state.merge(public_commitments(commit_optimizer_state(other, p.outputs.optimizer)));
+  EXPECT_EQ(verify_step(other, f.weights_trusted(), with_state, p.proof, mode).code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  other = p.statement;
+  other.count += 1;
+  EXPECT_EQ(verify_step(other, f.weights_trusted(), pub, p.proof, mode).code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  // The new adapter's commitment replaced by another adapter's (the one before the step).
+  const std::string out = std::string(kNextPrefix) + adapter_tensor_name(0, Projection::Q, false);
+  PublicCommitments swapped = pub;
+  swapped.at(out) = pub.at(adapter_tensor_name(0, Projection::Q, false));
+  EXPECT_EQ(verify_step(p.statement, f.weights_trusted(), swapped, p.proof, mode).code(),
+            ErrorCode::TRANSCRIPT_MISMATCH);
+}
+
+INSTANTIATE_TEST_SUITE_P(Step, StepCheat, ::testing::Values(ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE),
+                         [](const ::testing::TestParamInfo<ChannelMode>& i) {
+                           return i.param == ChannelMode::CLEAR ? "Clear" : "ZeroKnowledge";
+                         });
 
 }  // namespace
 }  // namespace zklora

@@ -70,11 +70,13 @@ inline ModelWeights random_model(const ModelConfig& c, uint64_t seed, double std
 }
 
 // An adapter on every projection with non-zero B, so every gradient is non-zero.
-inline AdapterTensors random_adapter(const ModelConfig& c, uint64_t seed) {
+inline AdapterTensors random_adapter(const ModelConfig& c, uint64_t seed,
+                                     std::vector<Projection> targets = {std::begin(kAllProjections),
+                                                                        std::end(kAllProjections)}) {
   LoraConfig lora;
   lora.rank = 4;
   lora.alpha = 8;
-  lora.targets.assign(std::begin(kAllProjections), std::end(kAllProjections));
+  lora.targets = std::move(targets);
   AdapterTensors ad = init_adapter(c, lora, seed);
   std::mt19937_64 g(seed + 1);
   std::normal_distribution<double> n(0.0, 0.05);

@@ -161,7 +161,8 @@ class StepWitness {
 
 // Every operation's compute(), in order: the statement tensors and free proof tensors must be set; public tensors
 // are filled from their definitions. ZkError as the operations report it (OUT_OF_RANGE names the tensor).
-void graph_compute_witness(const StepGraph& graph, StepWitness& witness, int threads = 0);
+// first_op: recompute from that operation on only (a soundness test changes a tensor, then what follows it).
+void graph_compute_witness(const StepGraph& graph, StepWitness& witness, int threads = 0, size_t first_op = 0);
 
 // Where the prover's messages are in the proof stream (tests that tamper with messages, debugging): per
 // operation the offsets of its first message and past its last; per tensor the offset of its cut value (0 when
