@@ -1,14 +1,18 @@
-// `zklora bench prove --what linear[,forward] [--shapes tiny,llama-2-7b-layer] [--json]`: step proofs
+// `zklora bench prove --what linear[,forward,step] [--shapes tiny,llama-2-7b-layer] [--json]`: step proofs
 // (step/step_proof.h) in the zero-knowledge channel, on the tiny model (all layers, embedding to loss, seq 64) and
 // one llama-2-7b-shaped decoder layer at sequence 128 (layers_only: the residual stream enters committed).
 //   linear:  the linear backbone, the non-linear outputs as committed unproven inputs (the reference);
-//   forward: the whole forward pass (and, for the tiny model, the loss), nothing unproven.
-// Per (what, shape): commit_s (base weights, adapter, batch), witness_s (the engine's forward pass of the same
-// layers: the unproven computation), prove_s (the prover's witness and the proof), verify_ms, proof_bytes,
+//   forward: the whole forward pass (and, for the tiny model, the loss), nothing unproven;
+//   step:    a whole training step (AdamW, lr 1e-3, weight decay 0.01, step 1): forward pass, loss, backward pass
+//            and update; the 7b layer's backward pass starts from a given gradient at its output (its head is
+//            not part of the proof), uniform in [-2^16, 2^16) at the grad scale.
+// Per (what, shape): commit_s (base weights, adapter, batch), witness_s (the engine's unproven computation of the
+// same layers: the forward pass, or the forward and backward passes and the update), prove_s (the prover's witness,
+// the commitments of the step's outputs and the proof), verify_ms, proof_bytes,
 // peak_rss_mb (of the process so far), prove_over_witness, and the prover's phases (graph.h GraphProfile, plus
 // prover_witness_s). For the tiny model also the once-per-model proof that its weight commitment is well formed
 // (step/weight_check.h), which the verifier then takes as checked; the 7b layer's weights are trusted. When both
-// are measured, forward_over_linear compares their prove times per shape, in the same run.
+// are measured, forward_over_linear and step_over_linear compare their prove times per shape, in the same run.
 #include <cmath>
 #include <map>
 #include <string>
@@ -22,6 +26,7 @@
 #include "zklora/model/deterministic_rng.h"
 #include "zklora/model/init_model.h"
 #include "zklora/model/llama.h"
+#include "zklora/model/optimizer.h"
 #include "zklora/step/step_proof.h"
 #include "zklora/step/weight_check.h"
 #include "zklora/step/weight_commitment.h"
@@ -38,7 +43,58 @@ struct BenchModel {
   AdapterTensors adapter;
   Batch batch;
   bool layers_only;
+  ITensor output_gradient;  // layers_only: the gradient at the layer's output
 };
+
+OptimizerConfig bench_optimizer() {
+  OptimizerConfig o;
+  o.kind = OptimizerKind::ADAMW;
+  o.lr = 1e-3;
+  o.weight_decay = 0.01;
+  return o;
+}
+
+StepMode mode_of(const std::string& what) {
+  if (what == "forward") return StepMode::FORWARD;
+  if (what == "step") return StepMode::STEP;
+  return StepMode::LINEAR_BACKBONE;
+}
+
+// The engine's unproven computation of what the proof covers (witness_s).
+void engine_work(const BenchModel& bm, StepMode mode) {
+  const ModelConfig& cfg = bm.cfg;
+  if (mode == StepMode::STEP && !bm.layers_only) {
+    StepResult r = forward_backward(bm.weights, bm.adapter, bm.batch);
+    AdapterTensors params = bm.adapter;
+    OptimizerState state = OptimizerState::zeros_for(params, bench_optimizer());
+    optimizer_step(bench_optimizer(), params, state, r.grads, r.count);
+    return;
+  }
+  const int64_t seq = bm.batch.seq;
+  const RopeTable rope = make_rope_table(seq, cfg.head_dim(), cfg.rope_theta);
+  std::vector<int64_t> positions;
+  for (int64_t t = 0; t < seq; ++t) positions.push_back(t);
+  const LayerContext ctx{cfg, lora_scale_fixed(bm.adapter.config), rope, positions,
+                         AttentionShape{1, seq, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim()}};
+  ITensor h = embedding_rows(bm.weights.embed, bm.batch.tokens);
+  std::vector<LayerCache> caches;
+  for (int64_t l = 0; l < cfg.n_layers; ++l) caches.push_back(layer_forward(ctx, *bm.weights.layer(l), bm.adapter, l, h));
+  if (mode == StepMode::STEP) {
+    AdapterTensors grads = AdapterTensors::zeros_like(bm.adapter);
+    ITensor dh = bm.output_gradient;
+    for (int64_t l = cfg.n_layers - 1; l >= 0; --l) {
+      dh = layer_backward(ctx, *bm.weights.layer(l), bm.adapter, l, caches[static_cast<size_t>(l)], std::move(dh),
+                          grads, true);
+    }
+    AdapterTensors params = bm.adapter;
+    OptimizerState state = OptimizerState::zeros_for(params, bench_optimizer());
+    optimizer_step(bench_optimizer(), params, state, grads, batch_count(bm.batch));
+  } else if (!bm.layers_only) {
+    const ITensor logits = matmul_nt(rmsnorm_forward(h, bm.weights.final_norm, cfg.rms_eps).y, bm.weights.lm_head,
+                                     kFixed.weight);
+    (void)cross_entropy(logits, bm.batch.targets);
+  }
+}
 
 BenchModel make_model(ModelConfig cfg, int64_t seq, bool layers_only) {
   SplitMix64 rng(7);
@@ -57,7 +113,12 @@ BenchModel make_model(ModelConfig cfg, int64_t seq, bool layers_only) {
     t = static_cast<int32_t>(4 + rng.below(static_cast<uint64_t>(std::min<int64_t>(embed_rows, cfg.vocab_size) - 4)));
   }
   Batch batch = make_batch(seqs, seq, cfg);
-  return {cfg, std::move(weights), std::move(adapter), std::move(batch), layers_only};
+  ITensor dh;
+  if (layers_only) {
+    dh = ITensor({seq, cfg.d_model});
+    for (int64_t& x : dh.data) x = static_cast<int64_t>(rng.below(uint64_t{1} << 17)) - (int64_t{1} << 16);
+  }
+  return {cfg, std::move(weights), std::move(adapter), std::move(batch), layers_only, std::move(dh)};
 }
 
 nlohmann::json bench_one(const std::string& name, const std::string& what, const BenchModel& bm) {
@@ -68,8 +129,13 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
   s.format_version = kFixedFormatVersion;
   s.batch = bm.batch.batch;
   s.seq = bm.batch.seq;
-  s.mode = what == "forward" ? StepMode::FORWARD : StepMode::LINEAR_BACKBONE;
+  s.mode = mode_of(what);
   s.layers_only = bm.layers_only;
+  if (s.updates()) {
+    s.optimizer = bench_optimizer();
+    s.step_number = 1;
+    s.count = batch_count(bm.batch);
+  }
 
   Stopwatch sw;
   ProverCommitments c;
@@ -90,33 +156,23 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
   c.merge(commit_batch(bm.batch));
   const double commit_s = sw.seconds();
 
-  // The unproven computation the proof follows: the engine's forward pass of the same layers.
+  // The unproven computation the proof follows.
   sw = Stopwatch();
-  {
-    const int64_t seq = bm.batch.seq;
-    const RopeTable rope = make_rope_table(seq, cfg.head_dim(), cfg.rope_theta);
-    std::vector<int64_t> positions;
-    for (int64_t t = 0; t < seq; ++t) positions.push_back(t);
-    const LayerContext ctx{cfg, lora_scale_fixed(bm.adapter.config), rope, positions,
-                           AttentionShape{1, seq, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim()}};
-    ITensor h = embedding_rows(bm.weights.embed, bm.batch.tokens);
-    for (int64_t l = 0; l < cfg.n_layers; ++l) (void)layer_forward(ctx, *bm.weights.layer(l), bm.adapter, l, h);
-    if (!bm.layers_only) {
-      const ITensor logits = matmul_nt(rmsnorm_forward(h, bm.weights.final_norm, cfg.rms_eps).y, bm.weights.lm_head,
-                                       kFixed.weight);
-      (void)cross_entropy(logits, bm.batch.targets);
-    }
-  }
+  engine_work(bm, s.mode);
   const double witness_s = sw.seconds();
 
   sw = Stopwatch();
-  const StepProverWitness w = build_step_witness(s, {bm.weights, bm.adapter, bm.batch});
+  const StepProverWitness w = build_step_witness(
+      s, {bm.weights, bm.adapter, bm.batch, nullptr, bm.layers_only ? &bm.output_gradient : nullptr});
   const double prover_witness_s = sw.seconds();
   s.loss_sum = s.has_loss() ? w.loss_sum : 0;
+  StepOutputs outputs;
+  if (s.updates()) outputs = step_outputs(s, w, bm.adapter);
   GraphProfile prof;
   StepProveOptions opt;
   opt.profile = &prof;
-  const std::vector<uint8_t> proof = prove_step_witness(s, w, c, ChannelMode::ZERO_KNOWLEDGE, opt);
+  const std::vector<uint8_t> proof =
+      prove_step_witness(s, w, c, ChannelMode::ZERO_KNOWLEDGE, opt, s.updates() ? &outputs.commitments : nullptr);
   const double prove_s = sw.seconds();
 
   nlohmann::json row = {{"shape", name}, {"what", what}, {"commit_s", commit_s}, {"witness_s", witness_s}};
@@ -144,7 +200,9 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
   }
   sw = Stopwatch();
   GraphProfile vprof;
-  const Status v = verify_step(s, *weights, public_commitments(c), proof, ChannelMode::ZERO_KNOWLEDGE, 0, &vprof);
+  PublicCommitments pub = public_commitments(c);
+  pub.merge(public_commitments(outputs.commitments));
+  const Status v = verify_step(s, *weights, pub, proof, ChannelMode::ZERO_KNOWLEDGE, 0, &vprof);
   const double verify_ms = sw.seconds() * 1e3;
   if (!v) throw ZkError(v.error());
   row.update({{"prove_s", prove_s},
@@ -205,8 +263,8 @@ std::string& bench_prove_shapes() {
 nlohmann::json bench_prove() {
   const std::vector<std::string> whats = split(bench_prove_what());
   for (const std::string& w : whats) {
-    if (w != "linear" && w != "forward") {
-      throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what takes linear and forward, comma separated");
+    if (w != "linear" && w != "forward" && w != "step") {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what takes linear, forward and step, comma separated");
     }
   }
   if (whats.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what is empty");
@@ -231,7 +289,9 @@ nlohmann::json bench_prove() {
       rows.push_back(bench_one(name, w, bm));
       prove[w] = rows.back()["prove_s"].get<double>();
     }
-    if (prove.count("linear") && prove.count("forward")) ratios[sh + "_forward_over_linear"] = prove["forward"] / prove["linear"];
+    for (const char* w : {"forward", "step"}) {
+      if (prove.count("linear") && prove.count(w)) ratios[sh + "_" + w + "_over_linear"] = prove[w] / prove["linear"];
+    }
   }
   return {{"what", bench_prove_what()}, {"channel", "zero-knowledge"}, {"results", rows}, {"ratios", ratios}};
 }

@@ -60,7 +60,7 @@ void add_bench_commands(CLI::App& app, std::vector<Command>& commands) {
   add("lookup", "LogUp: 2^20 values in a 2^16 range table, 2^20 pairs in a function table", [] { return bench_lookup(); });
   CLI::App* prove = add("prove", "Step proofs (the whole forward pass, its linear backbone): the tiny model, one llama-2-7b-shaped layer",
                         [] { return bench_prove(); });
-  prove->add_option("--what", bench_prove_what(), "What to prove, comma-separated: linear (the default), forward");
+  prove->add_option("--what", bench_prove_what(), "What to prove, comma-separated: linear (the default), forward, step");
   prove->add_option("--shapes", bench_prove_shapes(), "Comma-separated: tiny, llama-2-7b-layer (default both)");
   CLI::App* msm = add("msm", "Multi-scalar multiplication, 2^16 and 2^20 points", [opts] {
     return bench_msm(opts->max_log2n);

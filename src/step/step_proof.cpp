@@ -99,7 +99,14 @@ void bind_unproven(const StepStatement& s, const StepInputs& in, StepProverWitne
   const LayerContext ctx{m, lora_scale_fixed(s.lora), rope, positions,
                          AttentionShape{s.batch, s.seq, m.n_heads, m.n_kv_heads, m.head_dim()}};
   if (s.layers_only && s.updates()) {
-    // The gradient at the layers' output, from the engine's head and loss (not part of such a proof).
+    // The gradient at the layers' output: given, or from the engine's head and loss (not part of such a proof).
+    if (in.output_gradient != nullptr) {
+      if (in.output_gradient->shape != std::vector<int64_t>{s.batch * s.seq, m.d_model}) {
+        throw ZkError(ErrorCode::INVALID_ARGUMENT, "prove: the output gradient does not have the batch's shape");
+      }
+      set("layers.output_grad", in.output_gradient->data);
+      return;
+    }
     for (int64_t l = 0; l < m.n_layers; ++l) layer_forward(ctx, *weights.layer(l), adapter, l, h);
     const RmsNormOut fn = rmsnorm_forward(h, weights.final_norm, m.rms_eps);
     const CrossEntropyOut ce = cross_entropy(matmul_nt(fn.y, weights.lm_head, kFixed.weight), in.batch.targets);

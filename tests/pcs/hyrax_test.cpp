@@ -148,7 +148,7 @@ TEST(Hyrax, BatchOpenings) {
   EXPECT_EQ(tp.digest(), tv.digest());
   const auto rounds = hyrax_opening_rounds(cs, vc);
   ASSERT_TRUE(rounds.ok());
-  EXPECT_EQ(*rounds, (std::vector<size_t>{5, 5}));  // two column points of 5 variables
+  EXPECT_EQ(*rounds, (std::vector<size_t>{6, 6}));  // two column points of 6 variables
   // Any one wrong value fails the whole batch.
   for (size_t k = 0; k < vc.size(); ++k) {
     auto bad = vc;
@@ -369,8 +369,8 @@ TEST(Hyrax, Encodings) {
   const Single s = open_one(ints, p, gen);
   // Commitment: round trip, size O(sqrt n), every corruption caught.
   const auto cb = s.com.commitment.to_bytes();
-  ASSERT_EQ(p.row_vars, 4u);  // 16 rows of 64 columns
-  EXPECT_EQ(cb.size(), 2 + 16 * 48u);
+  ASSERT_EQ(p.row_vars, 3u);  // 8 rows of 128 columns
+  EXPECT_EQ(cb.size(), 2 + 8 * 48u);
   const auto back = HyraxCommitment::from_bytes(cb);
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(*back == s.com.commitment);
@@ -398,8 +398,8 @@ TEST(Hyrax, Encodings) {
   ByteWriter w;
   s.opening.write(w);
   EXPECT_EQ(w.size(), s.opening.byte_size());
-  EXPECT_EQ(w.size(), (2 * 6 + 1) * 48u + 2 * 32u);
-  const std::vector<size_t> rounds = {6};
+  EXPECT_EQ(w.size(), (2 * 7 + 1) * 48u + 2 * 32u);
+  const std::vector<size_t> rounds = {7};
   {
     ByteReader r(w.bytes());
     const auto o = HyraxOpening::read(r, rounds);

@@ -67,7 +67,15 @@ struct HyraxParams {
   unsigned num_vars = 0;  // n
   unsigned row_vars = 0;  // k
 
-  static HyraxParams balanced(unsigned num_vars) { return {num_vars, num_vars / 2 >= 1 ? num_vars / 2 - 1 : 0}; }
+  // The shape every commitment of the project uses. A commitment is 2^k points and an opening's inner-product
+  // argument runs over 2^(n - k) columns: tables up to 2^18 entries (the many small tensors of a step, whose
+  // commitments dominate a proof's size) take k = n/2 - 2, larger ones (weights, wide activations, whose openings
+  // dominate the prover's time) k = n/2 - 1.
+  static HyraxParams balanced(unsigned num_vars) {
+    const unsigned below = num_vars <= kHyraxNarrowVars ? 2 : 1;
+    return {num_vars, num_vars / 2 >= below ? num_vars / 2 - below : 0};
+  }
+  static constexpr unsigned kHyraxNarrowVars = 18;
   unsigned col_vars() const { return num_vars - row_vars; }
   size_t rows() const { return size_t{1} << row_vars; }
   size_t cols() const { return size_t{1} << col_vars(); }

@@ -24,12 +24,15 @@
 namespace zklora {
 
 // What a step reads: the model, the adapter and the batch; in a STEP after a run's first step, the optimizer
-// state before it (m and v as the statement's optimizer uses them).
+// state before it (m and v as the statement's optimizer uses them). A layers_only STEP also reads the gradient at
+// its last layer's output (T, d), from the layers after it; without one, the engine's head computes it from the
+// model's final norm and LM head.
 struct StepInputs {
   const ModelWeights& weights;
   const AdapterTensors& adapter;
   const Batch& batch;
   const OptimizerState* optimizer = nullptr;
+  const ITensor* output_gradient = nullptr;
 };
 
 // The graph of a statement with the prover's tensors.
