@@ -133,14 +133,19 @@ ProjectionGrad projection_backward(const ITensor& y, const WTensor& w, const ITe
                                    int64_t lora_scale, const ITensor& a, const ITensor& dout) {
   ProjectionGrad g{matmul_nn(dout, w, kWeight), {}, {}};
   if (lora_a.numel() != 0) {
+    // Each part of the LoRA branch is a gradient too (the proof range checks each, not just their sum).
+    check_gradients(g.dy, "projection input gradient (base)");
     ITensor dl(dout.shape);
     for (int64_t i = 0; i < dout.numel(); ++i) {
       dl[i] = static_cast<int64_t>(round_shift(static_cast<i128>(dout[i]) * lora_scale, kUnit));
     }
+    check_gradients(dl, "LoRA output gradient");
     const ITensor da = matmul_nn(dl, lora_b, kLora);  // (T, r)
+    check_gradients(da, "LoRA intermediate gradient");
     g.d_b = matmul_tn(dl, a, kAct);                   // (out, r)
     g.d_a = matmul_tn(da, y, kAct);                   // (r, in)
     const ITensor dy_lora = matmul_nn(da, lora_a, kLora);
+    check_gradients(dy_lora, "projection input gradient (LoRA)");
     for (int64_t i = 0; i < g.dy.numel(); ++i) g.dy[i] += dy_lora[i];
   }
   check_gradients(g.dy, "projection input gradient");
@@ -247,7 +252,7 @@ AttentionGrad attention_backward(const AttentionShape& sh, const ITensor& q, con
         const int64_t* pr = p + t * sh.seq;
         i128 pdp = 0;
         // dP over every u, masked or not (the proof forms the whole product before the mask's zero probabilities
-        // remove the masked entries): each a gradient below 2^48.
+        // remove the masked entries): each a gradient below 2^47.
         for (int64_t u = 0; u < sh.seq; ++u) {
           const int64_t* vr = v.row(b * sh.seq + u) + kv * hd;
           i128 dot = 0;

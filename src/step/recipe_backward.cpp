@@ -37,14 +37,14 @@ size_t Recipe::projection_backward(int64_t l, const ProjectionTensors& p, size_t
   size_t dy = 0;
   if (input_gradient) {
     const size_t prod = g_.apply1(MatmulOp::times(rows(), p.out_dim, p.in), {dout, p.w}, name + ".base.product");
-    dy = rescale(p.adapted ? name + ".base" : name, prod, kFixed.weight, 1, kWideGradientRange);  // (B, S, in)
+    dy = rescale(p.adapted ? name + ".base" : name, prod, kFixed.weight, 1, kGradientRange);  // (B, S, in)
   }
   if (!p.adapted) return dy;
   const uint64_t r = u(s_.lora.rank);
   const size_t dl = rescale(name + ".lora_scaled", dout, kFixed.unit, lora_scale_fixed(s_.lora),
-                            kWideGradientRange);  // (B, S, out)
+                            kGradientRange);  // (B, S, out)
   const size_t da_p = g_.apply1(MatmulOp::times(rows(), p.out_dim, r), {dl, p.lora_b}, name + ".lora_a.product");
-  const size_t da = rescale(name + ".lora_a", da_p, kFixed.lora, 1, kWideGradientRange);  // (B, S, r)
+  const size_t da = rescale(name + ".lora_a", da_p, kFixed.lora, 1, kGradientRange);  // (B, S, r)
   for (const bool is_a : {false, true}) {
     const std::string gname = "grad." + adapter_tensor_name(l, p.pr, is_a);
     const size_t prod = is_a ? g_.apply1(std::make_unique<RowContractionOp>(rows(), r, p.in), {da, p.x}, gname + ".product")
@@ -54,7 +54,7 @@ size_t Recipe::projection_backward(int64_t l, const ProjectionTensors& p, size_t
   }
   if (!input_gradient) return 0;
   const size_t lora_p = g_.apply1(MatmulOp::times(rows(), r, p.in), {da, p.lora_a}, name + ".lora.product");
-  const size_t dy_lora = rescale(name + ".lora", lora_p, kFixed.lora, 1, kWideGradientRange);  // (B, S, in)
+  const size_t dy_lora = rescale(name + ".lora", lora_p, kFixed.lora, 1, kGradientRange);  // (B, S, in)
   return add(name, dy, dy_lora);                                                               // (B, S, in)
 }
 

@@ -26,7 +26,7 @@ inline uint64_t u(int64_t x) { return static_cast<uint64_t>(x); }
 // Adapter entries and the state of the optimizer: the engine's bound |a| < 2^62 (docs/fixed_point.md section 1).
 // A product of a 48-bit activation, a 62-bit entry and 2^24 summands stays below 2^134, far below |Fr| / 2.
 inline constexpr RangeSpec kAdapterRange{63, true};
-// A LoRA branch's gradients (dl, da) and the adapter gradients before the mean: the engine keeps them in int64.
+// The adapter gradients dA, dB before the mean: sums over every token, which the engine keeps in int64.
 inline constexpr RangeSpec kWideGradientRange{63, true};
 
 // y = rmsnorm(x): the output, the normalized input and 1/rms (what its backward pass reads), and the gain.

@@ -290,11 +290,11 @@ TEST(NnSwiglu, ForwardAndBackwardMatchFloat) {
 }
 
 TEST(NnSwiglu, BackwardGradientsPastTheirBoundAreRefused) {
-  // dh u / 2^16 = 2^47 2^17 / 2^16 = 2^48: the SiLU output gradient leaves |x| < 2^48.
+  // dh u / 2^16 = 2^46 2^17 / 2^16 = 2^47: the SiLU output gradient leaves |x| < 2^47.
   ITensor g({1, 1}), u({1, 1}), dh({1, 1});
   g.data = {0};
   u.data = {int64_t{1} << 17};
-  dh.data = {int64_t{1} << 47};
+  dh.data = {int64_t{1} << 46};
   const SwigluOut fwd = swiglu_forward(g, u);
   ITensor dg, du;
   try {
@@ -310,7 +310,7 @@ TEST(NnSwiglu, BackwardGradientsPastTheirBoundAreRefused) {
 }
 
 TEST(NnRmsNorm, BackwardIntermediatesPastTheGradientBoundAreRefused) {
-  // dn = 2^47 against n = 2^40 in every column: the mean c = 2^71 leaves |x| < 2^48.
+  // dn = 2^46 against n = 2^40 in every column: the mean c = 2^70 leaves |x| < 2^47.
   const int64_t d = 4;
   WTensor gain({d});
   for (auto& g : gain.data) g = 1 << kFixed.weight;
@@ -319,7 +319,7 @@ TEST(NnRmsNorm, BackwardIntermediatesPastTheGradientBoundAreRefused) {
   for (auto& v : fwd.n.data) v = int64_t{1} << 40;
   fwd.r = {int64_t{1} << 20};
   ITensor dy({1, d});
-  for (auto& v : dy.data) v = int64_t{1} << 47;
+  for (auto& v : dy.data) v = int64_t{1} << 46;
   try {
     (void)rmsnorm_backward(fwd, gain, dy);
     FAIL() << "expected OUT_OF_RANGE";
@@ -327,8 +327,8 @@ TEST(NnRmsNorm, BackwardIntermediatesPastTheGradientBoundAreRefused) {
     EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE);
     EXPECT_NE(std::string(e.what()).find("RMSNorm gradient mean"), std::string::npos) << e.what();
   }
-  // A gradient past 2^48 times the gain's 1.0 is refused as dn.
-  dy.data[0] = int64_t{1} << 48;
+  // A gradient past 2^47 times the gain's 1.0 is refused as dn.
+  dy.data[0] = int64_t{1} << 47;
   try {
     (void)rmsnorm_backward(fwd, gain, dy);
     FAIL() << "expected OUT_OF_RANGE";

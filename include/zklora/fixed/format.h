@@ -23,7 +23,7 @@ struct FixedFormat {
 
   // Bounds (bits of the integer) past which the engine reports OUT_OF_RANGE instead of computing.
   unsigned act_bits = 40;
-  unsigned grad_bits = 48;
+  unsigned grad_bits = 47;
 };
 
 }  // namespace zklora
@@ -32,6 +32,6 @@ namespace zklora {
 
 // The format every step uses (version 1). Tables and kernels are generated for exactly these scales.
 inline constexpr FixedFormat kFixed{};
-inline constexpr uint32_t kFixedFormatVersion = 1;
+inline constexpr uint32_t kFixedFormatVersion = 2;
 
 }  // namespace zklora

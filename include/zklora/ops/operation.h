@@ -35,6 +35,7 @@
 
 #include "zklora/base/error.h"
 #include "zklora/base/types.h"
+#include "zklora/fixed/format.h"
 #include "zklora/piop/channel.h"
 #include "zklora/piop/claims.h"
 #include "zklora/piop/range_check.h"
@@ -49,8 +50,8 @@ enum class LookupTableId : uint8_t { EXP_LO = 1, EXP_HI = 2, SIGMOID = 3, LOG = 
 // The range of rounded activations: signed 48 bits, past the engine's bound |x| < 2^40, far below |Fr| / 2 for
 // every product of the graph.
 inline constexpr RangeSpec kActivationRange{48, true};
-// The range of gradients flowing backward: signed 49 bits, the engine's bound |dx| < 2^48 exactly.
-inline constexpr RangeSpec kGradientRange{49, true};
+// The range of gradients flowing backward: signed 48 bits (three limbs), the engine's bound |dx| < 2^47 exactly.
+inline constexpr RangeSpec kGradientRange{kFixed.grad_bits + 1, true};
 
 // An output or helper of an operation.
 struct TensorDecl {

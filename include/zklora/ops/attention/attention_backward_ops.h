@@ -17,12 +17,12 @@
 // SoftmaxBackwardOp over p (B, H, S, S) and dP (same):
 //     2^16 c = sum_u p dP + 2^15 - rem_c                (C)  c, rem_c committed (rows (B, H, S))
 //     2^16 dS = p dP - p c + 2^15 - rem_s               (S)  dS derived, rem_s committed
-// c and dS are gradients (signed 49: the engine checks |x| < 2^48), rem_c, rem_s unsigned 16. (C) is a zero-check
+// c and dS are gradients (signed 48: the engine checks |x| < 2^47), rem_c, rem_s unsigned 16. (C) is a zero-check
 // at a random row point: sum_{x} eq(z_rows, rows(x)) p(x) dP(x) = 2^16 c~ - 2^15 sel~ + rem_c~, a sumcheck over all
 // variables with eq on the rows only (claims on p, dP; c, rem_c at the point); (S) on dS's claims, combined:
 // sum_x eq(z, x) (p dP - p cb)(x) with cb c broadcast over u, a degree-2 sumcheck (claims on p, dP and c at the row
 // part). Masked entries have p = 0, so they add nothing to c and have dS = 0, as in the engine. Nothing wraps:
-// p <= 2^16 + 1, |dP|, |c| < 2^48, S < 2^20: every sum is below 2^86.
+// p <= 2^16 + 1, |dP|, |c| < 2^47, S < 2^20: every sum is below 2^86.
 // Witness: attention_backward of fixed/nn.h computes the same values; here from the relations (the step's test
 // compares them with the engine's).
 #pragma once

@@ -7,10 +7,10 @@
 //     2^32 dx = (dn - m) r + 2^31 - rem_x,     rem_x in [0, 2^32)                                          (X)
 //
 // c = div_round(dot, D), m = round_shift(n c, 16), dx = round_shift((dn - m) r, 32): the engine's. Committed: c
-// (rows, a gradient: signed 49) and the remainders rem_dn, rem_m (unsigned 16), rem_x (unsigned 32). Derived,
-// range checked: dn, m (signed 49: the engine's gradient bound), rho and the slack 2D - 1 - rho (rows, unsigned
-// bit_width(2D - 1)), so rho in [0, 2D) and c is the rounded quotient. The output dx is derived (signed 49).
-// Why nothing wraps: |dy|, |dn|, |c|, |m| < 2^48, |g| < 2^31, |n| < 2^47, r < 2^57, d < 2^16: |dot| < 2^111,
+// (rows, a gradient: signed 48) and the remainders rem_dn, rem_m (unsigned 16), rem_x (unsigned 32). Derived,
+// range checked: dn, m (signed 48: the engine's gradient bound), rho and the slack 2D - 1 - rho (rows, unsigned
+// bit_width(2D - 1)), so rho in [0, 2D) and c is the rounded quotient. The output dx is derived (signed 48).
+// Why nothing wraps: |dy| < 2^48 (a sum of two gradients), |dn|, |c|, |m| < 2^47, |g| < 2^31, |n| < 2^47, r < 2^57, d < 2^16: |dot| < 2^111,
 // |(dn - m) r| < 2^106, all far below |Fr| / 2; each relation then holds in the integers, and each quotient is
 // the one its range-checked remainder allows.
 // Reductions (z = (z_t || z_i)), in this order so that claims on a derived tensor precede its own relation:

@@ -18,7 +18,7 @@
 // Backward (backward = true): the transposed rotation of a gradient, the same relation with sin negated,
 //     dx_i = round_shift(dy_i cos + dy_{i+h2} sin, 16),   dx_{i+h2} = round_shift(dy_{i+h2} cos - dy_i sin, 16)
 // so Sb = +sin for i < h2 and -sin after (Sf~(rho) = (1 - 2 rho_half) sin~), dx range checked as a gradient
-// (signed 49: the engine checks |dx| < 2^48); nothing wraps: |dy| < 2^48.
+// (signed 48: the engine checks |dx| < 2^47); nothing wraps: |dy| < 2^47.
 // Witness: rope_forward (rope_backward) of fixed/nn.h with the positions of the batch layout (row (b, s) at
 // position s).
 // Inputs: 0 = x, 1 = cos (seq, hd / 2), 2 = sin (seq, hd / 2). Output: y. Helper: rem.

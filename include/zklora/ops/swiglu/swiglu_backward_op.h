@@ -8,7 +8,7 @@
 //     dg    = round_shift(d_act (sigma + t2), 16)   2^16 dg = d_act (sigma + t2) + 2^15 - rem_g              (G)
 //
 // silu' = sigma + t2 = sigma (1 + g (1 - sigma)) in fixed point. Committed: the five remainders (unsigned 16).
-// Derived, range checked: d_act, du, dg (gradients, signed 49: the engine's |x| < 2^48) and t1, t2 (signed 48:
+// Derived, range checked: d_act, du, dg (gradients, signed 48: the engine's |x| < 2^47) and t1, t2 (signed 48:
 // |t1| <= |g| + 1, |t2| <= |t1| + 1). Every quotient is range checked and every remainder lies in [0, 2^16), so each
 // relation has one solution in the integers, and none wraps: |dh| < 2^48, |u|, |g|, |silu| < 2^47, sigma <= 2^16,
 // so every product is below 2^97, far below |Fr| / 2. sigma's range comes with it (the forward's SIGMOID lookup).
