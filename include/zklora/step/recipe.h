@@ -4,9 +4,13 @@
 //   embedding        h = E[tok]                                               (batch, seq, d)
 //   per layer l      h = attention_block(l, h);  h = mlp_block(l, h)
 //   head and loss    logits = rmsnorm(h) W_lm^T;  loss = cross_entropy(logits, targets of the batch)
+//   STEP, then       dh = head_backward(dz);  per layer l, last first: dh = layer_backward(l, dh)  (recipe_backward)
+//                    per adapter matrix: mean gradient, [global-norm clipping], SGD or AdamW      (recipe_update)
 //
 // Tensor names: statement tensors as in statement.h; an operation's outputs are "<instance>[.<output>]", its
-// helpers "<instance>.<helper>", with instances such as "layers.<l>.q_proj.base" or "layers.<l>.attn.softmax".
+// helpers "<instance>.<helper>", with instances such as "layers.<l>.q_proj.base" or "layers.<l>.attn.softmax";
+// backward instances end in ".backward" ("layers.<l>.q_proj.backward"), the adapter gradients are
+// "grad.adapter.<l>.<module>.<A|B>", their means "mean_grad.adapter...", the updates "update.adapter...".
 #pragma once
 
 #include "zklora/base/error.h"
