@@ -197,6 +197,26 @@ TEST(Step, WitnessIsTheEngines) {
   EXPECT_EQ(compared, 4 * 7 * static_cast<size_t>(f.config.n_layers));
 }
 
+// The layers alone (a large model's layer between two cuts): the gradient at the last layer's output enters
+// committed (here the engine's head computes it), the gradient at the first layer's input leaves as a cut, and the
+// update is the engine's.
+TEST(Step, LayersOnlyStepVerifiesWithTheEnginesAdapter) {
+  const StepFixture& f = small();
+  const OptimizerConfig o = sgd(0.9, kNoClip);
+  StepStatement s = step_statement(f, o, 1);
+  s.layers_only = true;
+  EXPECT_EQ(s.unproven().back(), "head-backward");
+  const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, ChannelMode::CLEAR);
+  PublicCommitments pub = f.public_part();
+  pub.merge(public_commitments(p.outputs.commitments));
+  const Status v = verify_step(p.statement, f.weights_trusted(), pub, p.proof, ChannelMode::CLEAR);
+  EXPECT_TRUE(v.ok()) << v.error().to_string();
+  EngineRun engine{f.adapter, OptimizerState::zeros_for(f.adapter, o), {}};
+  engine.step(f, o);
+  expect_same(p.outputs.adapter, engine.params, "adapter");
+  expect_same(p.outputs.optimizer.m, engine.state.m, "momentum");
+}
+
 TEST(Step, StatementsThatCannotBeProvenAreRefused) {
   const StepFixture& f = small();
   StepStatement s = step_statement(f, sgd(0, kNoClip), 1);
