@@ -14,8 +14,13 @@
 namespace zklora::loss_detail {
 namespace {
 
-std::span<const Fr> head(std::span<const Fr> z, size_t n) { return z.subspan(0, n); }
-std::span<const Fr> tail(std::span<const Fr> z, size_t n) { return z.subspan(n); }
+using row_division::head;
+using row_division::tail;
+
+// p = div_round(e 2^16, S) over the rows (b, s) and the vocabulary.
+row_division::RowDivision division(uint64_t batch, uint64_t seq, uint64_t vocab, const Vars& v) {
+  return {{batch, seq, vocab}, v.rows(), kProbBits, kRho, kSigma, kE, kProb, "loss-grad"};
+}
 
 // The table over rows of X~(row, zv): X folded over its last (vocabulary) variables at zv.
 std::vector<Fr> fold_vocab(const TableView& x, size_t nrows, size_t nv, std::span<const Fr> zv, int threads) {
@@ -42,12 +47,6 @@ void prove_loss_gradient(OpProver& p, uint64_t batch, uint64_t seq, uint64_t voc
   ProverChannel& ch = p.ch();
   const int threads = p.threads();
   const size_t nrows = size_t{1} << v.rows(), nv = size_t{1} << v.v;
-  const std::vector<uint64_t> dims{batch, seq, vocab}, vocab_dims{vocab};
-  const auto sum_eval = [&](std::span<const Fr> w) {
-    const ProverValue sv = ch.send("loss-grad-sum-eval", mle_evaluate(TableView(sums), w, threads));
-    s_claims.push_back({{w.begin(), w.end()}, sv});
-    return sv;
-  };
 
   // dz~(zr, zv) = sum_rows eq(zr, row) 2^8 mask(row) (P(row) - 2^16 shift(OH)(row)), P and OH folded at zv.
   if (const std::optional<ProverClaim> g = p.combined_claim(kGrad)) {
@@ -69,45 +68,12 @@ void prove_loss_gradient(OpProver& p, uint64_t batch, uint64_t seq, uint64_t voc
     prove_shift(p, kOh, seq, v, v.v, at, se);
   }
 
-  std::vector<ProverClaim> rho_claims(p.claims(kRho).begin(), p.claims(kRho).end());
-  // sigma = 2 Sb - sel - rho
-  for (const ProverClaim& c : p.claims(kSigma)) {
-    const ProverValue sv = sum_eval(head(c.point, v.rows()));
-    const Fr su = selector_eval(vocab_dims, tail(c.point, v.rows()));
-    rho_claims.push_back({c.point, sv * (su + su) - selector_eval(dims, c.point) - c.value});
-  }
-  // rho = 2^17 e + Sb - 2 p Sb: 2 sum_rows eq(zr, row) S(row) P(row) = 2^17 e~ + S~(zr) sel(zv) - rho~
-  if (!rho_claims.empty()) {
-    const ProverClaim rc = rho_claims.size() == 1
-                               ? rho_claims[0]
-                               : combine_claims_prove(ch, p.tensor(kRho).padded(), v.all(), rho_claims, threads);
-    const auto zr = head(rc.point, v.rows()), zv = tail(rc.point, v.rows());
-    const ProverValue ev = ch.send("loss-grad-e-eval", mle_evaluate(p.tensor(kE).padded(), rc.point, threads));
-    e_claims.push_back({rc.point, ev});
-    const ProverValue sv = sum_eval(zr);
-    const ProverValue target =
-        (ev * pow2_fr(kProbBits + 1) + sv * selector_eval(vocab_dims, zv) - rc.value) * Fr::from_u64(2).inverse();
-    const SumcheckShape sh = SumcheckShape::of(v.rows(), {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
-    SumcheckProverResult r = sumcheck_prove(
-        ch, sh, {sums, fold_vocab(p.tensor(kProb).padded(), nrows, nv, zv, threads)}, target, threads);
-    const ProverValue se = sum_eval(r.point);
-    const ProverValue pe = p.evaluate(kProb, concat_points({r.point, zv}), "loss-grad-prob-at-div");
-    const ProverValue evs[2] = {se, pe};
-    sumcheck_prove_final(ch, sh, r.final_value, evs);
-  }
+  row_division::prove(p, division(batch, seq, vocab, v), sums, s_claims, e_claims);
 }
 
 Status verify_loss_gradient(OpVerifier& vv, uint64_t batch, uint64_t seq, uint64_t vocab, const Vars& v,
                             std::vector<VerifierClaim>& s_claims, std::vector<VerifierClaim>& e_claims) {
   VerifierChannel& ch = vv.ch();
-  const std::vector<uint64_t> dims{batch, seq, vocab}, vocab_dims{vocab};
-  const auto sum_eval = [&](std::span<const Fr> w) -> Result<VerifierValue> {
-    auto sv = ch.receive("loss-grad-sum-eval");
-    if (!sv) return sv.error();
-    s_claims.push_back({{w.begin(), w.end()}, sv.value()});
-    return sv.value();
-  };
-
   auto g = vv.combined_claim(kGrad);
   if (!g) return g.error();
   if (g->has_value()) {
@@ -128,41 +94,7 @@ Status verify_loss_gradient(OpVerifier& vv, uint64_t batch, uint64_t seq, uint64
     if (Status st = verify_shift(vv, kOh, seq, v, at, se.value()); !st) return st;
   }
 
-  std::vector<VerifierClaim> rho_claims(vv.claims(kRho).begin(), vv.claims(kRho).end());
-  for (const VerifierClaim& c : vv.claims(kSigma)) {
-    auto sv = sum_eval(head(c.point, v.rows()));
-    if (!sv) return sv.error();
-    const Fr su = selector_eval(vocab_dims, tail(c.point, v.rows()));
-    rho_claims.push_back({c.point, sv.value() * (su + su) - selector_eval(dims, c.point) - c.value});
-  }
-  if (!rho_claims.empty()) {
-    VerifierClaim rc;
-    if (rho_claims.size() == 1) {
-      rc = rho_claims[0];
-    } else {
-      auto c = combine_claims_verify(ch, v.all(), rho_claims);
-      if (!c) return c.error();
-      rc = std::move(c.value());
-    }
-    const auto zr = head(rc.point, v.rows()), zv = tail(rc.point, v.rows());
-    auto ev = ch.receive("loss-grad-e-eval");
-    if (!ev) return ev.error();
-    e_claims.push_back({rc.point, ev.value()});
-    auto sv = sum_eval(zr);
-    if (!sv) return sv.error();
-    const VerifierValue target = (ev.value() * pow2_fr(kProbBits + 1) + sv.value() * selector_eval(vocab_dims, zv) -
-                                  rc.value) * Fr::from_u64(2).inverse();
-    const SumcheckShape sh = SumcheckShape::of(v.rows(), {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
-    auto r = sumcheck_verify(ch, sh, target);
-    if (!r) return r.error();
-    auto se = sum_eval(r->point);
-    if (!se) return se.error();
-    auto pe = vv.evaluate(kProb, concat_points({r->point, zv}), "loss-grad-prob-at-div");
-    if (!pe) return pe.error();
-    const VerifierValue evs[2] = {se.value(), pe.value()};
-    if (Status st = sumcheck_verify_final(ch, sh, r->expected, evs); !st) return st;
-  }
-  return {};
+  return row_division::verify(vv, division(batch, seq, vocab, v), s_claims, e_claims);
 }
 
 }  // namespace zklora::loss_detail

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "../softmax/row_division.h"
 #include "zklora/fixed/format.h"
 #include "zklora/ops/operation.h"
 #include "zklora/piop/sumcheck.h"
@@ -27,19 +28,13 @@ inline constexpr unsigned kProbBits = kFixed.prob;  // 16
 // dz = (p - 2^prob [v = y]) 2^(grad - prob)
 inline constexpr unsigned kGradShift = kFixed.grad - kFixed.prob;  // 8
 
+using row_division::with_halves;
+
 struct Vars {
   unsigned b, s, v;
   unsigned rows() const { return b + s; }
   unsigned all() const { return b + s + v; }
 };
-
-// The point (w || 1/2, ..., 1/2): a sum over the last `vars` variables is 2^vars times the MLE there.
-inline std::vector<Fr> with_halves(std::span<const Fr> w, unsigned vars) {
-  std::vector<Fr> out(w.begin(), w.end());
-  const Fr half = Fr::from_u64(2).inverse();
-  for (unsigned i = 0; i < vars; ++i) out.push_back(half);
-  return out;
-}
 
 // A claim shift(X)~(rho_b, rho_s, rho_rest) = value for X (b, s, rest) reduces to X at (rho_b, sigma, rho_rest):
 // sum over s' of N(rho_s, s') X~(rho_b, s', rho_rest), one sumcheck over s'.
@@ -50,7 +45,7 @@ Status verify_shift(OpVerifier& vv, TensorRef x, uint64_t seq, const Vars& v, st
 
 // The gradient's relations (loss_gradient.cpp), run before the row sums' claims become claims on e:
 //   dz = 2^8 mask (p - 2^16 shift(OH))                      (claims on dz: one sumcheck over rows, then the shift's)
-//   sigma = 2 Sb - sel - rho,  rho = 2^17 e + Sb - 2 p Sb   (Sb: the row sum on the real vocabulary entries)
+//   sigma = 2 Sb - sel - rho,  rho = 2^17 e + Sb - 2 p Sb   (softmax/row_division.h, as the causal softmax's)
 // `sums` is S over rows; the row sums and e it needs are appended to s_claims and e_claims.
 void prove_loss_gradient(OpProver& p, uint64_t batch, uint64_t seq, uint64_t vocab, const Vars& v,
                          const std::vector<Fr>& sums, std::vector<ProverClaim>& s_claims,

@@ -5,6 +5,7 @@
 #include <string>
 #include <type_traits>
 
+#include "row_division.h"
 #include "zklora/base/threads.h"
 #include "zklora/fixed/arith.h"
 #include "zklora/fixed/format.h"
@@ -27,25 +28,14 @@ constexpr unsigned kScoreShift = kFixed.act + kFixed.unit;  // 32
 constexpr unsigned kExp = kFixed.exp;                       // 20
 constexpr unsigned kProb = kFixed.prob;                     // 16
 
-SumcheckShape shape_of(unsigned vars, std::vector<Fr> eq, uint32_t tables, std::vector<SumcheckTerm> terms) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(eq);
-  s.num_tables = tables;
-  s.terms = std::move(terms);
-  return s;
+// p = div_round(e 2^16, S) over the rows (b, h, t) and the columns u.
+row_division::RowDivision division(std::vector<uint64_t> dims, unsigned row_vars) {
+  return {std::move(dims), row_vars, kProb, kRho, kSigma, kE, kP, "softmax"};
 }
 
-std::span<const Fr> head(std::span<const Fr> z, size_t n) { return z.subspan(0, n); }
-std::span<const Fr> tail(std::span<const Fr> z, size_t n) { return z.subspan(n); }
-
-// The point (w || 1/2, ..., 1/2): a sum over the last `vars` variables is 2^vars times the MLE there.
-std::vector<Fr> with_halves(std::span<const Fr> w, unsigned vars) {
-  std::vector<Fr> out(w.begin(), w.end());
-  const Fr half = Fr::from_u64(2).inverse();
-  for (unsigned i = 0; i < vars; ++i) out.push_back(half);
-  return out;
-}
+using row_division::head;
+using row_division::tail;
+using row_division::with_halves;
 
 struct Vars {
   unsigned rows, u;  // row variables (b, h, t) and column variables
@@ -185,41 +175,9 @@ void CausalSoftmaxOp::prove(OpProver& p) const {
       }, grain_for(nu));
     }
   });
-  std::vector<ProverClaim> rho_claims(p.claims(kRho).begin(), p.claims(kRho).end());
   std::vector<ProverClaim> e_claims(p.claims(kE).begin(), p.claims(kE).end());
   std::vector<ProverClaim> s_claims;
-  const auto sum_eval = [&](std::span<const Fr> w) {
-    const ProverValue sv = ch.send("softmax-sum-eval", mle_evaluate(TableView(sums), w, threads));
-    s_claims.push_back({{w.begin(), w.end()}, sv});
-    return sv;
-  };
-
-  // sigma = 2 Sb - sel - rho
-  for (const ProverClaim& c : p.claims(kSigma)) {
-    const ProverValue sv = sum_eval(head(c.point, v.rows));
-    const Fr su = selector_eval(seq_dims, tail(c.point, v.rows));
-    rho_claims.push_back({c.point, sv * (su + su) - selector_eval(dims(), c.point) - c.value});
-  }
-  // rho = 2^17 e + Sb - 2 p Sb
-  if (!rho_claims.empty()) {
-    const ProverClaim rc = rho_claims.size() == 1
-                               ? rho_claims[0]
-                               : combine_claims_prove(ch, p.tensor(kRho).padded(), v.all(), rho_claims, threads);
-    const auto zr = head(rc.point, v.rows), zu = tail(rc.point, v.rows);
-    const ProverValue ev = ch.send("softmax-e-eval", mle_evaluate(p.tensor(kE).padded(), rc.point, threads));
-    e_claims.push_back({rc.point, ev});
-    const ProverValue sv = sum_eval(zr);
-    const ProverValue target =
-        (ev * pow2_fr(kProb + 1) + sv * selector_eval(seq_dims, zu) - rc.value) * Fr::from_u64(2).inverse();
-    std::vector<Fr> pf = combine_cols(p.tensor(kP).padded(), nu, eq_table(zu, Fr::one(), threads), threads);
-    pf.resize(nr, Fr::zero());
-    const SumcheckShape sh = shape_of(v.rows, {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
-    SumcheckProverResult r = sumcheck_prove(ch, sh, {sums, std::move(pf)}, target, threads);
-    const ProverValue se = sum_eval(r.point);
-    const ProverValue pe = p.evaluate(kP, concat_points({r.point, zu}), "softmax-p-eval");
-    const ProverValue evs[2] = {se, pe};
-    sumcheck_prove_final(ch, sh, r.final_value, evs);
-  }
+  row_division::prove(p, division(dims(), v.rows), sums, s_claims, e_claims);
   // S(w) = 2^vu e~(w, 1/2, ..., 1/2)
   const Fr inv_nu = Fr::from_u64(nu).inverse();
   for (const ProverClaim& c : s_claims) e_claims.push_back({with_halves(c.point, v.u), c.value * inv_nu});
@@ -231,7 +189,7 @@ void CausalSoftmaxOp::prove(OpProver& p) const {
     const ProverValue rem = p.evaluate(kRemE, ec.point, "softmax-exp-remainder");
     const ProverValue target =
         ec.value * pow2_fr(kExp) + rem - pow2_fr(kExp - 1) * mask.evaluate(ec.point);
-    const SumcheckShape sh = shape_of(v.all(), ec.point, 3, {{Fr::one(), {0, 1, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(v.all(), ec.point, 3, {{Fr::one(), {0, 1, 2}}});
     SumcheckProverResult r = sumcheck_prove(
         ch, sh,
         {to_field(p.tensor(kM).padded(), nall, threads), to_field(p.tensor(kElo).padded(), nall, threads),
@@ -250,7 +208,7 @@ void CausalSoftmaxOp::prove(OpProver& p) const {
                                (lo + hi * pow2_fr(16)) * pow2_fr(kScoreShift);
     std::vector<Fr> mx_rows = to_field(p.tensor(kMax).padded(), nr, threads), mx(nall);
     parallel_for(nall, threads, [&](size_t i) { mx[i] = mx_rows[i / nu]; }, grain_for(1));
-    const SumcheckShape sh = shape_of(v.all(), rs->point, 3,
+    const SumcheckShape sh = SumcheckShape::of(v.all(), rs->point, 3,
                                       {{Fr::from_i64(c_), {0, 1}}, {-pow2_fr(kScoreShift), {0, 2}}});
     SumcheckProverResult r = sumcheck_prove(
         ch, sh, {to_field(p.tensor(kM).padded(), nall, threads), to_field(p.tensor(kA).padded(), nall, threads), mx},
@@ -263,7 +221,7 @@ void CausalSoftmaxOp::prove(OpProver& p) const {
   // The maximum: sum OH (lo + 2^16 hi) = 0; OH boolean; sum_u OH (1 + gamma M) = (1 + gamma) sel per row.
   {
     const std::vector<Fr> oh = to_field(p.tensor(kOh).padded(), nall, threads);
-    const SumcheckShape sh = shape_of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
     SumcheckProverResult r = sumcheck_prove(
         ch, sh, {oh, to_field(p.tensor(kLo).padded(), nall, threads), to_field(p.tensor(kHi).padded(), nall, threads)},
         ProverValue::constant(Fr::zero()), threads);
@@ -272,7 +230,7 @@ void CausalSoftmaxOp::prove(OpProver& p) const {
                                 p.evaluate(kHi, r.point, "softmax-gap-hi-at-max")};
     sumcheck_prove_final(ch, sh, r.final_value, evs);
 
-    const SumcheckShape bs = shape_of(v.all(), ch.challenges("softmax-bool-point", v.all()), 1,
+    const SumcheckShape bs = SumcheckShape::of(v.all(), ch.challenges("softmax-bool-point", v.all()), 1,
                                       {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}});
     SumcheckProverResult b = sumcheck_prove(ch, bs, {oh}, ProverValue::constant(Fr::zero()), threads);
     const ProverValue be = p.evaluate(kOh, b.point, "softmax-argmax-bool-eval");
@@ -280,7 +238,7 @@ void CausalSoftmaxOp::prove(OpProver& p) const {
 
     const Fr gamma = ch.challenge("softmax-row-gamma");
     const std::vector<Fr> zr = ch.challenges("softmax-row-point", v.rows);
-    const SumcheckShape rsh = shape_of(v.all(), zr, 2, {{Fr::one(), {0}}, {gamma, {0, 1}}});
+    const SumcheckShape rsh = SumcheckShape::of(v.all(), zr, 2, {{Fr::one(), {0}}, {gamma, {0, 1}}});
     const ProverValue target = ProverValue::constant((Fr::one() + gamma) * selector_eval(rows(), zr));
     SumcheckProverResult w =
         sumcheck_prove(ch, rsh, {oh, to_field(p.tensor(kM).padded(), nall, threads)}, target, threads);
@@ -297,49 +255,9 @@ Status CausalSoftmaxOp::verify(OpVerifier& vv) const {
   const std::vector<uint64_t> seq_dims{seq_};
   if (!vv.public_input(1)) return make_error(ErrorCode::INVALID_ARGUMENT, "causal softmax: the mask must be public");
   const PublicTensor& mask = *vv.public_input(1);
-  std::vector<VerifierClaim> rho_claims(vv.claims(kRho).begin(), vv.claims(kRho).end());
   std::vector<VerifierClaim> e_claims(vv.claims(kE).begin(), vv.claims(kE).end());
   std::vector<VerifierClaim> s_claims;
-  const auto sum_eval = [&](std::span<const Fr> w) -> Result<VerifierValue> {
-    auto sv = ch.receive("softmax-sum-eval");
-    if (!sv) return sv.error();
-    s_claims.push_back({{w.begin(), w.end()}, sv.value()});
-    return sv.value();
-  };
-
-  for (const VerifierClaim& c : vv.claims(kSigma)) {
-    auto sv = sum_eval(head(c.point, v.rows));
-    if (!sv) return sv.error();
-    const Fr su = selector_eval(seq_dims, tail(c.point, v.rows));
-    rho_claims.push_back({c.point, sv.value() * (su + su) - selector_eval(dims(), c.point) - c.value});
-  }
-  if (!rho_claims.empty()) {
-    VerifierClaim rc;
-    if (rho_claims.size() == 1) {
-      rc = rho_claims[0];
-    } else {
-      auto c = combine_claims_verify(ch, v.all(), rho_claims);
-      if (!c) return c.error();
-      rc = std::move(c.value());
-    }
-    const auto zr = head(rc.point, v.rows), zu = tail(rc.point, v.rows);
-    auto ev = ch.receive("softmax-e-eval");
-    if (!ev) return ev.error();
-    e_claims.push_back({rc.point, ev.value()});
-    auto sv = sum_eval(zr);
-    if (!sv) return sv.error();
-    const VerifierValue target = (ev.value() * pow2_fr(kProb + 1) + sv.value() * selector_eval(seq_dims, zu) -
-                                  rc.value) * Fr::from_u64(2).inverse();
-    const SumcheckShape sh = shape_of(v.rows, {zr.begin(), zr.end()}, 2, {{Fr::one(), {0, 1}}});
-    auto r = sumcheck_verify(ch, sh, target);
-    if (!r) return r.error();
-    auto se = sum_eval(r->point);
-    if (!se) return se.error();
-    auto pe = vv.evaluate(kP, concat_points({r->point, zu}), "softmax-p-eval");
-    if (!pe) return pe.error();
-    const VerifierValue evs[2] = {se.value(), pe.value()};
-    if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
-  }
+  if (Status st = row_division::verify(vv, division(dims(), v.rows), s_claims, e_claims); !st) return st;
   const Fr inv_nu = Fr::from_u64(nu).inverse();
   for (const VerifierClaim& c : s_claims) e_claims.push_back({with_halves(c.point, v.u), c.value * inv_nu});
   if (!e_claims.empty()) {
@@ -354,7 +272,7 @@ Status CausalSoftmaxOp::verify(OpVerifier& vv) const {
     auto rem = vv.evaluate(kRemE, ec.point, "softmax-exp-remainder");
     if (!rem) return rem.error();
     const VerifierValue target = ec.value * pow2_fr(kExp) + rem.value() - pow2_fr(kExp - 1) * mask.evaluate(ec.point);
-    const SumcheckShape sh = shape_of(v.all(), ec.point, 3, {{Fr::one(), {0, 1, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(v.all(), ec.point, 3, {{Fr::one(), {0, 1, 2}}});
     auto r = sumcheck_verify(ch, sh, target);
     if (!r) return r.error();
     auto elo = vv.evaluate(kElo, r->point, "softmax-exp-lo-eval");
@@ -374,7 +292,7 @@ Status CausalSoftmaxOp::verify(OpVerifier& vv) const {
     if (!hi) return hi.error();
     const VerifierValue target = c.value - pow2_fr(kScoreShift - 1) * mask.evaluate(c.point) -
                                  (lo.value() + hi.value() * pow2_fr(16)) * pow2_fr(kScoreShift);
-    const SumcheckShape sh = shape_of(v.all(), c.point, 3,
+    const SumcheckShape sh = SumcheckShape::of(v.all(), c.point, 3,
                                       {{Fr::from_i64(c_), {0, 1}}, {-pow2_fr(kScoreShift), {0, 2}}});
     auto r = sumcheck_verify(ch, sh, target);
     if (!r) return r.error();
@@ -386,7 +304,7 @@ Status CausalSoftmaxOp::verify(OpVerifier& vv) const {
     if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
   }
   {
-    const SumcheckShape sh = shape_of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
+    const SumcheckShape sh = SumcheckShape::of(v.all(), {}, 3, {{Fr::one(), {0, 1}}, {pow2_fr(16), {0, 2}}});
     auto r = sumcheck_verify(ch, sh, VerifierValue::constant(Fr::zero()));
     if (!r) return r.error();
     auto oh = vv.evaluate(kOh, r->point, "softmax-argmax-eval");
@@ -398,7 +316,7 @@ Status CausalSoftmaxOp::verify(OpVerifier& vv) const {
     const VerifierValue evs[3] = {oh.value(), lo.value(), hi.value()};
     if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
 
-    const SumcheckShape bs = shape_of(v.all(), ch.challenges("softmax-bool-point", v.all()), 1,
+    const SumcheckShape bs = SumcheckShape::of(v.all(), ch.challenges("softmax-bool-point", v.all()), 1,
                                       {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}});
     auto b = sumcheck_verify(ch, bs, VerifierValue::constant(Fr::zero()));
     if (!b) return b.error();
@@ -408,7 +326,7 @@ Status CausalSoftmaxOp::verify(OpVerifier& vv) const {
 
     const Fr gamma = ch.challenge("softmax-row-gamma");
     const std::vector<Fr> zr = ch.challenges("softmax-row-point", v.rows);
-    const SumcheckShape rsh = shape_of(v.all(), zr, 2, {{Fr::one(), {0}}, {gamma, {0, 1}}});
+    const SumcheckShape rsh = SumcheckShape::of(v.all(), zr, 2, {{Fr::one(), {0}}, {gamma, {0, 1}}});
     auto w = sumcheck_verify(ch, rsh, VerifierValue::constant((Fr::one() + gamma) * selector_eval(rows(), zr)));
     if (!w) return w.error();
     auto we = vv.evaluate(kOh, w->point, "softmax-argmax-row-eval");
