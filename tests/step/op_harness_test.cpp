@@ -289,48 +289,18 @@ std::vector<OpCase> make_cases() {
     for (size_t t = 0; t < 6; ++t) oh[t * 7 + static_cast<size_t>(tokens[t])] = 1;
     HarnessInput ohi{"one_hot", {2, 3, 7}, oh, RangeSpec{1, false}, nullptr};
     HarnessInput mask{"mask", {2, 3}, {1, 1, 0, 1, 0, 0}, RangeSpec{1, false}, nullptr};
-    c.push_back({"cross_entropy",
-                 [] { return std::make_unique<CrossEntropyOp>(2, 3, 7); },
-                 {act("logits", {2, 3, 7}, 18), ohi, mask},
-                 {{"", kFinal},
-                  {"max", kFinal},
-                  {"argmax", kFinal},
-                  {"gap_lo", kLookup},
-                  {"gap_hi", kLookup},
-                  {"exp_lo", kLookup},
-                  {"exp_hi", kLookup},
-                  {"exp_remainder", kFinal},
-                  {"mantissa", kLookup},
-                  {"log", kLookup},
-                  {"exponent", kLookup},
-                  {"scale", kLookup},
-                  {"log_remainder", kFinal},
-                  {"exp", kFinal},
-                  {"log_slack", kFinal}}});
+    const std::map<std::string, HarnessChange> loss_changes{
+        {"", kFinal},          {"max", kFinal},      {"argmax", kFinal},        {"gap_lo", kLookup},
+        {"gap_hi", kLookup},   {"exp_lo", kLookup},  {"exp_hi", kLookup},       {"exp_remainder", kFinal},
+        {"mantissa", kLookup}, {"log", kLookup},     {"exponent", kLookup},     {"scale", kLookup},
+        {"log_remainder", kFinal}, {"exp", kFinal},  {"log_slack", kFinal}};
+    c.push_back({"cross_entropy", [] { return std::make_unique<CrossEntropyOp>(2, 3, 7); },
+                 {act("logits", {2, 3, 7}, 18), ohi, mask}, loss_changes});
     // The same with the gradient of the summed loss as a second output (a training step).
-        c.push_back({"cross_entropy_grad",
-                 [] { return std::make_unique<CrossEntropyOp>(2, 3, 7, true); },
-                 {act("logits", {2, 3, 7}, 18), ohi, mask},
-                 {{"", kFinal},
-                  {"max", kFinal},
-                  {"argmax", kFinal},
-                  {"gap_lo", kLookup},
-                  {"gap_hi", kLookup},
-                  {"exp_lo", kLookup},
-                  {"exp_hi", kLookup},
-                  {"exp_remainder", kFinal},
-                  {"mantissa", kLookup},
-                  {"log", kLookup},
-                  {"exponent", kLookup},
-                  {"scale", kLookup},
-                  {"log_remainder", kFinal},
-                  {"exp", kFinal},
-                  {"log_slack", kFinal},
-                  {"grad", kFinal},
-                  {"count", kFinal},
-                  {"prob", kFinal},
-                  {"div_remainder", kFinal},
-                  {"div_slack", kFinal}}});
+    std::map<std::string, HarnessChange> grad_changes = loss_changes;
+    for (const char* name : {"grad", "count", "prob", "div_remainder", "div_slack"}) grad_changes.emplace(name, kFinal);
+    c.push_back({"cross_entropy_grad", [] { return std::make_unique<CrossEntropyOp>(2, 3, 7, true); },
+                 {act("logits", {2, 3, 7}, 18), ohi, mask}, grad_changes});
   }
   return c;
 }
