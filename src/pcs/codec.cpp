@@ -69,6 +69,19 @@ Result<std::span<const uint8_t>> ByteReader::raw(size_t n, std::string_view what
   return out;
 }
 
+void ByteWriter::str(std::string_view s) {
+  u32(static_cast<uint32_t>(s.size()));
+  bytes_.insert(bytes_.end(), s.begin(), s.end());
+}
+
+Result<std::string> ByteReader::str(std::string_view what) {
+  auto n = u32(what);
+  if (!n) return n.error();
+  auto b = raw(n.value(), what);
+  if (!b) return b.error();
+  return std::string(b->begin(), b->end());
+}
+
 Result<uint8_t> ByteReader::u8(std::string_view what) {
   auto b = raw(1, what);
   if (!b) return b.error();

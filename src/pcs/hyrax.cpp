@@ -143,6 +143,20 @@ HyraxCommitted hyrax_commit_tensor(std::span<const uint64_t> dims, std::span<con
 
 HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned bits, int threads) {
   if (Status s = check_params(params); !s) throw ZkError(ErrorCode::INVALID_ARGUMENT, s.error().message);
+  HyraxProverData data;
+  data.row_blinds.resize(params.rows());
+  for (Fr& b : data.row_blinds) b = Fr::random();
+  HyraxCommitment c = hyrax_commit_with_blinds(table, params, data.row_blinds, bits, threads);
+  return {std::move(c), std::move(data)};
+}
+
+HyraxCommitment hyrax_commit_with_blinds(TableView table, const HyraxParams& params, std::span<const Fr> blinds,
+                                         unsigned bits, int threads) {
+  if (Status s = check_params(params); !s) throw ZkError(ErrorCode::INVALID_ARGUMENT, s.error().message);
+  if (blinds.size() != params.rows()) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "hyrax_commit: " + std::to_string(blinds.size()) +
+                                                   " blinding factors for " + std::to_string(params.rows()) + " rows");
+  }
   if (table.size() > (uint64_t{1} << params.num_vars)) {
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "hyrax_commit: " + std::to_string(table.size()) +
                                                    " entries for 2^" + std::to_string(params.num_vars));
@@ -150,9 +164,6 @@ HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned
   const size_t rows = params.rows(), cols = params.cols();
   const auto gens = generators(cols);
   const G1& h = pedersen_blinding_generator();
-  HyraxProverData data;
-  data.row_blinds.resize(rows);
-  for (Fr& b : data.row_blinds) b = Fr::random();
   std::vector<G1> points(rows);
   const int t = resolve_threads(threads);
   const size_t present = (table.size() + cols - 1) / cols;
@@ -177,7 +188,7 @@ HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned
           acc = msm_small(pts, values, b, inner, len == cols ? &gens->sum() : nullptr);
         }
       }
-      points[i] = acc + h * data.row_blinds[i];
+      points[i] = acc + h * blinds[i];
     };
     if (by_rows) {
       // Range errors of msm_small surface as ZkError; parallel_for's tasks must not throw, so check first.
@@ -192,7 +203,7 @@ HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned
       for (size_t i = 0; i < rows; ++i) row(i);
     }
   });
-  return {HyraxCommitment(params, batch_to_affine(points, t)), std::move(data)};
+  return HyraxCommitment(params, batch_to_affine(points, t));
 }
 
 void hyrax_absorb(Transcript& t, std::string_view label, const HyraxCommitment& c) {

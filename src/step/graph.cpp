@@ -20,7 +20,7 @@ namespace {
 
 [[noreturn]] void bad_graph(const std::string& what) { throw ZkError(ErrorCode::INVALID_ARGUMENT, "step graph: " + what); }
 
-HyraxParams params_for(const GraphTensor& t) { return HyraxParams::balanced(tensor_vars(t.dims)); }
+HyraxParams params_for(const GraphTensor& t) { return StepGraph::commitment_params(t); }
 
 bool committed_in_proof(const GraphTensor& t) { return t.origin == TensorOrigin::PROOF; }
 
@@ -102,6 +102,18 @@ size_t StepGraph::add_statement_tensor(std::string name, std::vector<uint64_t> d
   t.range = range;
   t.checked = checked;
   return add(std::move(t));
+}
+
+void StepGraph::set_row_vars(size_t id, unsigned row_vars) {
+  GraphTensor& t = tensors_.at(id);
+  if (t.origin != TensorOrigin::STATEMENT) bad_graph(t.name + ": a row shape on a tensor outside the statement");
+  if (row_vars > tensor_vars(t.dims)) bad_graph(t.name + ": more row variables than variables");
+  t.row_vars = row_vars;
+}
+
+HyraxParams StepGraph::commitment_params(const GraphTensor& t) {
+  const unsigned n = tensor_vars(t.dims);
+  return t.row_vars ? HyraxParams{n, *t.row_vars} : HyraxParams::balanced(n);
 }
 
 size_t StepGraph::add_proof_tensor(std::string name, std::vector<uint64_t> dims, std::optional<RangeSpec> range) {
@@ -261,6 +273,7 @@ void StepGraph::absorb(Transcript& t) const {
                              uint64_t{x.public_output} << 12);
     t.absorb_u64("producer", static_cast<uint64_t>(x.producer + 1));
     t.absorb_u64("range", x.range ? (uint64_t{1} << 32 | x.range->bits | uint64_t{x.range->is_signed} << 16) : 0);
+    t.absorb_u64("row-vars", x.row_vars ? uint64_t{1} << 32 | *x.row_vars : 0);
   }
   t.absorb_u64("publics", publics_.size());
   for (const auto& p : publics_) p->absorb(t);

@@ -85,6 +85,21 @@ Status StepStatement::validate() const {
   if (!has_loss() && loss_sum != 0) {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: a loss for a proof without one");
   }
+  if (on_data()) {
+    if (static_cast<int64_t>(batch_indices.size()) != batch) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, "statement: " + std::to_string(batch_indices.size()) +
+                                                         " batch indices for a batch of " + std::to_string(batch));
+    }
+    for (const int64_t i : batch_indices) {
+      if (i < 0 || i >= data_examples) {
+        return make_error(ErrorCode::INVALID_ARGUMENT, "statement: batch index " + std::to_string(i) +
+                                                           " outside the data set of " +
+                                                           std::to_string(data_examples) + " examples");
+      }
+    }
+  } else if (data_examples != 0) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "statement: a data set without batch indices");
+  }
   if (updates()) return validate_update(*this);
   if (step_number != 0 || count != 0) {
     return make_error(ErrorCode::INVALID_ARGUMENT, "statement: a step number or a count for a proof without update");
@@ -114,6 +129,12 @@ void StepStatement::absorb(Transcript& t) const {
   t.absorb_u64("unproven", open.size());
   for (const std::string& op : open) {
     t.absorb_bytes("unproven-op", std::span(reinterpret_cast<const uint8_t*>(op.data()), op.size()));
+  }
+  t.absorb_u64("data", on_data() ? 1 : 0);
+  if (on_data()) {
+    t.absorb_bytes("data-digest", data_digest);
+    t.absorb_u64("data-examples", u(data_examples));
+    for (const int64_t i : batch_indices) t.absorb_u64("batch-index", u(i));
   }
   if (has_loss()) t.absorb_fr("loss-sum", Fr::from_i64(loss_sum));
   if (!updates()) return;

@@ -251,14 +251,18 @@ StepProof prove_step(StepStatement s, const StepInputs& inputs, const ProverComm
   return out;
 }
 
-Status verify_step(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& commitments,
-                   std::span<const uint8_t> proof, ChannelMode mode, int threads, GraphProfile* profile) {
+namespace {
+
+Status verify_step_with(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& batch,
+                        const PublicCommitments& commitments, std::span<const uint8_t> proof, ChannelMode mode,
+                        int threads, GraphProfile* profile) {
   auto g = build_step_graph(s);
   if (!g) return g.error();
   std::vector<const HyraxCommitment*> pub;
   for (const size_t i : g->statement_tensors()) {
     const std::string& name = g->tensors()[i].name;
-    const PublicCommitments& from = is_weight_name(name) ? weights.tensors() : commitments;
+    const bool from_data = s.on_data() && name.starts_with("batch.");
+    const PublicCommitments& from = is_weight_name(name) ? weights.tensors() : from_data ? batch : commitments;
     const auto it = from.find(name);
     if (it == from.end()) return make_error(ErrorCode::INVALID_ARGUMENT, "verify: no commitment to " + name);
     pub.push_back(&it->second);
@@ -266,6 +270,35 @@ Status verify_step(const StepStatement& s, const WeightCommitment& weights, cons
   Transcript t = statement_transcript(s, g.value(), pub);
   auto ch = make_verifier_channel(mode, t, proof);
   return graph_verify(*ch, g.value(), pub, public_values(s), threads, profile);
+}
+
+}  // namespace
+
+Status verify_step(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& commitments,
+                   std::span<const uint8_t> proof, ChannelMode mode, int threads, GraphProfile* profile) {
+  if (s.on_data()) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "verify: the statement's batch is rows of a data set; its "
+                                                   "commitment is needed");
+  }
+  return verify_step_with(s, weights, {}, commitments, proof, mode, threads, profile);
+}
+
+Status verify_step(const StepStatement& s, const WeightCommitment& weights, const DataCommitment& data,
+                   const PublicCommitments& commitments, std::span<const uint8_t> proof, ChannelMode mode,
+                   int threads, GraphProfile* profile) {
+  if (!s.on_data()) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "verify: the statement names no data set (no batch indices)");
+  }
+  if (data_digest(data) != s.data_digest || data.examples() != s.data_examples) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "verify: the data commitment is not the one the statement names");
+  }
+  if (data.seq != s.seq || data.vocab != s.model.vocab_size || data.format_version != s.format_version) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "verify: the data commitment was made for another sequence "
+                                                   "length, vocabulary or fixed-point format");
+  }
+  auto batch = data_batch_commitments(data, s.batch_indices);
+  if (!batch) return batch.error();
+  return verify_step_with(s, weights, batch.value(), commitments, proof, mode, threads, profile);
 }
 
 }  // namespace zklora

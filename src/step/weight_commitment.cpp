@@ -3,11 +3,10 @@
 
 #include <bit>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include <nlohmann/json.hpp>
 
+#include "zklora/base/files.h"
 #include "zklora/fixed/format.h"
 #include "zklora/pcs/codec.h"
 #include "zklora/poly/shape.h"
@@ -18,19 +17,6 @@ namespace {
 
 void commit_into(ProverCommitments& out, const std::string& name, const WTensor& w, int threads) {
   out.insert_or_assign(name, commit_weight_tensor(w, threads));
-}
-
-void write_string(ByteWriter& w, const std::string& s) {
-  w.u32(static_cast<uint32_t>(s.size()));
-  for (const char ch : s) w.u8(static_cast<uint8_t>(ch));
-}
-
-Result<std::string> read_string(ByteReader& r, const char* what) {
-  auto n = r.u32(what);
-  if (!n) return n.error();
-  auto b = r.raw(n.value(), what);
-  if (!b) return b.error();
-  return std::string(b->begin(), b->end());
 }
 
 }  // namespace
@@ -67,31 +53,6 @@ std::string model_config_json(const ModelConfig& m) {
 
 namespace {
 
-bool has_magic(const std::filesystem::path& file, const char (&magic)[8]) {
-  std::ifstream in(file, std::ios::binary);
-  char got[8] = {};
-  return in.read(got, sizeof got) && std::memcmp(got, magic, sizeof got) == 0;
-}
-
-Status write_atomically(const std::filesystem::path& file, const std::vector<uint8_t>& bytes) {
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out) return make_error(ErrorCode::IO, tmp.string() + ": cannot write");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) return make_error(ErrorCode::IO, file.string() + ": " + ec.message());
-  return {};
-}
-
-Result<std::vector<uint8_t>> read_all(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error(ErrorCode::IO, file.string() + ": cannot open");
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 std::array<uint8_t, 32> digest_of(std::span<const uint8_t> bytes) {
   Transcript t("zklora-weight-commitment-file");
   t.absorb_bytes("file", bytes);
@@ -103,11 +64,11 @@ std::vector<uint8_t> encode_public(const WeightCommitmentFile& c) {
   for (const char ch : kWeightCommitmentMagic) w.u8(static_cast<uint8_t>(ch));
   w.u32(kWeightCommitmentVersion);
   w.u32(c.format_version);
-  write_string(w, c.content_hash);
-  write_string(w, c.config_json);
+  w.str(c.content_hash);
+  w.str(c.config_json);
   w.u32(static_cast<uint32_t>(c.tensors.size()));
   for (const auto& [name, x] : c.tensors) {
-    write_string(w, name);
+    w.str(name);
     x.write(w);
   }
   w.u64(c.weight_check.size());
@@ -132,17 +93,17 @@ Result<WeightCommitmentFile> decode_public(const std::string& where, std::span<c
   auto fv = r.u32("format version");
   if (!fv) return fv.error();
   c.format_version = fv.value();
-  auto hash = read_string(r, "content hash");
+  auto hash = r.str("content hash");
   if (!hash) return hash.error();
   c.content_hash = hash.value();
-  auto cfg = read_string(r, "config");
+  auto cfg = r.str("config");
   if (!cfg) return cfg.error();
   c.config_json = cfg.value();
   auto count = r.u32("tensor count");
   if (!count) return count.error();
   if (count.value() > r.remaining() / 4) return make_error(ErrorCode::BAD_LENGTH, where + ": tensor count too large");
   for (uint32_t i = 0; i < count.value(); ++i) {
-    auto name = read_string(r, "tensor name");
+    auto name = r.str("tensor name");
     if (!name) return name.error();
     auto cm = HyraxCommitment::read(r, threads);
     if (!cm) return Error{cm.code(), name.value() + ": " + cm.error().message};
@@ -169,8 +130,8 @@ std::filesystem::path weight_blinds_path(const std::filesystem::path& public_fil
   return std::filesystem::path(p.string() + ".prover");
 }
 
-bool is_weight_commitment_file(const std::filesystem::path& file) { return has_magic(file, kWeightCommitmentMagic); }
-bool is_weight_blinds_file(const std::filesystem::path& file) { return has_magic(file, kWeightBlindsMagic); }
+bool is_weight_commitment_file(const std::filesystem::path& file) { return file_starts_with(file, kWeightCommitmentMagic); }
+bool is_weight_blinds_file(const std::filesystem::path& file) { return file_starts_with(file, kWeightBlindsMagic); }
 
 Status write_weight_commitment(const std::filesystem::path& file, const WeightCommitmentFile& c,
                                const ProverCommitments& with_blinds) {
@@ -186,28 +147,28 @@ Status write_weight_commitment(const std::filesystem::path& file, const WeightCo
       return make_error(ErrorCode::INVALID_ARGUMENT, "weight commitment: blinds for " + name +
                                                          ", which the public file does not hold");
     }
-    write_string(w, name);
+    w.str(name);
     w.u64(x.data.row_blinds.size());
     w.frs(x.data.row_blinds);
   }
   // The prover's file first: a public file never exists without the blinds that open it.
-  if (Status s = write_atomically(weight_blinds_path(file), w.take()); !s) return s;
-  return write_atomically(file, pub);
+  if (Status s = write_file_atomically(weight_blinds_path(file), w.take()); !s) return s;
+  return write_file_atomically(file, pub);
 }
 
 Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& file, int threads) {
-  auto bytes = read_all(file);
+  auto bytes = read_file(file);
   if (!bytes) return bytes.error();
   return decode_public(file.string(), *bytes, threads);
 }
 
 Result<ProverCommitments> read_weight_prover_commitments(const std::filesystem::path& file, int threads) {
-  auto pub_bytes = read_all(file);
+  auto pub_bytes = read_file(file);
   if (!pub_bytes) return pub_bytes.error();
   auto pub = decode_public(file.string(), *pub_bytes, threads);
   if (!pub) return pub.error();
   const std::filesystem::path bf = weight_blinds_path(file);
-  auto bytes = read_all(bf);
+  auto bytes = read_file(bf);
   if (!bytes) return bytes.error();
   const std::string where = bf.string();
   ByteReader r(*bytes);
@@ -236,7 +197,7 @@ Result<ProverCommitments> read_weight_prover_commitments(const std::filesystem::
   }
   ProverCommitments out;
   for (uint32_t i = 0; i < count.value(); ++i) {
-    auto name = read_string(r, "tensor name");
+    auto name = r.str("tensor name");
     if (!name) return name.error();
     const auto it = pub->tensors.find(name.value());
     if (it == pub->tensors.end() || out.count(name.value()) != 0) {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,8 @@ class ByteWriter {
   void g1(const G1& p);
   void g1(const G1Affine& p);
   void raw(std::span<const uint8_t> b) { bytes_.insert(bytes_.end(), b.begin(), b.end()); }
+  // u32 length || bytes.
+  void str(std::string_view s);
 
   size_t size() const { return bytes_.size(); }
   const std::vector<uint8_t>& bytes() const { return bytes_; }
@@ -60,6 +63,8 @@ class ByteReader {
   // n points of E(Fp), not subgroup checked (decode_g1_affine_on_curve): a quarter of the decoding's cost.
   Result<std::vector<G1Affine>> g1_affines_on_curve(size_t n, std::string_view what, int threads = 0);
   Result<std::span<const uint8_t>> raw(size_t n, std::string_view what);
+  // A string written by ByteWriter::str (its length bounded by the bytes left).
+  Result<std::string> str(std::string_view what);
 
   size_t offset() const { return offset_; }
   size_t remaining() const { return bytes_.size() - offset_; }

@@ -121,6 +121,10 @@ struct HyraxCommitted {
 // scalars: every entry must lie in [-2^(bits-1), 2^(bits-1)) (ZkError OUT_OF_RANGE otherwise); bits = 0 takes
 // the smallest width that fits the table. Field tables ignore bits.
 HyraxCommitted hyrax_commit(TableView table, const HyraxParams& params, unsigned bits = 0, int threads = 0);
+// The same with the row blinding factors given (2^row_vars of them; ZkError INVALID_ARGUMENT otherwise): how the
+// holder of an opening (a table and its blinds) recomputes the commitment it claims to open.
+HyraxCommitment hyrax_commit_with_blinds(TableView table, const HyraxParams& params, std::span<const Fr> blinds,
+                                         unsigned bits = 0, int threads = 0);
 
 // A tensor of these dims, its entries row-major and unpadded, zero-padded to its MLE layout (poly/shape.h) and
 // committed at the default k: how every tensor of a step is committed.

@@ -70,6 +70,9 @@ struct GraphTensor {
   bool cut = false;              // produced and committed: a random claim goes to its opening and its producer
   bool checked = false;          // committed and proven zero in its padding here
   bool public_output = false;    // a scalar the statement publishes
+  // A statement tensor committed with this many Hyrax row variables instead of the balanced shape (a batch
+  // assembled from a data set's rows: one Hyrax row per sequence, step/data_commitment.h).
+  std::optional<unsigned> row_vars;
   int64_t public_tensor = -1;    // index into publics() (PUBLIC tensors)
   size_t consumers = 0;
   size_t lookups = 0;
@@ -112,6 +115,10 @@ class StepGraph {
   // A derived scalar (dims {1}) whose value the statement publishes.
   void mark_public_output(size_t id);
   void add_range(size_t id, RangeSpec spec);
+  // The statement tensor `id` is committed with `row_vars` Hyrax row variables (GraphTensor::row_vars).
+  void set_row_vars(size_t id, unsigned row_vars);
+  // The Hyrax shape of a committed tensor: its row_vars if set, else HyraxParams::balanced.
+  static HyraxParams commitment_params(const GraphTensor& t);
   void add_lookup(LookupTableId table, std::vector<size_t> tuple);
 
   const std::vector<GraphTensor>& tensors() const { return tensors_; }

@@ -35,6 +35,7 @@
 // same names after "next.".
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -69,9 +70,16 @@ struct StepStatement {
   OptimizerConfig optimizer;
   int64_t step_number = 0;
   int64_t count = 0;
+  // The batch as rows of a committed data set (data_commitment.h): the data commitment's digest, its number of
+  // examples and the indices of the batch's rows, in order (batch of them). Without indices the batch is
+  // committed on its own ("batch.tokens" and "batch.mask" among the statement's commitments).
+  std::array<uint8_t, 32> data_digest{};
+  int64_t data_examples = 0;
+  std::vector<int64_t> batch_indices;
 
   bool has_loss() const { return (mode == StepMode::FORWARD || mode == StepMode::STEP) && !layers_only; }
   bool updates() const { return mode == StepMode::STEP; }
+  bool on_data() const { return !batch_indices.empty(); }
   // The optimizer state the update reads and writes: SGD's momentum buffer (m), AdamW's moments (m, v).
   bool has_first_moment() const;
   bool has_second_moment() const { return updates() && optimizer.kind == OptimizerKind::ADAMW; }

@@ -17,6 +17,7 @@
 #include "zklora/base/error.h"
 #include "zklora/model/llama.h"
 #include "zklora/piop/channel.h"
+#include "zklora/step/data_commitment.h"
 #include "zklora/step/graph.h"
 #include "zklora/step/statement.h"
 #include "zklora/step/weight_commitment.h"
@@ -96,5 +97,12 @@ StepProof prove_step(StepStatement s, const StepInputs& inputs, const ProverComm
 Status verify_step(const StepStatement& s, const WeightCommitment& weights, const PublicCommitments& commitments,
                    std::span<const uint8_t> proof, ChannelMode mode, int threads = 0,
                    GraphProfile* profile = nullptr);
+// A step over committed data (s.on_data()): "batch.tokens" and "batch.mask" are assembled from `data` at the
+// statement's indices (data_commitment.h), never taken from `commitments`. INVALID_ARGUMENT when `data` is not
+// the commitment the statement names (digest, number of examples, sequence length, vocabulary). The overload
+// without data refuses such a statement.
+Status verify_step(const StepStatement& s, const WeightCommitment& weights, const DataCommitment& data,
+                   const PublicCommitments& commitments, std::span<const uint8_t> proof, ChannelMode mode,
+                   int threads = 0, GraphProfile* profile = nullptr);
 
 }  // namespace zklora

@@ -1,0 +1,137 @@
+// The files of a proven run (DESIGN.md section 6; docs/protocol.md section 18).
+//
+// A run directory RUN holds, public (what `zklora verify RUN` reads):
+//   statement.json            RunStatement: the configuration, the digests of the three public files below, the
+//                             unproven operations (none) and the number of steps
+//   weights.commitment.bin    the base-weight commitment (step/weight_commitment.h), as `zklora commit` made it
+//   data.commitment.bin       the data-set commitment (step/data_commitment.h)
+//   initial.commitments.bin   the commitments to the adapter before the first step (CommitmentSet)
+//   step-000001.proof, ...    StepFile: one per step
+//   adapter_config.json, adapter_model.safetensors   the adapter after the last step, PEFT's layout
+//   adapter_opening.bin       TensorOpening of the adapter after the last step (its integers and blinds): with it
+//                             anyone holding the adapter checks that it is the one the last step committed
+//   report.json, report.svg   per step: the proven loss, tokens, times, proof size, memory
+// and private, under RUN/prover/ (never needed by a verifier): the prover's state after the last proven step
+// (TensorOpening "state-NNNNNN.bin": adapter and optimizer state with their blinds) from which --resume goes on,
+// the data commitment's prover files when the run made them, and run.json (where the model and data are).
+//
+// Binary formats (little-endian; each read bounded and validated, errors naming the file and the item):
+//   CommitmentSet:  magic "ZKLCSET1" || u32 version (1) || u32 count || count x (str name || Hyrax commitment)
+//   TensorOpening:  magic "ZKLOPEN1" || u32 version (1) || u64 step || u32 count
+//                   || count x (str name || u32 ndims || ndims x u64 dim || numel x i64 entry
+//                   || u64 rows || rows x Fr blind)
+//   StepFile:       magic "ZKLSTEP1" || u32 version (1) || 32 bytes run digest || u64 step || u64 batch
+//                   || batch x u64 index || i64 loss sum || u64 count || 32 bytes input digest
+//                   || u32 outputs || outputs x (str name || Hyrax commitment) || u64 |proof| || proof
+// (str: u32 length || bytes.) The run digest is RunStatement::digest(): a step file names the run it belongs to;
+// the input digest names the commitments the step started from (commitments_digest).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "zklora/base/error.h"
+#include "zklora/model/config.h"
+#include "zklora/model/llama.h"
+#include "zklora/model/optimizer.h"
+#include "zklora/step/statement.h"
+
+namespace zklora {
+
+using Digest = std::array<uint8_t, 32>;
+std::string to_hex(const Digest& d);
+Result<Digest> digest_from_hex(const std::string& hex);
+
+inline constexpr const char* kRunStatementFile = "statement.json";
+inline constexpr const char* kRunWeightsFile = "weights.commitment.bin";
+inline constexpr const char* kRunDataFile = "data.commitment.bin";
+inline constexpr const char* kRunInitialFile = "initial.commitments.bin";
+inline constexpr const char* kRunOpeningFile = "adapter_opening.bin";
+inline constexpr const char* kRunReportFile = "report.json";
+inline constexpr const char* kRunPlotFile = "report.svg";
+inline constexpr const char* kRunProverDir = "prover";
+inline constexpr uint32_t kRunStatementVersion = 1;
+
+// "step-000001.proof"; "state-000001.bin".
+std::string step_file_name(int64_t step);
+std::string state_file_name(int64_t step);
+
+// statement.json: everything a verifier needs besides the public files it names by digest.
+struct RunStatement {
+  uint32_t format_version = 0;  // fixed point (kFixedFormatVersion)
+  ModelConfig model;
+  std::string model_hash;  // the checkpoint's content hash, as the weight commitment records it
+  LoraConfig lora;
+  OptimizerConfig optimizer;
+  int64_t batch = 0, seq = 0, steps = 0;
+  uint64_t seed = 0;  // the batch order (model/trainer.h, batch_indices)
+  bool zero_knowledge = true;
+  Digest weights_digest{};  // SHA-256 of weights.commitment.bin
+  bool weights_checked = true;  // false: made with --skip-weight-check, trusted explicitly
+  Digest data_digest{};     // data_digest of data.commitment.bin
+  int64_t data_examples = 0;
+  Digest initial_digest{};  // SHA-256 of initial.commitments.bin
+  std::vector<std::string> unproven;
+
+  // The statement of step t (1-based) before its public outputs (loss sum and count, from its step file).
+  StepStatement step(int64_t t) const;
+  // What a step file names its run by: SHA-256 (through a transcript) of the canonical JSON.
+  Digest digest() const;
+  std::string to_json() const;
+  static Result<RunStatement> from_json(const std::string& text, const std::string& where);
+};
+
+// SHA-256 of a file's bytes (through a transcript): how statement.json names the public files.
+Digest file_digest(std::span<const uint8_t> bytes);
+
+// A name -> commitment map in a file.
+std::vector<uint8_t> encode_commitment_set(const PublicCommitments& c);
+Result<PublicCommitments> decode_commitment_set(std::span<const uint8_t> bytes, const std::string& where,
+                                                int threads = 0);
+// The digest of a set of commitments (names and commitment digests, in name order).
+Digest commitments_digest(const PublicCommitments& c);
+
+// Named integer tensors with the blinds of their commitments.
+struct OpenedTensor {
+  std::vector<uint64_t> dims;
+  std::vector<int64_t> data;
+  std::vector<Fr> blinds;
+};
+struct TensorOpening {
+  int64_t step = 0;
+  std::map<std::string, OpenedTensor> tensors;
+};
+std::vector<uint8_t> encode_opening(const TensorOpening& o);
+Result<TensorOpening> decode_opening(std::span<const uint8_t> bytes, const std::string& where);
+// The commitment each tensor's integers and blinds make (Hyrax, the tensor's balanced shape); INVALID_ARGUMENT for
+// a tensor whose blinds do not fit it.
+Result<PublicCommitments> opening_commitments(const TensorOpening& o, int threads = 0);
+
+// An adapter and optimizer state with the prover's commitments to them, as an opening ("adapter...",
+// "optimizer.m...", "optimizer.v..." as a step statement names them), and back.
+TensorOpening opening_of(int64_t step, const AdapterTensors& adapter, const OptimizerState* state,
+                         const ProverCommitments& commitments);
+Result<AdapterTensors> adapter_of(const TensorOpening& o, const ModelConfig& model, const LoraConfig& lora);
+Result<OptimizerState> optimizer_state_of(const TensorOpening& o, const AdapterTensors& layout,
+                                          const OptimizerConfig& config);
+// The prover's commitments the opening holds (its tensors committed with its blinds).
+Result<ProverCommitments> opening_prover_commitments(const TensorOpening& o, int threads = 0);
+
+struct StepFile {
+  Digest run{};
+  int64_t step = 0;
+  std::vector<int64_t> indices;
+  int64_t loss_sum = 0;
+  int64_t count = 0;
+  Digest input{};              // commitments_digest of the commitments the step started from
+  PublicCommitments outputs;   // "next.*"
+  std::vector<uint8_t> proof;
+
+  std::vector<uint8_t> to_bytes() const;
+  static Result<StepFile> from_bytes(std::span<const uint8_t> bytes, const std::string& where, int threads = 0);
+};
+
+}  // namespace zklora

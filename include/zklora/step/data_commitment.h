@@ -1,0 +1,101 @@
+// The commitment to a tokenized training set (DESIGN.md section 1: C_D, made once per data set and sequence
+// length) and how a step's batch is assembled from it.
+//
+// Layout. Example i is laid out as one row of a batch (model/llama.h, make_batch with one sequence): its first S
+// tokens, the rest of the row the pad token; its mask (statement.h, "batch.mask"): 1 at position t when t + 1 is
+// a token of the row, else 0. Each is zero-padded to S' = 2^ceil(log2 S) entries and committed as ONE Pedersen
+// vector commitment over the first S' Hyrax generators:
+//     T_i = <tokens_i, G> + tau_i H,   M_i = <mask_i, G> + mu_i H.
+// A step's batch of B rows at public indices (idx_0 .. idx_{B-1}) is the statement tensor "batch.tokens" (B, S),
+// committed with Hyrax with one row per sequence (log2 B' row variables, B' = 2^ceil(log2 B)): its row
+// commitments are T_{idx_0} .. T_{idx_{B-1}}, then the identity (the commitment to a zero row with blind 0) for the
+// rows B .. B'-1; "batch.mask" the same from the M_i. The verifier assembles both from the public data
+// commitment and the indices, so a step proof over them proves that its batch IS those rows of the data set: the
+// step's own checks then cover the rest (ids inside the vocabulary by the embedding lookup; the mask boolean,
+// never rising along a row and 0 on its last position by the loss; zero padding by the statement tensors' check).
+// The prover's blinds for the batch are the data rows' (and 0 for padding rows).
+//
+// Two files (little-endian; `zklora commit --data FILE --model DIR` writes them):
+//   public, everything a verifier reads:
+//     magic "ZKLDCMT1" || u32 version (1) || u32 fixed-point format version || u64 S || u64 vocab
+//     || u64 pad token || u64 n (examples) || n x (T_i || M_i) (compressed points)
+//   prover, beside it ("x.bin" -> "x.prover.bin"):
+//     magic "ZKLDPRV1" || u32 version (1) || 32 bytes: the public file's digest || 32 bytes: the content hash
+//     || u64 n || n x (tau_i || mu_i)
+// The content hash (SHA-256 through a transcript over S and the tokenized examples) names the data set the
+// commitment was made for; it stays with the prover (a public hash of private data would let anyone test a guess).
+// The public digest (data_digest) is what a step statement absorbs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <vector>
+
+#include "zklora/base/error.h"
+#include "zklora/curve/g1.h"
+#include "zklora/field/fr.h"
+#include "zklora/model/config.h"
+#include "zklora/model/dataset.h"
+#include "zklora/step/statement.h"
+
+namespace zklora {
+
+inline constexpr char kDataCommitmentMagic[8] = {'Z', 'K', 'L', 'D', 'C', 'M', 'T', '1'};
+inline constexpr uint32_t kDataCommitmentVersion = 1;
+inline constexpr char kDataBlindsMagic[8] = {'Z', 'K', 'L', 'D', 'P', 'R', 'V', '1'};
+inline constexpr uint32_t kDataBlindsVersion = 1;
+
+struct DataCommitment {
+  uint32_t format_version = 0;  // kFixedFormatVersion
+  int64_t seq = 0;              // S
+  int64_t vocab = 0;
+  int64_t pad_token = 0;
+  std::vector<G1Affine> tokens, mask;  // T_i, M_i
+
+  int64_t examples() const { return static_cast<int64_t>(tokens.size()); }
+  std::vector<uint8_t> to_bytes() const;
+  // The whole span must be one public data commitment; errors name `where`.
+  static Result<DataCommitment> from_bytes(std::span<const uint8_t> bytes, const std::string& where,
+                                           int threads = 0);
+};
+
+// SHA-256 (through a transcript) of a public encoding: what a step statement names the data set by.
+std::array<uint8_t, 32> data_digest(const DataCommitment& c);
+
+struct DataProverCommitment {
+  DataCommitment commitment;
+  std::vector<Fr> token_blinds, mask_blinds;  // tau_i, mu_i
+  std::array<uint8_t, 32> content{};          // data_content_hash of what was committed
+};
+
+// What data set and sequence length a commitment was made for.
+std::array<uint8_t, 32> data_content_hash(std::span<const TokenSequence> examples, int64_t seq);
+
+// Commits every example (INVALID_ARGUMENT for an empty data set, a sequence length below 2, or an id outside the
+// vocabulary, naming the example).
+DataProverCommitment commit_data(std::span<const TokenSequence> examples, int64_t seq, const ModelConfig& model,
+                                 int threads = 0);
+
+// The batch's statement commitments "batch.tokens" and "batch.mask" assembled from the rows at `indices`
+// (INVALID_ARGUMENT for an index outside the data set).
+Result<PublicCommitments> data_batch_commitments(const DataCommitment& c, std::span<const int64_t> indices);
+Result<ProverCommitments> data_batch_prover_commitments(const DataProverCommitment& c,
+                                                        std::span<const int64_t> indices);
+
+// The batch the rows at `indices` make (make_batch of those examples), as the prover's witness reads it.
+Batch data_batch(std::span<const TokenSequence> examples, std::span<const int64_t> indices, int64_t seq,
+                 const ModelConfig& model);
+
+// The prover's file beside a public one ("x.bin" -> "x.prover.bin").
+std::filesystem::path data_blinds_path(const std::filesystem::path& public_file);
+bool is_data_commitment_file(const std::filesystem::path& file);
+bool is_data_blinds_file(const std::filesystem::path& file);
+// Both files, each written atomically, the prover's first.
+Status write_data_commitment(const std::filesystem::path& public_file, const DataProverCommitment& c);
+Result<DataCommitment> read_data_commitment(const std::filesystem::path& public_file, int threads = 0);
+// The public file and the prover's file beside it, which must name it.
+Result<DataProverCommitment> read_data_prover_commitment(const std::filesystem::path& public_file, int threads = 0);
+
+}  // namespace zklora
