@@ -56,6 +56,8 @@ int run_cli(int argc, char** argv) {
   cli::add_commit_command(app, commands, global);
   cli::add_init_model_command(app, commands, global);
   cli::add_train_command(app, commands, global);
+  cli::add_verify_command(app, commands, global);
+  cli::add_demo_command(app, commands, global);
 
   try {
     app.parse(argc, argv);

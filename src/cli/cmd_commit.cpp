@@ -3,20 +3,25 @@
 // (step/weight_check.h), written once beside the model and reused by every proof: the public file
 // (DIR/zklora-commitment.bin), everything a verifier reads, and the prover's file with the blinding factors
 // (DIR/zklora-commitment.prover.bin). --skip-weight-check leaves the proof out (large models: it reads every
-// weight once more); verifiers must then trust whoever made the commitment, explicitly. An existing file made for the same checkpoint contents, configuration and fixed-point format is kept;
-// any difference (the model changed) makes a new one.
+// weight once more); verifiers must then trust whoever made the commitment, explicitly. An existing file made for
+// the same checkpoint contents, configuration and fixed-point format is kept; any difference makes a new one.
+//
+// `zklora commit --data FILE --model DIR [--seq S] [--out FILE]`: the commitment to a data set
+// (step/data_commitment.h), tokenized exactly as `zklora train` reads it, for sequences of S tokens; public file
+// FILE with the extension .commitment.bin by default, the prover's file beside it. Kept when up to date.
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
+#include "zklora/io/model_commitment.h"
 #include "zklora/model/checkpoint.h"
-#include "zklora/model/llama.h"
-#include "zklora/step/weight_check.h"
-#include "zklora/step/weight_commitment.h"
+#include "zklora/model/dataset.h"
+#include "zklora/step/data_commitment.h"
 
 namespace zklora::cli {
 namespace {
@@ -25,60 +30,70 @@ struct CommitArgs {
   std::string model;
   std::string out;
   bool skip_check = false;
+  std::string data;
+  int64_t seq = 64;
 };
 
-int run_commit(const CommitArgs& args, const GlobalOptions& global) {
-  auto checkpoint = Checkpoint::open(args.model);
-  if (!checkpoint) throw ZkError(checkpoint.error());
-  const std::string hash = checkpoint->content_hash().value();
-  const std::string config = model_config_json(checkpoint->config());
-  const std::filesystem::path out =
-      args.out.empty() ? std::filesystem::path(args.model) / kWeightCommitmentFile : std::filesystem::path(args.out);
-  const std::filesystem::path prover = weight_blinds_path(out);
+// `--data FILE`: the data set tokenized as training reads it, committed once for sequences of `seq` tokens.
+int run_commit_data(const CommitArgs& args, const GlobalOptions& global) {
+  const ModelConfig config = read_model_config(std::filesystem::path(args.model) / "config.json").value();
+  if (args.seq < 2 || args.seq > config.max_seq) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "--seq must lie in [2, " + std::to_string(config.max_seq) + "]");
+  }
+  const std::vector<TokenSequence> examples =
+      load_dataset(args.data, std::filesystem::path(args.model) / "tokenizer.model", config).value();
+  std::filesystem::path out = args.out;
+  if (out.empty()) out = std::filesystem::path(args.data).replace_extension(".commitment.bin");
+  const std::filesystem::path prover = data_blinds_path(out);
   std::error_code ec;
-  const bool have_public = std::filesystem::exists(out, ec), have_prover = std::filesystem::exists(prover, ec);
-  if (have_public && !is_weight_commitment_file(out)) {
-    throw ZkError(ErrorCode::INVALID_ARGUMENT,
-                  out.string() + " exists and is not a zklora weight commitment; it is left as it is");
-  }
-  if (have_prover && !is_weight_blinds_file(prover)) {
-    throw ZkError(ErrorCode::INVALID_ARGUMENT,
-                  prover.string() + " exists and is not a zklora prover commitment file; it is left as it is");
-  }
-  if (have_public && have_prover) {
-    auto old = read_weight_commitment(out, global.threads);
-    if (old && old->content_hash == hash && old->config_json == config && old->format_version == kFixedFormatVersion &&
-        (args.skip_check || !old->weight_check.empty()) && read_weight_prover_commitments(out, global.threads)) {
-      if (!global.quiet) std::cerr << out.string() << ": up to date\n";
-      std::cout << out.string() << "\n";
-      return 0;
+  for (const auto& [file, ours] : {std::pair{out, is_data_commitment_file(out)},
+                                   std::pair{prover, is_data_blinds_file(prover)}}) {
+    if (std::filesystem::exists(file, ec) && !ours) {
+      throw ZkError(ErrorCode::INVALID_ARGUMENT,
+                    file.string() + " exists and is not a zklora data commitment; it is left as it is");
     }
+  }
+  if (auto old = read_data_prover_commitment(out, global.threads);
+      old && old->content == data_content_hash(examples, args.seq) && old->commitment.vocab == config.vocab_size &&
+      old->commitment.format_version == kFixedFormatVersion) {
+    if (!global.quiet) std::cerr << out.string() << ": up to date\n";
+    std::cout << out.string() << "\n";
+    return 0;
   }
   Stopwatch sw;
-  const auto shared = std::make_shared<const Checkpoint>(std::move(checkpoint.value()));
-  // Streamed layers are read once by the commitment and once more by the weight check.
-  auto weights = ModelWeights::from_checkpoint(shared, ModelWeights::should_stream(shared->config()));
-  if (!weights) throw ZkError(weights.error());
-  const ProverCommitments tensors = commit_model_weights(weights.value(), global.threads);
-  WeightCommitmentFile file;
-  file.format_version = kFixedFormatVersion;
-  file.content_hash = hash;
-  file.config_json = config;
-  file.tensors = public_commitments(tensors);
-  const double commit_s = sw.seconds();
-  if (!args.skip_check) file.weight_check = prove_weight_check(weights.value(), tensors, global.threads);
-  if (Status s = write_weight_commitment(out, file, tensors); !s) throw ZkError(s.error());
+  const DataProverCommitment c = commit_data(examples, args.seq, config, global.threads);
+  if (Status s = write_data_commitment(out, c); !s) throw ZkError(s.error());
   if (!global.quiet) {
-    std::cerr << "committed " << file.tensors.size() << " tensors in " << commit_s << " s";
-    if (!args.skip_check) {
-      std::cerr << ", proved them well formed in " << sw.seconds() - commit_s << " s (" << file.weight_check.size()
-                << " bytes)";
-    } else {
-      std::cerr << "; no weight check: verifiers must trust this commitment explicitly";
-    }
-    std::cerr << "\n" << prover.string() << ": the prover's blinding factors (keep them with the prover)\n";
+    std::cerr << "committed " << examples.size() << " examples of " << args.seq << " tokens in " << sw.seconds()
+              << " s\n" << prover.string() << ": the prover's blinding factors (keep them with the prover)\n";
   }
   std::cout << out.string() << "\n";
+  return 0;
+}
+
+int run_commit(const CommitArgs& args, const GlobalOptions& global) {
+  if (!args.data.empty()) return run_commit_data(args, global);
+  const auto log = [&](const std::string& line) {
+    if (!global.quiet) std::cerr << line << "\n";
+  };
+  const ModelCommitment c =
+      ensure_model_commitment(args.model, args.out, args.skip_check, global.threads, log).value();
+  if (!global.quiet) {
+    if (!c.made) {
+      std::cerr << c.file.string() << ": up to date\n";
+    } else {
+      std::cerr << "committed " << c.public_file.tensors.size() << " tensors in " << c.commit_s << " s";
+      if (!args.skip_check) {
+        std::cerr << ", proved them well formed in " << c.check_s << " s (" << c.public_file.weight_check.size()
+                  << " bytes)";
+      } else {
+        std::cerr << "; no weight check: verifiers must trust this commitment explicitly";
+      }
+      std::cerr << "\n" << weight_blinds_path(c.file).string()
+                << ": the prover's blinding factors (keep them with the prover)\n";
+    }
+  }
+  std::cout << c.file.string() << "\n";
   return 0;
 }
 
@@ -86,12 +101,17 @@ int run_commit(const CommitArgs& args, const GlobalOptions& global) {
 
 void add_commit_command(CLI::App& app, std::vector<Command>& commands, const GlobalOptions& global) {
   auto args = std::make_shared<CommitArgs>();
-  CLI::App* cmd = app.add_subcommand("commit", "Commit to a model's quantized base weights (once per model)");
+  CLI::App* cmd = app.add_subcommand(
+      "commit", "Commit to a model's quantized base weights (once per model), or with --data to a data set");
   cmd->add_option("--model", args->model, "Model directory (config.json + *.safetensors)")->required();
   cmd->add_option("--out", args->out,
                   "Public commitment file (default: MODEL/zklora-commitment.bin; the prover's file goes beside it)");
   cmd->add_flag("--skip-weight-check", args->skip_check,
                 "Leave out the proof that the weights are committed as 32-bit integers (large models)");
+  cmd->add_option("--data", args->data,
+                  "Commit this data set instead (text, tokenized with MODEL/tokenizer.model, or .jsonl token ids); "
+                  "default output DATA with the extension .commitment.bin");
+  cmd->add_option("--seq", args->seq, "With --data: tokens per sequence, as training will use")->capture_default_str();
   commands.push_back({cmd, [args, &global] { return run_commit(*args, global); }});
 }
 

@@ -1,0 +1,80 @@
+// `zklora train` with proofs: LoRA fine-tuning where every step is proven (step/step_proof.h, STEP mode, nothing
+// unproven) and written to a run directory (run_files.h) as it is made.
+//
+// Before the first step the run
+//   - reads the model's weight commitment, or commits the model when it has none (io/model_commitment.h);
+//   - reads the data set and its commitment (a file `zklora commit --data` made, whose content hash must be this
+//     data set's), or commits the data set itself into RUN/prover/;
+//   - commits the initial adapter (PEFT's initialization from the seed, or --init-adapter);
+//   - writes statement.json and the three public commitment files.
+// Step t (1-based) takes the rows batch_indices(n, B, seed, t - 1) of the data set (model/trainer.h), proves the
+// step from the commitments step t - 1 ended with (the initial adapter's for t = 1), and writes, each atomically,
+// RUN/prover/state-t.bin (the adapter and optimizer state after the step, with their blinds), then
+// step-t.proof, then removes state-(t-1); report.json and report.svg follow. After the last step the adapter goes
+// to RUN in PEFT's layout with adapter_opening.bin. An interruption at any point leaves a run that resume_run
+// continues from its last complete proof: the adapter, the losses and every step's statement are those of an
+// uninterrupted run (the proofs' bytes differ only by the prover's randomness, as any two proofs do).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zklora/base/error.h"
+#include "zklora/io/run_report.h"
+#include "zklora/model/config.h"
+#include "zklora/model/optimizer.h"
+
+namespace zklora {
+
+struct RunOptions {
+  std::filesystem::path model_dir;
+  std::filesystem::path data_file;  // text (tokenized with MODEL/tokenizer.model) or .jsonl token ids
+  std::filesystem::path out_dir;    // RUN
+  // The public file of a data commitment `zklora commit --data` made (its prover file beside it); without it the
+  // run commits the data set itself.
+  std::optional<std::filesystem::path> data_commitment;
+  // The model's weight commitment (default MODEL/zklora-commitment.bin; made when missing or stale).
+  std::optional<std::filesystem::path> weights_commitment;
+  bool skip_weight_check = false;  // when the run commits the model: no weight check (verifiers must trust it)
+  std::optional<std::filesystem::path> init_adapter;  // PEFT directory; else A random from seed, B = 0
+  int64_t steps = 1, batch = 1, seq = 64;
+  uint64_t seed = 0;
+  LoraConfig lora;
+  OptimizerConfig optimizer;
+  bool zero_knowledge = true;
+  bool overwrite = false;  // replace the run files of an existing RUN
+  int threads = 0;
+};
+
+// What a run reports while it works. Every method has a default that does nothing.
+class RunObserver {
+ public:
+  enum class Phase { WITNESS, COMMIT, PROVE };
+  virtual ~RunObserver() = default;
+  virtual void message(const std::string& /*line*/) {}
+  // A phase of step `step` (of `steps`) begins.
+  virtual void phase(Phase /*phase*/, int64_t /*step*/, int64_t /*steps*/) {}
+  // Step r.step is proven and written; returning false stops the run there (it stays resumable).
+  virtual bool step_done(const StepReport& /*r*/, int64_t /*steps*/) { return true; }
+};
+
+struct RunResult {
+  std::vector<StepReport> steps;  // every step of the run so far, resumed ones included
+  bool complete = false;          // all steps proven and the adapter written
+};
+
+// INVALID_ARGUMENT for options that do not make a run (naming the option), an existing run in out_dir without
+// `overwrite`, a data commitment made for other data; the engine's and the file system's errors as they are.
+Result<RunResult> prove_run(const RunOptions& options, RunObserver* observer = nullptr);
+
+// Continues RUN from its last complete proof (INVALID_ARGUMENT when RUN is not a run this prover can continue:
+// no statement, no prover state for its last proof, a gap in its proofs). model_dir and data_file override where
+// the run's prover/run.json says they are.
+Result<RunResult> resume_run(const std::filesystem::path& run, int threads, RunObserver* observer = nullptr,
+                             const std::optional<std::filesystem::path>& model_dir = {},
+                             const std::optional<std::filesystem::path>& data_file = {});
+
+}  // namespace zklora

@@ -1,0 +1,436 @@
+// `zklora train` with proofs (run_prover.h).
+#include "zklora/io/run_prover.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <memory>
+
+#include "zklora/base/files.h"
+#include "zklora/base/timer.h"
+#include "zklora/fixed/format.h"
+#include "zklora/io/model_commitment.h"
+#include "zklora/io/run_files.h"
+#include "zklora/model/adapter_io.h"
+#include "zklora/model/checkpoint.h"
+#include "zklora/model/dataset.h"
+#include "zklora/model/trainer.h"
+#include "zklora/step/data_commitment.h"
+#include "zklora/step/step_proof.h"
+
+namespace zklora {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kRunJson = "run.json";
+constexpr const char* kDataPublic = "data.commitment.bin";
+
+Error invalid(const std::string& m) { return make_error(ErrorCode::INVALID_ARGUMENT, m); }
+
+// Everything the steps of a run read, and where the run stands.
+struct RunState {
+  fs::path dir;
+  RunStatement st;
+  Digest run_digest{};
+  ChannelMode mode = ChannelMode::ZERO_KNOWLEDGE;
+  std::shared_ptr<const Checkpoint> checkpoint;
+  std::unique_ptr<ModelWeights> weights;
+  std::vector<TokenSequence> examples;
+  DataProverCommitment data;
+  ProverCommitments commitments;  // the weights', then per step the batch's and the step's inputs
+  AdapterTensors adapter;
+  OptimizerState state;
+  ProverCommitments inputs;       // "adapter..." and "optimizer..." the next step starts from
+  int64_t done = 0;               // steps proven
+  std::vector<StepReport> reports;
+};
+
+void say(RunObserver* o, const std::string& line) {
+  if (o) o->message(line);
+}
+
+Status write_json_file(const fs::path& file, const std::string& text) { return write_file_atomically(file, text); }
+
+Status read_model(RunState& r, const fs::path& model_dir) {
+  auto ckpt = Checkpoint::open(model_dir);
+  if (!ckpt) return ckpt.error();
+  r.checkpoint = std::make_shared<const Checkpoint>(std::move(ckpt.value()));
+  auto w = ModelWeights::from_checkpoint(r.checkpoint, ModelWeights::should_stream(r.checkpoint->config()));
+  if (!w) return w.error();
+  r.weights = std::make_unique<ModelWeights>(std::move(w.value()));
+  return {};
+}
+
+Status read_data(RunState& r, const fs::path& data_file, const fs::path& model_dir) {
+  auto data = load_dataset(data_file, model_dir / "tokenizer.model", r.checkpoint->config());
+  if (!data) return data.error();
+  r.examples = std::move(data.value());
+  if (r.examples.empty()) return invalid(data_file.string() + " holds no examples");
+  return {};
+}
+
+// The data commitment at `file` with its prover file, checked against the data set read.
+Status read_data_commitment_for(RunState& r, const fs::path& file, int64_t seq, int threads) {
+  auto d = read_data_prover_commitment(file, threads);
+  if (!d) return d.error();
+  if (d->content != data_content_hash(r.examples, seq)) {
+    return invalid(file.string() + " was made for another data set or sequence length than this run's (--seq " +
+                   std::to_string(seq) + "); run zklora commit --data again");
+  }
+  if (d->commitment.vocab != r.checkpoint->config().vocab_size || d->commitment.format_version != kFixedFormatVersion) {
+    return invalid(file.string() + " was made for another vocabulary or fixed-point format");
+  }
+  r.data = std::move(d.value());
+  return {};
+}
+
+// The prover's state after `step` (adapter and optimizer state with the blinds of their commitments).
+Status write_state(const RunState& r, int64_t step) {
+  const TensorOpening o = opening_of(step, r.adapter, step > 0 ? &r.state : nullptr, r.inputs);
+  return write_file_atomically(r.dir / kRunProverDir / state_file_name(step), encode_opening(o));
+}
+
+Status write_reports(const RunState& r) {
+  if (Status s = write_json_file(r.dir / kRunReportFile, report_json(r.reports)); !s) return s;
+  return write_json_file(r.dir / kRunPlotFile, report_svg(r.reports, "zklora run " + r.dir.filename().string()));
+}
+
+double loss_of(int64_t loss_sum, int64_t count) {
+  if (count == 0) return 0;
+  return std::ldexp(static_cast<double>(loss_sum) / static_cast<double>(count), -static_cast<int>(kFixed.act));
+}
+
+// Proves step r.done + 1 and writes its files.
+Result<StepReport> prove_next(RunState& r, int threads, RunObserver* obs) {
+  const int64_t t = r.done + 1;
+  StepStatement s = r.st.step(t);
+  const Batch batch = data_batch(r.examples, s.batch_indices, s.seq, r.st.model);
+  s.count = batch_count(batch);
+  if (s.count == 0) {
+    return invalid("step " + std::to_string(t) + ": its batch has no token to predict (every example shorter than "
+                   "two tokens); use a data set of longer examples");
+  }
+  for (auto it = r.commitments.begin(); it != r.commitments.end();) {
+    const bool per_step = it->first.starts_with("batch.") || it->first.starts_with("adapter.") ||
+                          it->first.starts_with("optimizer.");
+    it = per_step ? r.commitments.erase(it) : std::next(it);
+  }
+  auto batch_c = data_batch_prover_commitments(r.data, s.batch_indices);
+  if (!batch_c) return batch_c.error();
+  r.commitments.merge(batch_c.value());
+  for (const auto& [name, c] : r.inputs) r.commitments.insert_or_assign(name, c);
+
+  StepReport rep;
+  rep.step = t;
+  Stopwatch sw;
+  if (obs) obs->phase(RunObserver::Phase::WITNESS, t, r.st.steps);
+  const StepInputs in{*r.weights, r.adapter, batch, t > 1 ? &r.state : nullptr, nullptr};
+  StepProverWitness w = build_step_witness(s, in, threads);
+  s.loss_sum = w.loss_sum;
+  rep.witness_s = sw.seconds();
+  sw.reset();
+  if (obs) obs->phase(RunObserver::Phase::COMMIT, t, r.st.steps);
+  StepOutputs outs = step_outputs(s, w, r.adapter, threads);
+  rep.commit_s = sw.seconds();
+  sw.reset();
+  if (obs) obs->phase(RunObserver::Phase::PROVE, t, r.st.steps);
+  StepProveOptions po;
+  po.threads = threads;
+  StepFile f;
+  f.proof = prove_step_witness(s, w, r.commitments, r.mode, po, &outs.commitments);
+  rep.prove_s = sw.seconds();
+
+  f.run = r.run_digest;
+  f.step = t;
+  f.indices = s.batch_indices;
+  f.loss_sum = s.loss_sum;
+  f.count = s.count;
+  f.input = commitments_digest(public_commitments(r.inputs));
+  f.outputs = public_commitments(outs.commitments);
+  const std::vector<uint8_t> bytes = f.to_bytes();
+
+  r.adapter = std::move(outs.adapter);
+  r.state = std::move(outs.optimizer);
+  r.inputs = next_step_inputs(outs.commitments);
+  // The state first: a proof file never exists without the state the next step starts from.
+  if (Status st = write_state(r, t); !st) return st.error();
+  if (Status st = write_file_atomically(r.dir / step_file_name(t), bytes); !st) return st.error();
+  std::error_code ec;
+  fs::remove(r.dir / kRunProverDir / state_file_name(t - 1), ec);
+  r.done = t;
+  rep.loss = loss_of(s.loss_sum, s.count);
+  rep.tokens = s.count;
+  rep.proof_bytes = static_cast<int64_t>(bytes.size());
+  rep.peak_rss_mb = peak_rss_mb();
+  r.reports.push_back(rep);
+  if (Status st = write_reports(r); !st) return st.error();
+  return rep;
+}
+
+Result<RunResult> run_steps(RunState& r, int threads, RunObserver* obs) {
+  RunResult out;
+  while (r.done < r.st.steps) {
+    auto rep = prove_next(r, threads, obs);
+    if (!rep) return rep.error();
+    if (obs && !obs->step_done(rep.value(), r.st.steps) && r.done < r.st.steps) {
+      out.steps = r.reports;
+      return out;
+    }
+  }
+  // The adapter after the last step, in PEFT's layout, with the opening of its commitment.
+  const FloatAdapter fa = adapter_to_float(r.adapter, kFixed.lora);
+  if (Status s = write_peft_adapter(r.dir, fa, r.st.model, r.checkpoint->dir().string(), true); !s) return s.error();
+  ProverCommitments adapter_c;
+  for (const auto& [name, c] : r.inputs) {
+    if (name.starts_with("adapter.")) adapter_c.emplace(name, c);
+  }
+  const TensorOpening opening = opening_of(r.done, r.adapter, nullptr, adapter_c);
+  if (Status s = write_file_atomically(r.dir / kRunOpeningFile, encode_opening(opening)); !s) return s.error();
+  out.steps = r.reports;
+  out.complete = true;
+  return out;
+}
+
+// The files of a run (and nothing else a user may keep in the directory).
+bool is_run_file(const fs::path& p) {
+  const std::string n = p.filename().string();
+  for (const char* f : {kRunStatementFile, kRunWeightsFile, kRunDataFile, kRunInitialFile, kRunOpeningFile,
+                        kRunReportFile, kRunPlotFile, "adapter_config.json", "adapter_model.safetensors"}) {
+    if (n == f) return true;
+  }
+  return n.starts_with("step-") && (n.ends_with(".proof") || n.ends_with(".proof.tmp"));
+}
+
+Status prepare_dir(const RunOptions& o) {
+  std::error_code ec;
+  if (fs::exists(o.out_dir / kRunStatementFile, ec) || fs::exists(o.out_dir / kRunProverDir, ec)) {
+    if (!o.overwrite) {
+      return invalid(o.out_dir.string() + " holds a run; pass --overwrite to replace it or --resume to continue it");
+    }
+  }
+  if (fs::exists(o.out_dir, ec)) {
+    for (const auto& e : fs::directory_iterator(o.out_dir, ec)) {
+      if (!is_run_file(e.path())) continue;
+      if (!o.overwrite) return invalid(e.path().string() + " exists; pass --overwrite to replace it");
+      fs::remove(e.path(), ec);
+    }
+    fs::remove_all(o.out_dir / kRunProverDir, ec);
+  }
+  fs::create_directories(o.out_dir / kRunProverDir, ec);
+  if (ec) return make_error(ErrorCode::IO, "cannot create " + (o.out_dir / kRunProverDir).string() + ": " + ec.message());
+  return {};
+}
+
+Status validate(const RunOptions& o) {
+  if (o.steps < 1) return invalid("--steps must be at least 1");
+  if (o.batch < 1) return invalid("--batch must be at least 1");
+  if (o.seq < 2) return invalid("--seq must be at least 2");
+  if (Status s = o.lora.validate(); !s) return s;
+  return o.optimizer.validate();
+}
+
+Status copy_public(const fs::path& from, const fs::path& to, Digest& digest) {
+  auto bytes = read_file(from);
+  if (!bytes) return bytes.error();
+  digest = file_digest(bytes.value());
+  return write_file_atomically(to, bytes.value());
+}
+
+}  // namespace
+
+Result<RunResult> prove_run(const RunOptions& o, RunObserver* obs) {
+  if (Status s = validate(o); !s) return s.error();
+  RunState r;
+  r.dir = o.out_dir;
+  r.mode = o.zero_knowledge ? ChannelMode::ZERO_KNOWLEDGE : ChannelMode::CLEAR;
+  if (Status s = read_model(r, o.model_dir); !s) return s.error();
+  const ModelConfig& cfg = r.checkpoint->config();
+  if (Status s = read_data(r, o.data_file, o.model_dir); !s) return s.error();
+  const int64_t n = static_cast<int64_t>(r.examples.size());
+  if (o.batch > n) {
+    return invalid("--batch " + std::to_string(o.batch) + " exceeds the " + std::to_string(n) +
+                   " examples of the data set");
+  }
+  if (o.seq > cfg.max_seq) {
+    return invalid("--seq exceeds max_position_embeddings (" + std::to_string(cfg.max_seq) + ")");
+  }
+
+  RunStatement& st = r.st;
+  st.format_version = kFixedFormatVersion;
+  st.model = cfg;
+  st.lora = o.lora;
+  st.optimizer = o.optimizer;
+  st.batch = o.batch;
+  st.seq = o.seq;
+  st.steps = o.steps;
+  st.seed = o.seed;
+  st.zero_knowledge = o.zero_knowledge;
+  st.data_examples = n;
+  if (o.init_adapter) {
+    auto fa = read_peft_adapter(*o.init_adapter, cfg);
+    if (!fa) return fa.error();
+    auto ad = adapter_from_float(fa.value(), cfg);
+    if (!ad) return ad.error();
+    r.adapter = std::move(ad.value());
+    st.lora = r.adapter.config;
+  } else {
+    r.adapter = init_adapter(cfg, o.lora, o.seed);
+  }
+  // The statement must be provable before anything is written (N, the batch's targets, comes with each step).
+  StepStatement first = st.step(1);
+  first.count = 1;
+  if (Status s = first.validate(); !s) return s.error();
+  if (Status s = prepare_dir(o); !s) return s.error();
+
+  const std::function<void(const std::string&)> log = [&](const std::string& line) { say(obs, line); };
+  auto model_c = ensure_model_commitment(o.model_dir, o.weights_commitment.value_or(fs::path()),
+                                         o.skip_weight_check, o.threads, log);
+  if (!model_c) return model_c.error();
+  st.model_hash = model_c->public_file.content_hash;
+  st.weights_checked = !model_c->public_file.weight_check.empty();
+  if (Status s = copy_public(model_c->file, r.dir / kRunWeightsFile, st.weights_digest); !s) return s.error();
+  r.commitments = std::move(model_c->prover);
+
+  fs::path data_file;
+  if (o.data_commitment) {
+    data_file = *o.data_commitment;
+    if (Status s = read_data_commitment_for(r, data_file, o.seq, o.threads); !s) return s.error();
+  } else {
+    say(obs, "committing the data set (" + std::to_string(n) + " examples)");
+    r.data = commit_data(r.examples, o.seq, cfg, o.threads);
+    data_file = r.dir / kRunProverDir / kDataPublic;
+    if (Status s = write_data_commitment(data_file, r.data); !s) return s.error();
+  }
+  if (r.data.commitment.seq != o.seq) {
+    return invalid(data_file.string() + " was committed for --seq " + std::to_string(r.data.commitment.seq));
+  }
+  st.data_digest = data_digest(r.data.commitment);
+  if (Status s = write_file_atomically(r.dir / kRunDataFile, r.data.commitment.to_bytes()); !s) return s.error();
+
+  r.inputs = commit_adapter(r.adapter, o.threads);
+  const std::vector<uint8_t> initial = encode_commitment_set(public_commitments(r.inputs));
+  st.initial_digest = file_digest(initial);
+  if (Status s = write_file_atomically(r.dir / kRunInitialFile, initial); !s) return s.error();
+  r.state = OptimizerState::zeros_for(r.adapter, o.optimizer);
+  if (Status s = write_state(r, 0); !s) return s.error();
+
+  const nlohmann::json where = {{"model", fs::absolute(o.model_dir).string()},
+                                {"data", fs::absolute(o.data_file).string()},
+                                {"data_commitment", fs::absolute(data_file).string()},
+                                {"weights_commitment", fs::absolute(model_c->file).string()}};
+  if (Status s = write_json_file(r.dir / kRunProverDir / kRunJson, where.dump(1) + "\n"); !s) return s.error();
+  if (Status s = write_json_file(r.dir / kRunStatementFile, st.to_json()); !s) return s.error();
+  r.run_digest = st.digest();
+  return run_steps(r, o.threads, obs);
+}
+
+Result<RunResult> resume_run(const fs::path& run, int threads, RunObserver* obs,
+                             const std::optional<fs::path>& model_dir, const std::optional<fs::path>& data_file) {
+  RunState r;
+  r.dir = run;
+  auto text = read_file(run / kRunStatementFile, 1 << 24);
+  if (!text) return text.error();
+  auto st = RunStatement::from_json(std::string(text->begin(), text->end()), (run / kRunStatementFile).string());
+  if (!st) return st.error();
+  r.st = std::move(st.value());
+  r.run_digest = r.st.digest();
+  r.mode = r.st.zero_knowledge ? ChannelMode::ZERO_KNOWLEDGE : ChannelMode::CLEAR;
+  auto where_text = read_file(run / kRunProverDir / kRunJson, 1 << 20);
+  if (!where_text) return invalid(run.string() + " holds no prover state (" + where_text.error().message + ")");
+  const nlohmann::json where = nlohmann::json::parse(where_text->begin(), where_text->end(), nullptr, false);
+  if (!where.is_object() || !where.contains("model") || !where.contains("data") || !where.contains("data_commitment") ||
+      !where.contains("weights_commitment")) {
+    return invalid((run / kRunProverDir / kRunJson).string() + ": malformed");
+  }
+  const fs::path model = model_dir.value_or(fs::path(where["model"].get<std::string>()));
+  const fs::path data = data_file.value_or(fs::path(where["data"].get<std::string>()));
+  say(obs, "resuming " + run.string());
+  if (Status s = read_model(r, model); !s) return s.error();
+  auto hash = r.checkpoint->content_hash();
+  if (!hash) return hash.error();
+  if (hash.value() != r.st.model_hash) return invalid(model.string() + " is not the model this run was proven on");
+  if (Status s = read_data(r, data, model); !s) return s.error();
+  if (Status s = read_data_commitment_for(r, where["data_commitment"].get<std::string>(), r.st.seq, threads); !s) {
+    return s.error();
+  }
+  if (data_digest(r.data.commitment) != r.st.data_digest) {
+    return invalid("the data commitment in " + where["data_commitment"].get<std::string>() +
+                   " is not the one this run's statement names");
+  }
+  const fs::path weights_file = where["weights_commitment"].get<std::string>();
+  auto wbytes = read_file(weights_file);
+  if (!wbytes) return wbytes.error();
+  if (file_digest(wbytes.value()) != r.st.weights_digest) {
+    return invalid(weights_file.string() + " changed since the run began; it is not the commitment the run's "
+                   "statement names");
+  }
+  auto wc = read_weight_prover_commitments(weights_file, threads);
+  if (!wc) return wc.error();
+  r.commitments = std::move(wc.value());
+
+  // The last complete proof: steps 1..t all present and of this run.
+  PublicCommitments last_outputs;
+  while (r.done < r.st.steps) {
+    const fs::path f = run / step_file_name(r.done + 1);
+    std::error_code ec;
+    if (!fs::exists(f, ec)) break;
+    auto bytes = read_file(f);
+    if (!bytes) return bytes.error();
+    auto sf = StepFile::from_bytes(bytes.value(), f.string(), threads);
+    if (!sf || sf->run != r.run_digest || sf->step != r.done + 1) break;
+    last_outputs = next_step_inputs(sf->outputs);
+    ++r.done;
+    StepReport rep;
+    rep.step = r.done;
+    rep.loss = loss_of(sf->loss_sum, sf->count);
+    rep.tokens = sf->count;
+    rep.proof_bytes = static_cast<int64_t>(bytes->size());
+    r.reports.push_back(rep);
+  }
+  for (int64_t t = r.done + 1; t <= r.st.steps; ++t) {
+    std::error_code ec;
+    if (fs::exists(run / step_file_name(t), ec)) {
+      return invalid(run.string() + ": " + step_file_name(t) + " follows a missing or broken " +
+                     step_file_name(r.done + 1) + "; remove it or start the run anew");
+    }
+  }
+  // Times of the steps already proven, from the report (a step proven after the report was last written keeps 0).
+  if (auto rt = read_file(run / kRunReportFile, 1 << 26)) {
+    if (auto old = parse_report_json(std::string(rt->begin(), rt->end()), kRunReportFile)) {
+      for (const StepReport& o : old.value()) {
+        if (o.step >= 1 && o.step <= r.done) r.reports[static_cast<size_t>(o.step - 1)] = o;
+      }
+    }
+  }
+  auto state_bytes = read_file(run / kRunProverDir / state_file_name(r.done));
+  if (!state_bytes) return invalid("cannot continue " + run.string() + ": " + state_bytes.error().message);
+  auto opening = decode_opening(state_bytes.value(), state_file_name(r.done));
+  if (!opening) return opening.error();
+  auto adapter = adapter_of(opening.value(), r.st.model, r.st.lora);
+  if (!adapter) return adapter.error();
+  r.adapter = std::move(adapter.value());
+  auto state = optimizer_state_of(opening.value(), r.adapter, r.st.optimizer);
+  if (!state) return state.error();
+  r.state = std::move(state.value());
+  auto inputs = opening_prover_commitments(opening.value(), threads);
+  if (!inputs) return inputs.error();
+  r.inputs = std::move(inputs.value());
+  // The state must open what the last proof ended with (or the initial commitments).
+  PublicCommitments expect = last_outputs;
+  if (r.done == 0) {
+    auto initial = read_file(run / kRunInitialFile);
+    if (!initial) return initial.error();
+    auto set = decode_commitment_set(initial.value(), kRunInitialFile, threads);
+    if (!set) return set.error();
+    expect = std::move(set.value());
+  }
+  if (commitments_digest(public_commitments(r.inputs)) != commitments_digest(expect)) {
+    return invalid(state_file_name(r.done) + " does not open the commitments step " + std::to_string(r.done) +
+                   " ended with");
+  }
+  if (r.done > 0) say(obs, "continuing after step " + std::to_string(r.done) + " of " + std::to_string(r.st.steps));
+  return run_steps(r, threads, obs);
+}
+
+}  // namespace zklora
