@@ -1,0 +1,346 @@
+// Proven runs (io/run_prover.h, io/run_verifier.h) on a small two-layer model: 3-step runs with SGD (momentum)
+// and AdamW verify, their adapters equal unproven training's bit for bit, and a run stopped after its first step
+// and resumed ends as an uninterrupted run does. The verifier rejects, each with its reason: a step proof from
+// another run, two steps swapped, a step missing, a step duplicated, a batch index changed, a tampered proof, a
+// changed seed in the statement, an adapter in RUN that is not the committed one; it refuses a weight commitment
+// without its check unless told to trust it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "support/random_model.h"
+#include "support/temp_dir.h"
+#include "zklora/base/files.h"
+#include "zklora/io/run_files.h"
+#include "zklora/io/run_prover.h"
+#include "zklora/io/run_verifier.h"
+#include "zklora/model/checkpoint.h"
+#include "zklora/model/init_model.h"
+#include "zklora/model/trainer.h"
+#include "zklora/step/data_commitment.h"
+#include "zklora/step/weight_commitment.h"
+
+namespace zklora {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Stops a run after `after` steps, as an interruption would.
+class StopAfter : public RunObserver {
+ public:
+  explicit StopAfter(int64_t after) : after_(after) {}
+  bool step_done(const StepReport& r, int64_t) override { return r.step < after_; }
+
+ private:
+  int64_t after_;
+};
+
+// A small two-layer model and a JSONL data set.
+class RunFiles : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    ModelConfig c = testing::small_config();
+    ASSERT_TRUE(write_model_config(c, *dir_ / "config.json").ok());
+    InitModelOptions io;
+    io.initializer_range = 0.2;
+    ASSERT_TRUE(init_model((*dir_ / "config.json").string(), 3, *dir_ / "model", io).ok());
+    std::ofstream data(*dir_ / "data.jsonl");
+    for (int i = 0; i < 7; ++i) {
+      data << "[1";
+      for (int j = 0; j < 3 + i % 5; ++j) data << ", " << 4 + (i * 5 + j * 11) % 58;
+      data << "]\n";
+    }
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static RunOptions options(const std::string& out, OptimizerKind kind) {
+    RunOptions o;
+    o.model_dir = *dir_ / "model";
+    o.data_file = *dir_ / "data.jsonl";
+    o.out_dir = *dir_ / out;
+    o.steps = 3;
+    o.batch = 2;
+    o.seq = 6;
+    o.seed = 9;
+    o.lora.targets = {Projection::Q, Projection::V, Projection::DOWN};
+    o.optimizer.kind = kind;
+    o.optimizer.lr = kind == OptimizerKind::SGD ? 0.05 : 1e-2;
+    o.optimizer.momentum = kind == OptimizerKind::SGD ? 0.9 : 0.0;
+    o.optimizer.weight_decay = kind == OptimizerKind::ADAMW ? 0.01 : 0.0;
+    return o;
+  }
+  // Unproven training (`zklora train --no-prove`) with the options of a proven run, into `out`.
+  static TrainSummary train_unproven(const RunOptions& o, const fs::path& out) {
+    TrainOptions t;
+    t.model_dir = o.model_dir;
+    t.data_file = o.data_file;
+    t.out_dir = out;
+    t.steps = o.steps;
+    t.batch = o.batch;
+    t.seq = o.seq;
+    t.seed = o.seed;
+    t.lora = o.lora;
+    t.optimizer = o.optimizer;
+    t.quiet = true;
+    return train(t).value();
+  }
+  static fs::path path(const std::string& name) { return *dir_ / name; }
+  static RunVerdict verdict(const fs::path& run, const VerifyRunOptions& o = {}) { return verify_run(run, o).value(); }
+  static std::vector<uint8_t> bytes(const fs::path& f) { return read_file(f).value(); }
+  static StepFile step_file(const fs::path& run, int64_t t) {
+    return StepFile::from_bytes(bytes(run / step_file_name(t)), "step").value();
+  }
+
+  static inline test::TempDir* dir_ = nullptr;
+};
+
+// With a 3-step SGD (momentum) run and a 3-step AdamW run proven once for the suite.
+class Run : public RunFiles {
+ protected:
+  static void SetUpTestSuite() {
+    RunFiles::SetUpTestSuite();
+    sgd_ = new RunResult(prove_run(options("sgd", OptimizerKind::SGD)).value());
+    adamw_ = new RunResult(prove_run(options("adamw", OptimizerKind::ADAMW)).value());
+  }
+  static void TearDownTestSuite() {
+    delete sgd_;
+    delete adamw_;
+    RunFiles::TearDownTestSuite();
+  }
+
+  // A copy of a run to tamper with.
+  static fs::path copy_of(const std::string& run, const std::string& name) {
+    const fs::path to = path(name);
+    fs::remove_all(to);
+    fs::copy(path(run), to, fs::copy_options::recursive);
+    return to;
+  }
+
+  static inline RunResult* sgd_ = nullptr;
+  static inline RunResult* adamw_ = nullptr;
+};
+
+void expect_rejected(const RunVerdict& v, const std::string& reason) {
+  EXPECT_FALSE(v.accepted);
+  EXPECT_NE(v.reason.find(reason), std::string::npos) << v.reason;
+}
+
+TEST_F(Run, ThreeStepRunsVerifyAndEqualUnprovenTraining) {
+  for (const auto& [name, kind, result] : {std::tuple{"sgd", OptimizerKind::SGD, sgd_},
+                                           std::tuple{"adamw", OptimizerKind::ADAMW, adamw_}}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(result->complete);
+    ASSERT_EQ(result->steps.size(), 3u);
+    const RunVerdict v = verdict(path(name));
+    EXPECT_TRUE(v.accepted) << v.reason;
+    EXPECT_EQ(v.steps.size(), 3u);
+    EXPECT_TRUE(v.weights_checked);
+    EXPECT_EQ(v.adapter, RunVerdict::Adapter::OPENED_WITH_PEFT);
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(v.steps[i].loss, result->steps[i].loss);  // the verifier's loss is the step file's
+      EXPECT_GT(v.steps[i].tokens, 0);
+    }
+    // `zklora train --no-prove` with the same options writes the same adapter, bit for bit, and the same losses.
+    const fs::path out = path(std::string(name) + "-unproven");
+    const TrainSummary unproven = train_unproven(options(name, kind), out);
+    EXPECT_EQ(bytes(out / "adapter_model.safetensors"), bytes(path(name) / "adapter_model.safetensors"));
+    for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(unproven.losses[i], result->steps[i].loss);
+  }
+  // The statement lists nothing unproven; the report lists every step.
+  const std::vector<uint8_t> st = bytes(path("adamw") / kRunStatementFile);
+  const RunStatement s = RunStatement::from_json(std::string(st.begin(), st.end()), "statement").value();
+  EXPECT_TRUE(s.unproven.empty());
+  EXPECT_EQ(s.steps, 3);
+  const std::vector<uint8_t> rep = bytes(path("adamw") / kRunReportFile);
+  EXPECT_EQ(parse_report_json(std::string(rep.begin(), rep.end()), "report").value().size(), 3u);
+  EXPECT_TRUE(fs::exists(path("adamw") / kRunPlotFile));
+}
+
+// A run stopped after its first step (as an interruption would stop it) and resumed ends as an uninterrupted run:
+// the same adapter bit for bit (that of unproven training, which an uninterrupted proven run equals), the same
+// losses, and the first step's proof untouched.
+TEST_F(RunFiles, ResumedRunEndsAsAnUninterruptedOne) {
+  const RunOptions o = options("resumed", OptimizerKind::ADAMW);
+  StopAfter stop(1);
+  const RunResult first = prove_run(o, &stop).value();
+  EXPECT_FALSE(first.complete);
+  EXPECT_TRUE(fs::exists(path("resumed") / step_file_name(1)));
+  EXPECT_FALSE(fs::exists(path("resumed") / step_file_name(2)));
+  EXPECT_FALSE(fs::exists(path("resumed") / "adapter_model.safetensors"));
+  // An interrupted run is not a verified one.
+  expect_rejected(verdict(path("resumed")), "step 2: step-000002.proof is missing");
+  // A file the interruption left half written is never taken for a proof.
+  ASSERT_TRUE(write_file_atomically(path("resumed") / (step_file_name(2) + ".tmp"), std::string("partial")).ok());
+  const std::vector<uint8_t> step1 = bytes(path("resumed") / step_file_name(1));
+
+  const RunResult rest = resume_run(path("resumed"), 0).value();
+  EXPECT_TRUE(rest.complete);
+  ASSERT_EQ(rest.steps.size(), 3u);
+  EXPECT_EQ(bytes(path("resumed") / step_file_name(1)), step1);
+  const RunVerdict v = verdict(path("resumed"));
+  EXPECT_TRUE(v.accepted) << v.reason;
+  const TrainSummary unproven = train_unproven(o, path("resumed-unproven"));
+  EXPECT_EQ(bytes(path("resumed") / "adapter_model.safetensors"),
+            bytes(path("resumed-unproven") / "adapter_model.safetensors"));
+  for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(rest.steps[i].loss, unproven.losses[i]);
+  // A complete run resumes to nothing new.
+  EXPECT_TRUE(resume_run(path("resumed"), 0).value().complete);
+}
+
+// Every tampering of a proven run is rejected with a reason naming the step or the file.
+TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
+  {
+    SCOPED_TRACE("a step proof from another run");
+    const fs::path run = copy_of("adamw", "other-run");
+    fs::copy_file(path("sgd") / step_file_name(2), run / step_file_name(2), fs::copy_options::overwrite_existing);
+    expect_rejected(verdict(run), "step 2: the proof belongs to another run");
+  }
+  {
+    SCOPED_TRACE("two steps swapped");
+    const fs::path run = copy_of("adamw", "swapped");
+    fs::rename(run / step_file_name(2), run / "x");
+    fs::rename(run / step_file_name(3), run / step_file_name(2));
+    fs::rename(run / "x", run / step_file_name(3));
+    expect_rejected(verdict(run), "step 2: the file holds the proof of step 3");
+  }
+  {
+    SCOPED_TRACE("a step missing");
+    const fs::path run = copy_of("adamw", "missing");
+    fs::remove(run / step_file_name(2));
+    expect_rejected(verdict(run), "step 2: step-000002.proof is missing");
+  }
+  {
+    SCOPED_TRACE("a step duplicated");
+    const fs::path run = copy_of("adamw", "duplicated");
+    fs::copy_file(run / step_file_name(1), run / step_file_name(2), fs::copy_options::overwrite_existing);
+    expect_rejected(verdict(run), "step 2: the file holds the proof of step 1");
+    // A step renumbered to pass for the next one: it does not start where step 1 ended.
+    StepFile f = step_file(run, 1);
+    f.step = 2;
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 2: its batch indices are not the run's seeded order");
+    f.indices = step_file(path("adamw"), 2).indices;
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 2: does not start from the commitments step 1 ended with");
+  }
+  {
+    SCOPED_TRACE("a batch index changed");
+    const fs::path run = copy_of("adamw", "index");
+    StepFile f = step_file(run, 2);
+    f.indices[0] = (f.indices[0] + 1) % 7;
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 2: its batch indices are not the run's seeded order");
+    // Another seed in the statement (so that other indices would be the seeded order): the steps belong to
+    // another run.
+    const fs::path seeded = copy_of("adamw", "seed");
+    const std::vector<uint8_t> text = bytes(seeded / kRunStatementFile);
+    RunStatement s = RunStatement::from_json(std::string(text.begin(), text.end()), "statement").value();
+    s.seed += 1;
+    ASSERT_TRUE(write_file_atomically(seeded / kRunStatementFile, s.to_json()).ok());
+    expect_rejected(verdict(seeded), "step 1: the proof belongs to another run");
+  }
+  {
+    SCOPED_TRACE("a tampered or truncated proof");
+    const fs::path run = copy_of("adamw", "tampered");
+    StepFile f = step_file(run, 3);
+    f.proof[f.proof.size() / 2] ^= 0x10;
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(3), f.to_bytes()).ok());
+    const RunVerdict v = verdict(run);
+    expect_rejected(v, "step 3: proof rejected");
+    EXPECT_EQ(v.steps.size(), 2u);
+    // A truncated file.
+    std::vector<uint8_t> b = bytes(path("adamw") / step_file_name(3));
+    b.resize(b.size() - 100);
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(3), b).ok());
+    expect_rejected(verdict(run), "step 3: ");
+    // A proof beyond the last step.
+    const fs::path beyond = copy_of("adamw", "beyond");
+    fs::copy_file(beyond / step_file_name(3), beyond / step_file_name(4));
+    expect_rejected(verdict(beyond), "step 4: a proof beyond the 3 steps");
+  }
+  {
+    SCOPED_TRACE("an adapter that is not the committed one");
+    // The adamw run's adapter in the sgd run: the opening is the adamw run's too, so it opens other commitments.
+    const fs::path run = copy_of("sgd", "adapter");
+    for (const char* f : {"adapter_model.safetensors", kRunOpeningFile}) {
+      fs::copy_file(path("adamw") / f, run / f, fs::copy_options::overwrite_existing);
+    }
+    expect_rejected(verdict(run), "adapter_opening.bin does not open the adapter the last step committed");
+    // Only the PEFT file replaced: it is not the adapter the opening opens.
+    fs::copy_file(path("sgd") / kRunOpeningFile, run / kRunOpeningFile, fs::copy_options::overwrite_existing);
+    expect_rejected(verdict(run), "adapter_model.safetensors is not the adapter the last step committed");
+    // Without the adapter and its opening the run verifies and reports the final commitment only.
+    fs::remove(run / kRunOpeningFile);
+    fs::remove(run / "adapter_model.safetensors");
+    const RunVerdict v = verdict(run);
+    EXPECT_TRUE(v.accepted) << v.reason;
+    EXPECT_EQ(v.adapter, RunVerdict::Adapter::NOT_CARRIED);
+    EXPECT_EQ(v.final_adapter, verdict(path("sgd")).final_adapter);
+  }
+  {
+    SCOPED_TRACE("weights without their check");
+    const fs::path run = copy_of("adamw", "unchecked");
+    const fs::path model_c = path("model") / "zklora-commitment.bin";
+    WeightCommitmentFile file = read_weight_commitment(model_c).value();
+    file.weight_check.clear();
+    ASSERT_TRUE(write_weight_commitment(path("unchecked.bin"), file, read_weight_prover_commitments(model_c).value()).ok());
+    fs::copy_file(path("unchecked.bin"), run / kRunWeightsFile, fs::copy_options::overwrite_existing);
+    const std::vector<uint8_t> text = bytes(run / kRunStatementFile);
+    RunStatement st = RunStatement::from_json(std::string(text.begin(), text.end()), "statement").value();
+    st.weights_digest = file_digest(bytes(run / kRunWeightsFile));
+    st.weights_checked = false;
+    ASSERT_TRUE(write_file_atomically(run / kRunStatementFile, st.to_json()).ok());
+    expect_rejected(verdict(run), "carries no weight check (made with --skip-weight-check); pass --trust-weights");
+    // Trusted, the commitment passes; the steps were proven under the other statement.
+    VerifyRunOptions trust;
+    trust.trust_weights = true;
+    const RunVerdict v = verdict(run, trust);
+    expect_rejected(v, "step 1: the proof belongs to another run");
+    EXPECT_FALSE(v.weights_checked);
+  }
+  {
+    SCOPED_TRACE("weights other than the verifier's own");
+    VerifyRunOptions o;
+    o.weights = path("model") / "zklora-commitment.bin";
+    EXPECT_TRUE(verdict(path("adamw"), o).accepted);
+    // Another commitment to the same model (other blinds): not the one the run was proven against.
+    const fs::path other = path("other-weights.bin");
+    fs::copy_file(path("adamw") / kRunWeightsFile, other, fs::copy_options::overwrite_existing);
+    std::vector<uint8_t> b = bytes(other);
+    b.back() ^= 1;
+    ASSERT_TRUE(write_file_atomically(other, b).ok());
+    o.weights = other;
+    expect_rejected(verdict(path("adamw"), o), "proven against another weight commitment");
+    // A missing statement is unreadable input, not a verdict.
+    EXPECT_FALSE(verify_run(path("no-such-run")).ok());
+  }
+}
+
+TEST_F(RunFiles, BadOptionsAndExistingRunsAreRefused) {
+  RunOptions o = options("existing", OptimizerKind::ADAMW);
+  fs::create_directories(path("existing"));
+  ASSERT_TRUE(write_file_atomically(path("existing") / kRunStatementFile, std::string("{}")).ok());
+  auto again = prove_run(o);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("pass --overwrite"), std::string::npos) << again.error().message;
+  o.out_dir = path("bad");
+  o.batch = 100;
+  EXPECT_EQ(prove_run(o).code(), ErrorCode::INVALID_ARGUMENT);
+  o.batch = 2;
+  o.seq = 1;
+  EXPECT_EQ(prove_run(o).code(), ErrorCode::INVALID_ARGUMENT);
+  // A data commitment of another data set.
+  o.seq = 6;
+  const ModelConfig c = testing::small_config();
+  const DataProverCommitment other = commit_data(testing::random_sequences(7, 6, c.vocab_size, 1), 6, c);
+  ASSERT_TRUE(write_data_commitment(path("other-data.bin"), other).ok());
+  o.data_commitment = path("other-data.bin");
+  auto r = prove_run(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("another data set"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace zklora
