@@ -404,7 +404,10 @@ Result<RunResult> resume_run(const fs::path& run, int threads, RunObserver* obs,
     }
   }
   auto state_bytes = read_file(run / kRunProverDir / state_file_name(r.done));
-  if (!state_bytes) return invalid("cannot continue " + run.string() + ": " + state_bytes.error().message);
+  if (!state_bytes) {
+    return invalid("cannot continue " + run.string() + ": the prover's state after step " + std::to_string(r.done) +
+                   " is gone (" + state_bytes.error().message + "); only the state after the last proof is kept");
+  }
   auto opening = decode_opening(state_bytes.value(), state_file_name(r.done));
   if (!opening) return opening.error();
   auto adapter = adapter_of(opening.value(), r.st.model, r.st.lora);

@@ -95,11 +95,13 @@ TEST_F(TrainCli, BadInputExitsWithTwoAndSaysWhy) {
     EXPECT_EQ(run_zklora(args, &err), 2) << c.change[0] << " " << c.change[1];
     EXPECT_NE(err.find(c.expect), std::string::npos) << c.change[0] << ": " << err;
   }
+  // Gradients are dumped by unproven training only.
   auto args = train_args(path("bad"));
   args.pop_back();  // without --no-prove
+  args.insert(args.end(), {"--dump-grads", path("grads.json")});
   std::string err;
   EXPECT_EQ(run_zklora(args, &err), 2);
-  EXPECT_NE(err.find("--no-prove"), std::string::npos) << err;
+  EXPECT_NE(err.find("--dump-grads needs --no-prove"), std::string::npos) << err;
 }
 
 }  // namespace

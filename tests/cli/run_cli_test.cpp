@@ -1,0 +1,103 @@
+// Proven fine-tuning from the command line: `zklora commit --data`, `zklora train` (proving by default) into a
+// run directory, `zklora verify RUN` with its table and exit codes (0 accepted, 1 rejected with the step named,
+// 2 unreadable input), `zklora train --resume`, and `zklora demo`.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/random_model.h"
+#include "support/run_cli.h"
+#include "support/temp_dir.h"
+#include "zklora/model/checkpoint.h"
+
+namespace zklora {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_zklora;
+using test::run_zklora_captured;
+
+class RunCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    ASSERT_TRUE(write_model_config(testing::small_config(), *dir_ / "config.json").ok());
+    ASSERT_EQ(run_zklora({"--quiet", "init-model", "--shape", path("config.json"), "--seed", "2",
+                          "--initializer-range", "0.2", "--out", path("model")}),
+              0);
+    std::ofstream data(*dir_ / "data.jsonl");
+    for (int i = 0; i < 5; ++i) {
+      data << "[1";
+      for (int j = 0; j < 4 + i; ++j) data << ", " << 5 + (i * 7 + j * 3) % 50;
+      data << "]\n";
+    }
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string path(const std::string& name) { return (*dir_ / name).string(); }
+  static inline test::TempDir* dir_ = nullptr;
+};
+
+TEST_F(RunCli, CommitTrainVerifyResume) {
+  // The data set's commitment, once; a second call finds it up to date.
+  test::CliRun c = run_zklora_captured({"commit", "--data", path("data.jsonl"), "--model", path("model"), "--seq", "6"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(c.out, path("data.commitment.bin") + "\n");
+  EXPECT_TRUE(fs::exists(path("data.commitment.prover.bin")));
+  c = run_zklora_captured({"commit", "--data", path("data.jsonl"), "--model", path("model"), "--seq", "6"});
+  EXPECT_NE(c.err.find("up to date"), std::string::npos) << c.err;
+
+  const std::vector<std::string> train = {"train", "--model", path("model"), "--data", path("data.jsonl"),
+                                          "--data-commitment", path("data.commitment.bin"), "--steps", "2",
+                                          "--batch", "2", "--seq", "6", "--optimizer", "sgd", "--lr", "0.05",
+                                          "--out", path("run")};
+  c = run_zklora_captured(train);
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.err.find("step 2/2"), std::string::npos) << c.err;  // progress, plain lines off a terminal
+  EXPECT_NE(c.err.find("zklora verify"), std::string::npos) << c.err;
+  for (const char* f : {"statement.json", "step-000001.proof", "step-000002.proof", "adapter_model.safetensors",
+                        "adapter_opening.bin", "report.json", "report.svg"}) {
+    EXPECT_TRUE(fs::exists(path("run") + "/" + f)) << f;
+  }
+
+  c = run_zklora_captured({"verify", path("run")});
+  EXPECT_EQ(c.code, 0) << c.out << c.err;
+  EXPECT_NE(c.out.find("ACCEPTED: 2 steps"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("bit for bit"), std::string::npos) << c.out;
+
+  // The same run again is refused without --overwrite; a complete run resumes to nothing new.
+  std::string err;
+  EXPECT_EQ(run_zklora(train, &err), 2);
+  EXPECT_NE(err.find("--overwrite"), std::string::npos) << err;
+  EXPECT_EQ(run_zklora({"--quiet", "train", "--resume", path("run")}), 0);
+
+  // A step missing: rejected (1), naming the step.
+  fs::rename(path("run/step-000002.proof"), path("step2"));
+  c = run_zklora_captured({"verify", path("run")});
+  EXPECT_EQ(c.code, 1);
+  EXPECT_NE(c.out.find("REJECTED: step 2: step-000002.proof is missing"), std::string::npos) << c.out;
+  // --resume continues from the prover's state after the last proof, which a later proof replaced: it says so.
+  EXPECT_EQ(run_zklora({"--quiet", "train", "--resume", path("run")}, &err), 2);
+  EXPECT_NE(err.find("state after step 1"), std::string::npos) << err;
+  fs::rename(path("step2"), path("run/step-000002.proof"));
+  EXPECT_EQ(run_zklora({"--quiet", "verify", path("run")}), 0);
+
+  // Unreadable input: 2.
+  c = run_zklora_captured({"verify", path("no-run")});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("statement.json"), std::string::npos) << c.err;
+  EXPECT_EQ(run_zklora({"verify"}, &err), 2);
+}
+
+TEST_F(RunCli, DemoProvesAndVerifies) {
+  const test::CliRun c = run_zklora_captured(
+      {"demo", "--out", path("demo"), "--steps", "1", "--batch", "1", "--seq", "8"});
+  ASSERT_EQ(c.code, 0) << c.err << c.out;
+  EXPECT_NE(c.out.find("verified: every step proven"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("report.svg"), std::string::npos) << c.out;
+}
+
+}  // namespace
+}  // namespace zklora
