@@ -16,19 +16,13 @@ build: setup
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The demo: a tiny LLaMA-shaped model fine-tuned with LoRA on the built-in corpus (fixed point, without proofs
-# for now), then the speed of the cryptographic core. The base weights have std 1/sqrt(d_model): with the usual
-# 0.02 a random frozen 128-wide model cannot produce logits large enough for an adapter to learn much.
-# Its files live in $(BUILD)/demo and are replaced on rerun.
+# The demo: `zklora demo` creates the tiny LLaMA-shaped model and the built-in corpus, commits both, fine-tunes a
+# few LoRA steps with a zero-knowledge proof of each, verifies the run from its public files, and prints a table
+# and where the adapter, the proofs and the plot are. Its files live in $(BUILD)/demo: the model is reused, the
+# run replaced on rerun.
 DEMO = $(BUILD)/demo
 demo: build
-	@test -f $(DEMO)/model/config.json || $(BUILD)/zklora init-model --shape tiny --seed 1 --initializer-range 0.088 \
-	  --out $(DEMO)/model
-	@$(BUILD)/zklora train --model $(DEMO)/model --data data/corpus.txt --steps 30 --batch 16 --seq 64 \
-	  --optimizer adamw --lr 5e-3 --targets q,k,v,o,gate,up,down --out $(DEMO)/run --no-prove --overwrite
-	@echo "adapter and report: $(DEMO)/run"
-	@$(BUILD)/zklora bench field
-	@$(BUILD)/zklora bench msm --max-log2n 16
+	@$(BUILD)/zklora demo --out $(DEMO)
 
 clean:
 	@rm -rf $(BUILD)

@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 struct DemoArgs {
   std::string out = "zklora-demo";
-  int64_t steps = 3, batch = 4, seq = 16;
+  int64_t steps = 4, batch = 4, seq = 16;
   std::string targets = "q,v";
   uint64_t seed = 1;
 };
