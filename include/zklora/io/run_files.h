@@ -1,4 +1,4 @@
-// The files of a proven run (DESIGN.md section 6; docs/protocol.md section 18).
+// The files of a proven run (DESIGN.md section 6; docs/protocol.md section 18); statement.json is run_statement.h.
 //
 // A run directory RUN holds, public (what `zklora verify RUN` reads):
 //   statement.json            RunStatement: the configuration, the digests of the three public files below, the
@@ -37,55 +37,14 @@
 #include "zklora/model/config.h"
 #include "zklora/model/llama.h"
 #include "zklora/model/optimizer.h"
+#include "zklora/io/run_statement.h"
 #include "zklora/step/statement.h"
 
 namespace zklora {
 
-using Digest = std::array<uint8_t, 32>;
-std::string to_hex(const Digest& d);
-Result<Digest> digest_from_hex(const std::string& hex);
-
-inline constexpr const char* kRunStatementFile = "statement.json";
-inline constexpr const char* kRunWeightsFile = "weights.commitment.bin";
-inline constexpr const char* kRunDataFile = "data.commitment.bin";
-inline constexpr const char* kRunInitialFile = "initial.commitments.bin";
-inline constexpr const char* kRunOpeningFile = "adapter_opening.bin";
-inline constexpr const char* kRunReportFile = "report.json";
-inline constexpr const char* kRunPlotFile = "report.svg";
-inline constexpr const char* kRunProverDir = "prover";
-inline constexpr uint32_t kRunStatementVersion = 1;
-
 // "step-000001.proof"; "state-000001.bin".
 std::string step_file_name(int64_t step);
 std::string state_file_name(int64_t step);
-
-// statement.json: everything a verifier needs besides the public files it names by digest.
-struct RunStatement {
-  uint32_t format_version = 0;  // fixed point (kFixedFormatVersion)
-  ModelConfig model;
-  std::string model_hash;  // the checkpoint's content hash, as the weight commitment records it
-  LoraConfig lora;
-  OptimizerConfig optimizer;
-  int64_t batch = 0, seq = 0, steps = 0;
-  uint64_t seed = 0;  // the batch order (model/trainer.h, batch_indices)
-  bool zero_knowledge = true;
-  Digest weights_digest{};  // SHA-256 of weights.commitment.bin
-  bool weights_checked = true;  // false: made with --skip-weight-check, trusted explicitly
-  Digest data_digest{};     // data_digest of data.commitment.bin
-  int64_t data_examples = 0;
-  Digest initial_digest{};  // SHA-256 of initial.commitments.bin
-  std::vector<std::string> unproven;
-
-  // The statement of step t (1-based) before its public outputs (loss sum and count, from its step file).
-  StepStatement step(int64_t t) const;
-  // What a step file names its run by: SHA-256 (through a transcript) of the canonical JSON.
-  Digest digest() const;
-  std::string to_json() const;
-  static Result<RunStatement> from_json(const std::string& text, const std::string& where);
-};
-
-// SHA-256 of a file's bytes (through a transcript): how statement.json names the public files.
-Digest file_digest(std::span<const uint8_t> bytes);
 
 // A name -> commitment map in a file.
 std::vector<uint8_t> encode_commitment_set(const PublicCommitments& c);
