@@ -30,6 +30,7 @@ struct DemoArgs {
   std::string out = "zklora-demo";
   int64_t steps = 4, batch = 4, seq = 16;
   std::string targets = "q,v";
+  double lr = 5e-2;
   uint64_t seed = 1;
 };
 
@@ -81,7 +82,7 @@ int run_demo(const DemoArgs& a, const GlobalOptions& global) {
   o.seed = a.seed;
   o.lora.targets = parse_projection_list(a.targets).value();
   o.optimizer.kind = OptimizerKind::ADAMW;
-  o.optimizer.lr = 5e-3;
+  o.optimizer.lr = a.lr;
   o.overwrite = true;
   o.threads = global.threads;
   log("fine-tuning " + std::to_string(a.steps) + " steps with a proof of each");
@@ -125,6 +126,7 @@ void add_demo_command(CLI::App& app, std::vector<Command>& commands, const Globa
   cmd->add_option("--batch", a->batch, "Sequences per step")->capture_default_str();
   cmd->add_option("--seq", a->seq, "Tokens per sequence")->capture_default_str();
   cmd->add_option("--targets", a->targets, "Adapted projections")->capture_default_str();
+  cmd->add_option("--lr", a->lr, "AdamW learning rate")->capture_default_str();
   commands.push_back({cmd, [a, &global] { return run_demo(*a, global); }});
 }
 

@@ -93,7 +93,7 @@ Status write_state(const RunState& r, int64_t step) {
 
 Status write_reports(const RunState& r) {
   if (Status s = write_json_file(r.dir / kRunReportFile, report_json(r.reports)); !s) return s;
-  return write_json_file(r.dir / kRunPlotFile, report_svg(r.reports, "zklora run " + r.dir.filename().string()));
+  return write_json_file(r.dir / kRunPlotFile, report_svg(r.reports, "zklora proven fine-tuning: " + r.dir.string()));
 }
 
 double loss_of(int64_t loss_sum, int64_t count) {
