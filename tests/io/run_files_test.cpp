@@ -1,0 +1,186 @@
+// The run's file formats (io/run_files.h, io/run_statement.h) and the data commitment's (step/data_commitment.h)
+// round-trip, and their readers survive anything: every truncation, a flipped byte anywhere, a wrong magic or
+// version, a huge declared count or length, trailing bytes. Each gives an error naming the file; none crashes,
+// throws or allocates by an unchecked length.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/random_model.h"
+#include "zklora/io/run_files.h"
+#include "zklora/io/run_statement.h"
+#include "zklora/pcs/hyrax.h"
+#include "zklora/step/data_commitment.h"
+
+namespace zklora {
+namespace {
+
+PublicCommitments some_commitments() {
+  PublicCommitments c;
+  const std::vector<int64_t> a{1, -2, 3, 4, 5, 6, 7, 8}, b{9, 10};
+  c.emplace("adapter.0.q_proj.A", hyrax_commit_tensor(std::vector<uint64_t>{2, 4}, std::span<const int64_t>(a)).commitment);
+  c.emplace("adapter.0.q_proj.B", hyrax_commit_tensor(std::vector<uint64_t>{2, 1}, std::span<const int64_t>(b)).commitment);
+  return c;
+}
+
+StepFile some_step_file() {
+  StepFile f;
+  f.run.fill(7);
+  f.step = 3;
+  f.indices = {4, 1};
+  f.loss_sum = 123456;
+  f.count = 9;
+  f.input.fill(2);
+  for (const auto& [name, c] : some_commitments()) f.outputs.emplace("next." + name, c);
+  f.proof = std::vector<uint8_t>(300, 0xab);
+  return f;
+}
+
+TensorOpening some_opening() {
+  TensorOpening o;
+  o.step = 2;
+  OpenedTensor t;
+  t.dims = {2, 4};
+  t.data = {1, -2, 3, 4, 5, 6, 7, 8};
+  t.blinds = {Fr::from_u64(5)};
+  o.tensors.emplace("adapter.0.q_proj.A", t);
+  return o;
+}
+
+RunStatement some_statement() {
+  RunStatement s;
+  s.format_version = 2;
+  s.model = testing::small_config();
+  s.model_hash = "abc";
+  s.lora.targets = {Projection::Q, Projection::V};
+  s.optimizer.lr = 0.1;  // not exact in binary: must round-trip through JSON bit for bit
+  s.optimizer.weight_decay = 1.0 / 3.0;
+  s.batch = 2;
+  s.seq = 6;
+  s.steps = 3;
+  s.seed = 0xfedcba9876543210ull;
+  s.data_examples = 7;
+  s.weights_digest.fill(1);
+  s.data_digest.fill(2);
+  s.initial_digest.fill(3);
+  return s;
+}
+
+// Every prefix of `bytes` (and the bytes with one extra at the end) is refused by `read`.
+template <class Read>
+void every_truncation_refused(const std::vector<uint8_t>& bytes, Read read) {
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(read(std::span(bytes.data(), n))) << "prefix of " << n << " bytes";
+  }
+  std::vector<uint8_t> longer = bytes;
+  longer.push_back(0);
+  EXPECT_FALSE(read(std::span<const uint8_t>(longer))) << "a trailing byte";
+}
+
+// A byte flipped anywhere is refused or changes what is read (never a crash).
+template <class Read>
+void every_flip_survived(const std::vector<uint8_t>& bytes, Read read) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::vector<uint8_t> b = bytes;
+    b[i] ^= 0x41;
+    (void)read(std::span<const uint8_t>(b));
+  }
+}
+
+TEST(RunFileFormats, StepFileRoundTripsAndRefusesDamage) {
+  const StepFile f = some_step_file();
+  const std::vector<uint8_t> bytes = f.to_bytes();
+  const StepFile back = StepFile::from_bytes(bytes, "step").value();
+  EXPECT_EQ(back.to_bytes(), bytes);
+  EXPECT_EQ(back.indices, f.indices);
+  EXPECT_EQ(back.loss_sum, f.loss_sum);
+  const auto read = [](std::span<const uint8_t> b) { return StepFile::from_bytes(b, "step").ok(); };
+  every_truncation_refused(bytes, read);
+  every_flip_survived(bytes, read);
+  // The magic, the version and a huge batch: errors naming the file, without the allocation.
+  std::vector<uint8_t> b = bytes;
+  b[0] = 'X';
+  auto r = StepFile::from_bytes(b, "step-000003.proof");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("step-000003.proof: not a zklora step proof"), std::string::npos);
+  b = bytes;
+  b[8] = 9;
+  EXPECT_NE(StepFile::from_bytes(b, "s").error().message.find("unsupported"), std::string::npos);
+  b = bytes;
+  const size_t batch_at = 8 + 4 + 32 + 8;
+  for (size_t k = 0; k < 8; ++k) b[batch_at + k] = 0xff;
+  EXPECT_EQ(StepFile::from_bytes(b, "s").code(), ErrorCode::TRUNCATED_PROOF);
+}
+
+TEST(RunFileFormats, CommitmentSetAndOpeningRoundTripAndRefuseDamage) {
+  const PublicCommitments c = some_commitments();
+  const std::vector<uint8_t> set = encode_commitment_set(c);
+  EXPECT_EQ(commitments_digest(decode_commitment_set(set, "set").value()), commitments_digest(c));
+  every_truncation_refused(set, [](std::span<const uint8_t> b) { return decode_commitment_set(b, "set").ok(); });
+  every_flip_survived(set, [](std::span<const uint8_t> b) { return decode_commitment_set(b, "set").ok(); });
+
+  const TensorOpening o = some_opening();
+  const std::vector<uint8_t> bytes = encode_opening(o);
+  const TensorOpening back = decode_opening(bytes, "opening").value();
+  EXPECT_EQ(encode_opening(back), bytes);
+  const auto read = [](std::span<const uint8_t> b) { return decode_opening(b, "opening").ok(); };
+  every_truncation_refused(bytes, read);
+  every_flip_survived(bytes, read);
+  // Blinds that do not fit the tensor's commitment.
+  TensorOpening wrong = o;
+  wrong.tensors.begin()->second.blinds.push_back(Fr::one());
+  EXPECT_EQ(opening_commitments(wrong).code(), ErrorCode::INVALID_ARGUMENT);
+  // The opening's commitment is the commitment made with its blinds.
+  const std::vector<int64_t> a = o.tensors.begin()->second.data;
+  const HyraxCommitment made = hyrax_commit_with_blinds(TableView(a), HyraxParams::balanced(3), o.tensors.begin()->second.blinds);
+  EXPECT_EQ(opening_commitments(o).value().begin()->second, made);
+}
+
+TEST(RunFileFormats, StatementRoundTripsExactlyAndRefusesDamage) {
+  const RunStatement s = some_statement();
+  const std::string json = s.to_json();
+  const RunStatement back = RunStatement::from_json(json, "statement.json").value();
+  EXPECT_EQ(back.to_json(), json);
+  EXPECT_EQ(back.digest(), s.digest());
+  EXPECT_EQ(back.optimizer.lr, s.optimizer.lr);
+  EXPECT_EQ(back.optimizer.weight_decay, s.optimizer.weight_decay);
+  EXPECT_EQ(back.seed, s.seed);
+  EXPECT_EQ(back.step(2).batch_indices, s.step(2).batch_indices);
+  for (size_t n = 0; n < json.size(); n += 7) {
+    EXPECT_FALSE(RunStatement::from_json(json.substr(0, n), "statement.json").ok()) << n;
+  }
+  const auto refused = [&](const std::string& from, const std::string& to, const std::string& says) {
+    std::string j = json;
+    const size_t at = j.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    j.replace(at, from.size(), to);
+    auto r = RunStatement::from_json(j, "statement.json");
+    ASSERT_FALSE(r.ok()) << to;
+    EXPECT_NE(r.error().message.find(says), std::string::npos) << r.error().message;
+  };
+  refused("\"zklora-run\"", "\"other\"", "not a zklora run statement");
+  refused("\"steps\": 3", "\"steps\": \"3\"", "malformed");
+  refused("\"batch\": 2", "\"batch\": 100", "do not make a run");
+  refused("\"kind\": \"adamw\"", "\"kind\": \"adam\"", "adam");
+  refused("\"sha256\": \"0101", "\"sha256\": \"zz01", "digest");
+  EXPECT_FALSE(RunStatement::from_json("[]", "statement.json").ok());
+}
+
+TEST(RunFileFormats, DataCommitmentRefusesDamage) {
+  const ModelConfig c = testing::small_config();
+  const DataProverCommitment d = commit_data(testing::random_sequences(3, 6, c.vocab_size, 4), 6, c);
+  const std::vector<uint8_t> bytes = d.commitment.to_bytes();
+  EXPECT_EQ(data_digest(DataCommitment::from_bytes(bytes, "data").value()), data_digest(d.commitment));
+  const auto read = [](std::span<const uint8_t> b) { return DataCommitment::from_bytes(b, "data").ok(); };
+  every_truncation_refused(bytes, read);
+  every_flip_survived(bytes, read);
+  // A huge example count: refused before any allocation.
+  std::vector<uint8_t> b = bytes;
+  const size_t count_at = 8 + 4 + 4 + 8 + 8 + 8;
+  for (size_t k = 0; k < 8; ++k) b[count_at + k] = 0xff;
+  EXPECT_EQ(DataCommitment::from_bytes(b, "data").code(), ErrorCode::TRUNCATED_PROOF);
+}
+
+}  // namespace
+}  // namespace zklora
