@@ -20,6 +20,7 @@ struct TrainArgs {
   bool no_prove = false;
   std::string init_adapter, dump_grads, data_commitment, weights_commitment, resume;
   bool skip_weight_check = false;
+  bool no_zk = false;
 };
 
 void print_summary(const RunResult& r, const std::filesystem::path& dir, bool quiet) {
@@ -81,6 +82,7 @@ int run_train(TrainArgs& a, const GlobalOptions& global) {
   o.lora = a.opt.lora;
   o.optimizer = a.opt.optimizer;
   o.overwrite = a.opt.overwrite;
+  o.zero_knowledge = !a.no_zk;
   o.threads = global.threads;
   RunProgress progress(global.quiet);
   const RunResult r = prove_run(o, &progress).value();
@@ -118,6 +120,8 @@ void add_train_command(CLI::App& app, std::vector<Command>& commands, const Glob
                 "When the model is committed now: leave out the weight check (verifiers must trust it)");
   cmd->add_option("--resume", a->resume, "Continue this interrupted run from its last complete proof");
   cmd->add_flag("--no-prove", a->no_prove, "Only train (no proofs)");
+  cmd->add_flag("--no-zk", a->no_zk,
+                "Prove in the clear channel, without zero knowledge (debugging: the proofs reveal weights and data)");
   cmd->add_option("--dump-grads", a->dump_grads, "With --no-prove: write the step-1 gradients of the mean loss to this JSON file");
   cmd->add_flag("--overwrite", opt.overwrite, "Replace the files of an existing run in --out");
   commands.push_back({cmd, [a, &global] { return run_train(*a, global); }});

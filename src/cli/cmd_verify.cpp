@@ -18,6 +18,7 @@ struct VerifyArgs {
   std::string run;
   std::string weights;
   bool trust_weights = false;
+  bool allow_clear = false;
 };
 
 void print_row(const StepVerdict& s) {
@@ -32,6 +33,7 @@ int run_verify(const VerifyArgs& a, const GlobalOptions& global) {
   o.threads = global.threads;
   if (!a.weights.empty()) o.weights = a.weights;
   o.trust_weights = a.trust_weights;
+  o.allow_clear = a.allow_clear;
   std::cout << "  step   loss (proven)  tokens  verify s  proof KB\n" << std::flush;
   const RunVerdict v = verify_run(a.run, o, print_row).value();
   if (!v.accepted) {
@@ -68,6 +70,8 @@ void add_verify_command(CLI::App& app, std::vector<Command>& commands, const Glo
                   "The model's weight commitment as you obtained it: the run must be proven against this file");
   cmd->add_flag("--trust-weights", a->trust_weights,
                 "Accept a weight commitment made without its weight check (--skip-weight-check)");
+  cmd->add_flag("--allow-clear", a->allow_clear,
+                "Accept a run proven without zero knowledge (zklora train --no-zk, for debugging)");
   commands.push_back({cmd, [a, &global] { return run_verify(*a, global); }});
 }
 

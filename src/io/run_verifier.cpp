@@ -108,6 +108,10 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
   if (!st.unproven.empty()) {
     return reject(v, ErrorCode::PROOF_REJECTED, "the statement lists unproven operations (" + st.unproven.front() + ")");
   }
+  if (!st.zero_knowledge && !o.allow_clear) {
+    return reject(v, ErrorCode::PROOF_REJECTED, "the run's proofs are not zero knowledge (made with --no-zk: they "
+                                                "reveal the weights and the data); pass --allow-clear to check them");
+  }
   const Digest run_digest = st.digest();
   const ChannelMode mode = st.zero_knowledge ? ChannelMode::ZERO_KNOWLEDGE : ChannelMode::CLEAR;
 

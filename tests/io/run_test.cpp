@@ -318,6 +318,19 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
   }
 }
 
+// A run proven in the clear channel (`--no-zk`) reveals its witness: a verifier rejects it unless it allows that.
+TEST_F(RunFiles, ClearRunIsRejectedUnlessAllowed) {
+  RunOptions o = options("clear", OptimizerKind::SGD);
+  o.steps = 1;
+  o.zero_knowledge = false;
+  ASSERT_TRUE(prove_run(o).value().complete);
+  expect_rejected(verdict(path("clear")), "not zero knowledge");
+  VerifyRunOptions allow;
+  allow.allow_clear = true;
+  const RunVerdict v = verdict(path("clear"), allow);
+  EXPECT_TRUE(v.accepted) << v.reason;
+}
+
 TEST_F(RunFiles, BadOptionsAndExistingRunsAreRefused) {
   RunOptions o = options("existing", OptimizerKind::ADAMW);
   fs::create_directories(path("existing"));

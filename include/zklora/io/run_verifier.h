@@ -2,7 +2,8 @@
 // the model's weights or the data.
 //
 // The checks, in order; the first that fails rejects the run with a one-line reason naming the step or the file:
-//   - statement.json is a run statement with nothing unproven, and weights.commitment.bin, data.commitment.bin and
+//   - statement.json is a run statement with nothing unproven, proven in zero knowledge (unless the caller allows
+//     the clear channel), and weights.commitment.bin, data.commitment.bin and
 //     initial.commitments.bin are the files it names (by digest);
 //   - the weight commitment carries its weight check and the check verifies (or the caller trusts a commitment
 //     made without one, explicitly), was made for the statement's model configuration and checkpoint, and, when
@@ -34,6 +35,8 @@ struct VerifyRunOptions {
   std::optional<std::filesystem::path> weights;
   // Accept a weight commitment made without its weight check (`zklora commit --skip-weight-check`).
   bool trust_weights = false;
+  // Accept proofs made in the clear channel (`zklora train --no-zk`, for debugging): they reveal the witness.
+  bool allow_clear = false;
 };
 
 struct StepVerdict {
