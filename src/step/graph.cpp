@@ -482,9 +482,12 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
   const auto& ts = graph.tensors();
   GraphProfile prof;
   Stopwatch sw;
-  const auto lap = [&](double& slot) {
+  size_t last_bytes = ch.proof().size();
+  const auto lap = [&](double& slot, uint64_t& bytes) {
     slot += sw.seconds();
     sw.reset();
+    bytes += ch.proof().size() - last_bytes;
+    last_bytes = ch.proof().size();
   };
   if (map) {
     map->op_offsets.assign(graph.ops().size(), 0);
@@ -514,7 +517,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
     commitment_of[i] = static_cast<int64_t>(st.size() + proof_commitments.size() - 1);
   }
   ch.sync("step");
-  lap(prof.commitments_s);
+  lap(prof.commitments_s, prof.commitments_bytes);
 
   // 3. Zero padding, the range argument, the lookups.
   ClaimBook<ProverClaim> book(ts.size());
@@ -524,7 +527,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
     const std::vector<ProverClaim> cs = zero_padding_prove_batch(ch, ts[group[0]].dims, tables, threads);
     for (size_t k = 0; k < group.size(); ++k) book.add(ts[group[k]], group[k], cs[k]);
   }
-  lap(prof.padding_s);
+  lap(prof.padding_s, prof.padding_bytes);
   std::vector<RangeCheckColumn> columns;
   std::vector<size_t> column_tensor;
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -537,7 +540,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
     range.emplace(range_check_prove(ch, columns, threads));
     for (size_t c = 0; c < columns.size(); ++c) book.add(ts[column_tensor[c]], column_tensor[c], range->value_claims[c]);
   }
-  lap(prof.range_s);
+  lap(prof.range_s, prof.range_bytes);
   std::vector<LogupProverResult> logups;
   for (const auto& [table_id, lookups] : lookups_by_table(graph)) {
     const LookupTable& table = lookup_table(table_id);
@@ -557,7 +560,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
       }
     }
   }
-  lap(prof.lookups_s);
+  lap(prof.lookups_s, prof.lookups_bytes);
 
   // 4. Cuts and public outputs.
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -594,7 +597,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
       ch.prove_equal("public-tensor", c.value, ProverValue::constant(p.evaluate(c.point)));
     }
   }
-  lap(prof.operations_s);
+  lap(prof.operations_s, prof.operations_bytes);
 
   // 7. Openings.
   std::vector<HyraxProverInput> inputs;
@@ -619,7 +622,7 @@ void graph_prove(ProverChannel& ch, const StepGraph& graph, const StepWitness& w
   }
   prove_openings(ch, inputs, open, threads);
   if (range) range_check_open(ch, *range, threads);
-  lap(prof.openings_s);
+  lap(prof.openings_s, prof.openings_bytes);
   if (profile) *profile = prof;
 }
 
@@ -656,9 +659,12 @@ Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const
   GraphProfile unused;
   GraphProfile& prof = profile ? *profile : unused;
   Stopwatch sw;
-  const auto lap = [&](double& slot) {
+  size_t last_bytes = ch.reader().offset();
+  const auto lap = [&](double& slot, uint64_t& bytes) {
     slot += sw.seconds();
     sw.reset();
+    bytes += ch.reader().offset() - last_bytes;
+    last_bytes = ch.reader().offset();
   };
   const auto& ts = graph.tensors();
   if (Status s = graph.validate(); !s) return s;
@@ -695,7 +701,7 @@ Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const
     commitment_of[i] = static_cast<int64_t>(st.size() + proof_commitments.size() - 1);
   }
   if (Status s = ch.sync("step"); !s) return s;
-  lap(prof.commitments_s);
+  lap(prof.commitments_s, prof.commitments_bytes);
 
   ClaimBook<VerifierClaim> book(ts.size());
   ch.set_context("zero padding");
@@ -704,7 +710,7 @@ Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const
     if (!cs) return named(cs.error(), "zero padding of " + ts[group[0]].name + (group.size() > 1 ? " and others" : ""));
     for (size_t k = 0; k < group.size(); ++k) book.add(ts[group[k]], group[k], (*cs)[k]);
   }
-  lap(prof.padding_s);
+  lap(prof.padding_s, prof.padding_bytes);
   ch.set_context("range argument");
   std::vector<RangeCheckShape> shapes;
   std::vector<size_t> column_tensor;
@@ -720,7 +726,7 @@ Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const
     range.emplace(std::move(r.value()));
     for (size_t c = 0; c < shapes.size(); ++c) book.add(ts[column_tensor[c]], column_tensor[c], range->value_claims[c]);
   }
-  lap(prof.range_s);
+  lap(prof.range_s, prof.range_bytes);
   std::vector<LogupVerifierResult> logups;
   for (const auto& [table_id, lookups] : lookups_by_table(graph)) {
     const LookupTable& table = lookup_table(table_id);
@@ -738,7 +744,7 @@ Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const
     }
   }
 
-  lap(prof.lookups_s);
+  lap(prof.lookups_s, prof.lookups_bytes);
   for (size_t i = 0; i < ts.size(); ++i) {
     if (!ts[i].cut) continue;
     const std::vector<Fr> z = ch.challenges("cut-point", tensor_vars(ts[i].dims));
@@ -773,7 +779,7 @@ Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const
     }
   }
 
-  lap(prof.operations_s);
+  lap(prof.operations_s, prof.operations_bytes);
   ch.set_context("openings");
   std::vector<const HyraxCommitment*> commitments(statement.begin(), statement.end());
   for (const HyraxCommitment& c : proof_commitments) commitments.push_back(&c);
@@ -790,7 +796,7 @@ Status verify_graph(VerifierChannel& ch, const StepGraph& graph, std::span<const
   if (range) {
     if (Status s = range_check_verify_open(ch, *range, threads); !s) return named(s.error(), "range argument opening");
   }
-  lap(prof.openings_s);
+  lap(prof.openings_s, prof.openings_bytes);
   return {};
 }
 

@@ -189,6 +189,9 @@ struct GraphProfile {
   double operations_s = 0;   // cut claims and the operations' reductions (sumchecks)
   double openings_s = 0;     // the batched openings
   std::map<std::string, double> by_operation_s;  // operations_s by operation kind
+  // The proof's bytes in each part, in the same order (the prover's written, the verifier's read).
+  uint64_t commitments_bytes = 0, padding_bytes = 0, range_bytes = 0, lookups_bytes = 0, operations_bytes = 0,
+           openings_bytes = 0;
 };
 
 // statement: the commitments of the statement tensors, in statement_tensors() order, with the prover's blinds.
