@@ -58,6 +58,7 @@ int run_cli(int argc, char** argv) {
   cli::add_train_command(app, commands, global);
   cli::add_verify_command(app, commands, global);
   cli::add_demo_command(app, commands, global);
+  cli::add_inspect_command(app, commands, global);
 
   try {
     app.parse(argc, argv);

@@ -25,6 +25,7 @@ void add_commit_command(CLI::App& app, std::vector<Command>& commands, const Glo
 void add_init_model_command(CLI::App& app, std::vector<Command>& commands, const GlobalOptions& global);
 void add_train_command(CLI::App& app, std::vector<Command>& commands, const GlobalOptions& global);
 void add_verify_command(CLI::App& app, std::vector<Command>& commands, const GlobalOptions& global);
+void add_inspect_command(CLI::App& app, std::vector<Command>& commands, const GlobalOptions& global);
 void add_demo_command(CLI::App& app, std::vector<Command>& commands, const GlobalOptions& global);
 
 }  // namespace zklora::cli

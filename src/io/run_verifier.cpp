@@ -207,9 +207,9 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
     PublicCommitments commitments = inputs;
     for (const auto& [name, c] : f->outputs) commitments.emplace(name, c);
     Stopwatch sw;
-    const Status ok = verify_step(s, *weights, data.value(), commitments, f->proof, mode, o.threads);
-    const StepVerdict sv{t, loss_of(f->loss_sum, f->count), f->count, sw.seconds(),
-                         static_cast<int64_t>(bytes->size())};
+    StepVerdict sv{t, loss_of(f->loss_sum, f->count), f->count, 0, static_cast<int64_t>(bytes->size()), {}};
+    const Status ok = verify_step(s, *weights, data.value(), commitments, f->proof, mode, o.threads, &sv.profile);
+    sv.verify_s = sw.seconds();
     if (!ok) return reject(v, ok.code(), step_label(t) + "proof rejected: " + ok.error().to_string());
     v.steps.push_back(sv);
     if (on_step) on_step(sv);

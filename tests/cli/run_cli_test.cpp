@@ -1,10 +1,11 @@
 // Proven fine-tuning from the command line: `zklora commit --data`, `zklora train` (proving by default) into a
 // run directory, `zklora verify RUN` with its table and exit codes (0 accepted, 1 rejected with the step named,
-// 2 unreadable input), `zklora train --resume`, and `zklora demo`.
+// 2 unreadable input), `zklora inspect`, `zklora train --resume`, and `zklora demo`.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -67,8 +68,27 @@ TEST_F(RunCli, CommitTrainVerifyResume) {
   EXPECT_NE(c.out.find("ACCEPTED: 2 steps"), std::string::npos) << c.out;
   EXPECT_NE(c.out.find("bit for bit"), std::string::npos) << c.out;
 
-  // The same run again is refused without --overwrite; a complete run resumes to nothing new.
+  // What the run and its files hold.
   std::string err;
+  c = run_zklora_captured({"inspect", path("run"), "--json", "--parts"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  const nlohmann::json run = nlohmann::json::parse(c.out);
+  EXPECT_EQ(run["steps_present"], 2);
+  EXPECT_EQ(run["verdict"], "accepted");
+  EXPECT_GT(run["steps"][1]["parts_bytes"]["range_argument"].get<int64_t>(), 0);
+  EXPECT_EQ(run["statement"]["unproven"].size(), 0u);
+  c = run_zklora_captured({"inspect", path("run/step-000002.proof")});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.out.find("kind: step proof"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("step: 2"), std::string::npos) << c.out;
+  for (const char* f : {"data.commitment.bin", "model/zklora-commitment.bin", "run/statement.json",
+                        "run/initial.commitments.bin", "run/adapter_opening.bin"}) {
+    EXPECT_EQ(run_zklora({"inspect", path(f), "--json"}), 0) << f;
+  }
+  EXPECT_EQ(run_zklora({"inspect", path("data.jsonl")}, &err), 2);
+  EXPECT_NE(err.find("not a zklora"), std::string::npos) << err;
+
+  // The same run again is refused without --overwrite; a complete run resumes to nothing new.
   EXPECT_EQ(run_zklora(train, &err), 2);
   EXPECT_NE(err.find("--overwrite"), std::string::npos) << err;
   EXPECT_EQ(run_zklora({"--quiet", "train", "--resume", path("run")}), 0);

@@ -25,6 +25,7 @@
 
 #include "zklora/base/error.h"
 #include "zklora/io/run_files.h"
+#include "zklora/step/graph.h"
 
 namespace zklora {
 
@@ -44,7 +45,8 @@ struct StepVerdict {
   double loss = 0;       // the proven loss
   int64_t tokens = 0;
   double verify_s = 0;
-  int64_t proof_bytes = 0;
+  int64_t proof_bytes = 0;  // the step file's
+  GraphProfile profile;     // the verifier's times and the proof's bytes by part
 };
 
 struct RunVerdict {
