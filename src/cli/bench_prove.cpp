@@ -122,7 +122,7 @@ BenchModel make_model(ModelConfig cfg, int64_t seq, bool layers_only) {
   return {cfg, std::move(weights), std::move(adapter), std::move(batch), layers_only, std::move(dh)};
 }
 
-nlohmann::json bench_one(const std::string& name, const std::string& what, const BenchModel& bm) {
+nlohmann::json bench_one(const std::string& name, const std::string& what, const BenchModel& bm, ChannelMode mode) {
   const ModelConfig& cfg = bm.cfg;
   StepStatement s;
   s.model = cfg;
@@ -180,10 +180,11 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
   StepProveOptions opt;
   opt.profile = &prof;
   const std::vector<uint8_t> proof =
-      prove_step_witness(s, w, c, ChannelMode::ZERO_KNOWLEDGE, opt, s.updates() ? &outputs.commitments : nullptr);
+      prove_step_witness(s, w, c, mode, opt, s.updates() ? &outputs.commitments : nullptr);
   const double prove_s = sw.seconds();
 
   nlohmann::json row = {{"shape", name},         {"what", what},          {"commit_s", commit_s},
+                        {"channel", mode == ChannelMode::ZERO_KNOWLEDGE ? "zero-knowledge" : "clear"},
                         {"witness_s", witness_s}, {"witness_runs_s", witness_runs}};
   // The weights as the verifier takes them: checked by the once-per-model proof (tiny), or trusted (7b layer).
   std::optional<WeightCommitment> weights;
@@ -211,7 +212,7 @@ nlohmann::json bench_one(const std::string& name, const std::string& what, const
   GraphProfile vprof;
   PublicCommitments pub = public_commitments(c);
   pub.merge(public_commitments(outputs.commitments));
-  const Status v = verify_step(s, *weights, pub, proof, ChannelMode::ZERO_KNOWLEDGE, 0, &vprof);
+  const Status v = verify_step(s, *weights, pub, proof, mode, 0, &vprof);
   const double verify_ms = sw.seconds() * 1e3;
   if (!v) throw ZkError(v.error());
   row.update({{"prove_s", prove_s},
@@ -264,6 +265,11 @@ std::string& bench_prove_what() {
   return what;
 }
 
+std::string& bench_prove_zk() {
+  static std::string zk = "on";
+  return zk;
+}
+
 std::string& bench_prove_shapes() {
   static std::string shapes = "tiny,llama-2-7b-layer";
   return shapes;
@@ -277,6 +283,9 @@ nlohmann::json bench_prove() {
     }
   }
   if (whats.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --what is empty");
+  if (bench_prove_zk() != "on" && bench_prove_zk() != "off" && bench_prove_zk() != "both") {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "bench prove: --zk takes on, off or both");
+  }
   const std::vector<std::string> shapes = split(bench_prove_shapes());
   for (const std::string& sh : shapes) {
     if (sh != "tiny" && sh != "llama-2-7b-layer") {
@@ -293,16 +302,33 @@ nlohmann::json bench_prove() {
     if (!tiny) cfg.n_layers = 1;
     const std::string name = tiny ? "tiny (4 layers, seq 64)" : "llama-2-7b layer (seq 128)";
     const BenchModel bm = make_model(cfg, tiny ? 64 : 128, !tiny);
-    std::map<std::string, double> prove;
-    for (const std::string& w : whats) {
-      rows.push_back(bench_one(name, w, bm));
-      prove[w] = rows.back()["prove_s"].get<double>();
+    std::vector<ChannelMode> modes;
+    if (bench_prove_zk() != "off") modes.push_back(ChannelMode::ZERO_KNOWLEDGE);
+    if (bench_prove_zk() != "on") modes.push_back(ChannelMode::CLEAR);
+    std::map<std::string, double> prove, bytes;
+    for (const ChannelMode mode : modes) {
+      const std::string m = mode == ChannelMode::ZERO_KNOWLEDGE ? "zk" : "clear";
+      for (const std::string& w : whats) {
+        rows.push_back(bench_one(name, w, bm, mode));
+        prove[m + w] = rows.back()["prove_s"].get<double>();
+        bytes[m + w] = rows.back()["proof_bytes"].get<double>();
+      }
     }
-    for (const char* w : {"forward", "step"}) {
-      if (prove.count("linear") && prove.count(w)) ratios[sh + "_" + w + "_over_linear"] = prove[w] / prove["linear"];
+    for (const std::string& m : {std::string("zk"), std::string("clear")}) {
+      for (const char* w : {"forward", "step"}) {
+        if (prove.count(m + "linear") && prove.count(m + w)) {
+          ratios[sh + "_" + w + "_over_linear" + (m == "clear" ? "_clear" : "")] = prove[m + w] / prove[m + "linear"];
+        }
+      }
+    }
+    for (const std::string& w : whats) {
+      if (prove.count("zk" + w) && prove.count("clear" + w)) {
+        ratios[sh + "_" + w + "_zk_over_clear_prove"] = prove["zk" + w] / prove["clear" + w];
+        ratios[sh + "_" + w + "_zk_over_clear_bytes"] = bytes["zk" + w] / bytes["clear" + w];
+      }
     }
   }
-  return {{"what", bench_prove_what()}, {"channel", "zero-knowledge"}, {"results", rows}, {"ratios", ratios}};
+  return {{"what", bench_prove_what()}, {"zk", bench_prove_zk()}, {"results", rows}, {"ratios", ratios}};
 }
 
 }  // namespace zklora

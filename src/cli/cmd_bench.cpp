@@ -62,6 +62,7 @@ void add_bench_commands(CLI::App& app, std::vector<Command>& commands) {
                         [] { return bench_prove(); });
   prove->add_option("--what", bench_prove_what(), "What to prove, comma-separated: linear (the default), forward, step");
   prove->add_option("--shapes", bench_prove_shapes(), "Comma-separated: tiny, llama-2-7b-layer (default both)");
+  prove->add_option("--zk", bench_prove_zk(), "on (zero knowledge, the default), off (the clear channel) or both");
   CLI::App* msm = add("msm", "Multi-scalar multiplication, 2^16 and 2^20 points", [opts] {
     return bench_msm(opts->max_log2n);
   });

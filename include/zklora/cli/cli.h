@@ -37,5 +37,7 @@ nlohmann::json bench_lookup();
 nlohmann::json bench_prove();
 std::string& bench_prove_what();
 std::string& bench_prove_shapes();
+// on (the default), off (the clear channel) or both (with the zero-knowledge/clear ratios).
+std::string& bench_prove_zk();
 
 }  // namespace zklora
