@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "zklora/curve/fixed_base.h"
 #include "zklora/curve/generators.h"
 #include "zklora/curve/msm.h"
 
@@ -31,7 +32,8 @@ const G1& pedersen_blinding_generator() {
 }
 
 G1 pedersen_commit_scalar(const Fr& v, const Fr& rho) {
-  return pedersen_value_generator() * v + pedersen_blinding_generator() * rho;
+  static const FixedBaseTable u(pedersen_value_generator()), h(pedersen_blinding_generator());
+  return u.mul(v) + h.mul(rho);
 }
 
 G1 pedersen_commit(std::span<const Fr> values, const Fr& rho, int threads) {

@@ -41,11 +41,10 @@ Result<ProductProof> ProductProof::read(ByteReader& r) {
 }
 
 ZeroProof zero_prove(Transcript& t, const Fr& rho) {
-  const G1& h = pedersen_blinding_generator();
   t.domain("zero-proof");
   const Fr k = Fr::random();
   ZeroProof p;
-  p.a = h * k;
+  p.a = pedersen_commit_scalar(Fr::zero(), k);  // k H
   t.absorb_g1("a", p.a);
   const Fr e = t.challenge_fr("e");
   p.z = k + e * rho;
@@ -71,14 +70,12 @@ Status zero_verify(Transcript& t, const G1& c, const ZeroProof& proof, ErrorCode
 
 ProductProof product_prove(Transcript& t, const G1& ca, const Fr& a, const Fr& rho_a, const Fr& b, const Fr& rho_b,
                            const Fr& rho_c) {
-  const G1& u = pedersen_value_generator();
-  const G1& h = pedersen_blinding_generator();
   t.domain("product-proof");
   const Fr b1 = Fr::random(), b2 = Fr::random(), b3 = Fr::random(), b4 = Fr::random(), b5 = Fr::random();
   ProductProof p;
-  p.alpha = u * b1 + h * b2;
-  p.beta = u * b3 + h * b4;
-  p.delta = ca * b3 + h * b5;
+  p.alpha = pedersen_commit_scalar(b1, b2);  // b1 U + b2 H
+  p.beta = pedersen_commit_scalar(b3, b4);
+  p.delta = ca * b3 + pedersen_commit_scalar(Fr::zero(), b5);
   t.absorb_g1("alpha", p.alpha);
   t.absorb_g1("beta", p.beta);
   t.absorb_g1("delta", p.delta);
