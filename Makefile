@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build test demo clean
+.PHONY: all setup build test demo fuzz clean
 
 all: build
 
@@ -24,5 +24,17 @@ DEMO = $(BUILD)/demo
 demo: build
 	@$(BUILD)/zklora demo --out $(DEMO)
 
+# The libFuzzer targets of fuzz/ (one per reader of a file from someone else), built with clang, AddressSanitizer
+# and UBSan in $(FUZZ_BUILD), each run for FUZZ_SECONDS seconds from the golden files: `make fuzz FUZZ_SECONDS=3600`
+# for a long run.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
+fuzz: setup
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZKLORA_BUILD_FUZZ=ON -DZKLORA_BUILD_TESTS=OFF -DZKLORA_BUILD_BENCH=OFF \
+	  --log-level=WARNING
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_step_file fuzz_run_statement fuzz_opening fuzz_data_commitment
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	@rm -rf $(BUILD)
+	@rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -1,8 +1,10 @@
 #include "dot_i32.h"
 
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_epi32 inside them) as (maybe) uninitialized.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
 
 namespace zklora::detail {

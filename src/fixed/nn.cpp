@@ -59,7 +59,8 @@ RmsNormOut rmsnorm_forward(const ITensor& x, const WTensor& gain, double eps) {
                                                                   " does not match gain " + shape_string(gain.shape));
   check_activations(x, "RMSNorm input");
   const int64_t rows = x.shape[0], d = x.shape[1];
-  const auto [e, n] = rmsnorm_constants(d, eps);
+  const RmsNormConstants k = rmsnorm_constants(d, eps);
+  const u128 e = k.e, n = k.n;  // named values, not bindings: the lambda below captures them
   RmsNormOut out{ITensor(x.shape), std::vector<int64_t>(static_cast<size_t>(rows)), ITensor(x.shape)};
   parallel_for(static_cast<size_t>(rows), 0, [&](size_t ti) {
     const int64_t t = static_cast<int64_t>(ti);

@@ -91,9 +91,11 @@ Result<PublicCommitments> read_named_commitments(ByteReader& r, uint32_t count, 
     if (!name) return at(where, name.error());
     auto c = HyraxCommitment::read(r, threads);
     if (!c) return at(where, Error{c.code(), name.value() + ": " + c.error().message});
-    if (!out.emplace(name.value(), std::move(c.value())).second) {
-      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": " + name.value() + " twice");
+    // One encoding per set: names strictly increasing (the order the writer uses).
+    if (!out.empty() && !(out.rbegin()->first < name.value())) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": " + name.value() + " out of order or twice");
     }
+    out.emplace(name.value(), std::move(c.value()));
   }
   return out;
 }
@@ -180,9 +182,10 @@ Result<TensorOpening> decode_opening(std::span<const uint8_t> bytes, const std::
     auto blinds = r.frs(rows.value(), "blinds");
     if (!blinds) return at(where, blinds.error());
     t.blinds = std::move(blinds.value());
-    if (!o.tensors.emplace(name.value(), std::move(t)).second) {
-      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": " + name.value() + " twice");
+    if (!o.tensors.empty() && !(o.tensors.rbegin()->first < name.value())) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": " + name.value() + " out of order or twice");
     }
+    o.tensors.emplace(name.value(), std::move(t));
   }
   if (Status s = r.finish(); !s) return at(where, s.error());
   return o;

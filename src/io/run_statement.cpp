@@ -25,6 +25,40 @@ nlohmann::json model_json(const ModelConfig& m) {
 }
 
 
+// Typed reads of a JSON member: nlohmann's get<> converts between number types (a real into an integer field,
+// undefined behaviour when it does not fit), so every type is checked first.
+struct Field {
+  const nlohmann::json& j;
+  const char* key;
+  const nlohmann::json& at() const {
+    if (!j.is_object() || !j.contains(key)) throw nlohmann::json::other_error::create(501, std::string("no \"") + key + "\"", &j);
+    return j.at(key);
+  }
+  void need(bool ok, const char* what) const {
+    if (!ok) throw nlohmann::json::other_error::create(502, std::string("\"") + key + "\" is not " + what, &j);
+  }
+  int64_t i64() const {
+    need(at().is_number_integer() && !(at().is_number_unsigned() && at().get<uint64_t>() > INT64_MAX), "an integer");
+    return at().get<int64_t>();
+  }
+  uint64_t u64() const {
+    need(at().is_number_unsigned() || (at().is_number_integer() && at().get<int64_t>() >= 0), "a non-negative integer");
+    return at().get<uint64_t>();
+  }
+  double real() const {
+    need(at().is_number(), "a number");
+    return at().get<double>();
+  }
+  bool boolean() const {
+    need(at().is_boolean(), "true or false");
+    return at().get<bool>();
+  }
+  std::string text() const {
+    need(at().is_string(), "a string");
+    return at().get<std::string>();
+  }
+};
+
 }  // namespace
 
 std::string to_hex(const Digest& d) {
@@ -116,55 +150,61 @@ Result<RunStatement> RunStatement::from_json(const std::string& text, const std:
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return bad("not JSON");
   try {
-    if (j.at("format") != "zklora-run") return bad("not a zklora run statement");
-    if (j.at("version").get<uint32_t>() != kRunStatementVersion) return bad("unsupported run statement version");
+    if (!j.contains("format") || j.at("format") != "zklora-run") return bad("not a zklora run statement");
+    if (Field{j, "version"}.u64() != kRunStatementVersion) return bad("unsupported run statement version");
     RunStatement s;
-    s.format_version = j.at("fixed_point_format").get<uint32_t>();
+    s.format_version = static_cast<uint32_t>(Field{j, "fixed_point_format"}.u64());
     auto m = parse_model_config(j.at("model").dump(), where + " (model)");
     if (!m) return m.error();
     s.model = m.value();
-    s.model_hash = j.at("model_content_hash").get<std::string>();
+    s.model_hash = Field{j, "model_content_hash"}.text();
     const auto& l = j.at("lora");
-    s.lora.rank = l.at("rank").get<int64_t>();
-    s.lora.alpha = l.at("alpha").get<double>();
+    s.lora.rank = Field{l, "rank"}.i64();
+    s.lora.alpha = Field{l, "alpha"}.real();
     s.lora.targets.clear();
     for (const auto& t : l.at("targets")) {
+      if (!t.is_string()) return bad("lora targets must be strings");
       auto p = parse_projection(t.get<std::string>());
       if (!p) return bad(p.error().message);
       s.lora.targets.push_back(p.value());
     }
     if (Status v = s.lora.validate(); !v) return bad(v.error().message);
     const auto& o = j.at("optimizer");
-    auto kind = parse_optimizer(o.at("kind").get<std::string>());
+    auto kind = parse_optimizer(Field{o, "kind"}.text());
     if (!kind) return bad(kind.error().message);
     s.optimizer.kind = kind.value();
-    s.optimizer.lr = o.at("lr").get<double>();
-    s.optimizer.momentum = o.at("momentum").get<double>();
-    s.optimizer.weight_decay = o.at("weight_decay").get<double>();
-    s.optimizer.beta1 = o.at("beta1").get<double>();
-    s.optimizer.beta2 = o.at("beta2").get<double>();
-    s.optimizer.eps = o.at("eps").get<double>();
-    s.optimizer.clip_norm = o.at("clip_norm").get<double>();
+    s.optimizer.lr = Field{o, "lr"}.real();
+    s.optimizer.momentum = Field{o, "momentum"}.real();
+    s.optimizer.weight_decay = Field{o, "weight_decay"}.real();
+    s.optimizer.beta1 = Field{o, "beta1"}.real();
+    s.optimizer.beta2 = Field{o, "beta2"}.real();
+    s.optimizer.eps = Field{o, "eps"}.real();
+    s.optimizer.clip_norm = Field{o, "clip_norm"}.real();
     if (Status v = s.optimizer.validate(); !v) return bad(v.error().message);
-    s.batch = j.at("batch").get<int64_t>();
-    s.seq = j.at("seq").get<int64_t>();
-    s.steps = j.at("steps").get<int64_t>();
-    s.seed = j.at("seed").get<uint64_t>();
-    s.zero_knowledge = j.at("zero_knowledge").get<bool>();
+    s.batch = Field{j, "batch"}.i64();
+    s.seq = Field{j, "seq"}.i64();
+    s.steps = Field{j, "steps"}.i64();
+    s.seed = Field{j, "seed"}.u64();
+    s.zero_knowledge = Field{j, "zero_knowledge"}.boolean();
     const auto& w = j.at("weights_commitment");
-    auto wd = digest_from_hex(w.at("sha256").get<std::string>());
+    auto wd = digest_from_hex(Field{w, "sha256"}.text());
     if (!wd) return bad("weights_commitment: " + wd.error().message);
     s.weights_digest = wd.value();
-    s.weights_checked = w.at("checked").get<bool>();
+    s.weights_checked = Field{w, "checked"}.boolean();
     const auto& d = j.at("data_commitment");
-    auto dd = digest_from_hex(d.at("digest").get<std::string>());
+    auto dd = digest_from_hex(Field{d, "digest"}.text());
     if (!dd) return bad("data_commitment: " + dd.error().message);
     s.data_digest = dd.value();
-    s.data_examples = d.at("examples").get<int64_t>();
-    auto id = digest_from_hex(j.at("initial_adapter").at("sha256").get<std::string>());
+    s.data_examples = Field{d, "examples"}.i64();
+    auto id = digest_from_hex(Field{j.at("initial_adapter"), "sha256"}.text());
     if (!id) return bad("initial_adapter: " + id.error().message);
     s.initial_digest = id.value();
-    s.unproven = j.at("unproven").get<std::vector<std::string>>();
+    const nlohmann::json& unproven = j.at("unproven");
+    if (!unproven.is_array()) return bad("\"unproven\" is not a list");
+    for (const auto& u : unproven) {
+      if (!u.is_string()) return bad("\"unproven\" holds a non-string");
+      s.unproven.push_back(u.get<std::string>());
+    }
     if (s.batch < 1 || s.seq < 2 || s.steps < 1 || s.steps > (int64_t{1} << 32) || s.data_examples < s.batch) {
       return bad("batch " + std::to_string(s.batch) + ", seq " + std::to_string(s.seq) + ", steps " +
                  std::to_string(s.steps) + " and " + std::to_string(s.data_examples) +

@@ -42,7 +42,9 @@ std::vector<Batch> batches(std::span<const unsigned> vars_of_commitment, std::sp
     if (n >= 1 && n <= kOpeningBatchVars && many_points[claims[j].commitment]) by_vars[n].push_back(j);
   }
   std::vector<Batch> out;
-  for (const auto& [n, js] : by_vars) {
+  for (const auto& by : by_vars) {
+    const unsigned n = by.first;
+    const std::vector<size_t>& js = by.second;  // a reference, not a binding: lambdas below capture it
     const bool one_point = std::all_of(js.begin(), js.end(), [&](size_t j) {
       return claims[j].claim.point == claims[js.front()].claim.point;
     });

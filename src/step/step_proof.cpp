@@ -23,8 +23,8 @@ bool is_weight_name(const std::string& name) {
 // The views of every statement tensor the prover may bind, by name.
 class StatementData {
  public:
-  StatementData(const StepStatement& s, const StepInputs& in, StepProverWitness& out)
-      : s_(s), w_(in.weights), a_(in.adapter), state_(in.optimizer), out_(out) {
+  StatementData(const StepInputs& in, StepProverWitness& out)
+      : w_(in.weights), a_(in.adapter), state_(in.optimizer), out_(out) {
     const ModelWeights& w = in.weights;
     const Batch& b = in.batch;
     out_.kept.push_back(batch_tokens(b));
@@ -62,7 +62,6 @@ class StatementData {
   }
 
  private:
-  const StepStatement& s_;
   const ModelWeights& w_;
   const AdapterTensors& a_;
   const OptimizerState* state_;
@@ -159,7 +158,7 @@ StepProverWitness build_step_witness(const StepStatement& s, const StepInputs& i
   }
   StepProverWitness out;
   out.graph = build_step_graph(s).value();
-  StatementData data(s, in, out);
+  StatementData data(in, out);
   for (const size_t i : out.graph.statement_tensors()) {
     if (out.graph.tensors()[i].producer < 0) out.witness.set_view(i, data.get(out.graph.tensors()[i].name));
   }
