@@ -176,9 +176,9 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
     std::error_code ec;
     if (!fs::exists(file, ec)) return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + step_file_name(t) + " is missing");
     auto bytes = read_file(file, kMaxProofBytes);
-    if (!bytes) return reject(v, bytes.code(), step_label(t) + bytes.error().message);
+    if (!bytes) return reject(v, bytes.code(), step_label(t) + bytes.error().to_string());
     auto f = StepFile::from_bytes(bytes.value(), step_file_name(t), o.threads);
-    if (!f) return reject(v, f.code(), step_label(t) + f.error().message);
+    if (!f) return reject(v, f.code(), step_label(t) + f.error().to_string());
     if (f->run != run_digest) {
       return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + "the proof belongs to another run");
     }

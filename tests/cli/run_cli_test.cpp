@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -109,6 +110,69 @@ TEST_F(RunCli, CommitTrainVerifyResume) {
   EXPECT_EQ(c.code, 2);
   EXPECT_NE(c.err.find("statement.json"), std::string::npos) << c.err;
   EXPECT_EQ(run_zklora({"verify"}, &err), 2);
+}
+
+// A damaged step file, in any of the ways a file that travelled can be damaged, is rejected (exit 1) with a one-line
+// reason naming the step; never a crash. (Every truncation and flip of the file formats themselves:
+// tests/io/run_files_test.cpp; fuzzed: fuzz/.)
+TEST_F(RunCli, DamagedStepFilesAreRejectedWithOneLine) {
+  const std::vector<std::string> train = {"--quiet", "train", "--model", path("model"), "--data", path("data.jsonl"),
+                                          "--steps", "1", "--batch", "2", "--seq", "6", "--out", path("damaged")};
+  ASSERT_EQ(run_zklora(train), 0);
+  const fs::path step = path("damaged/step-000001.proof");
+  std::vector<uint8_t> good;
+  {
+    std::ifstream in(step, std::ios::binary);
+    good.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto write = [&](const std::vector<uint8_t>& b) {
+    std::ofstream out(step, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  };
+  const auto rejected = [&](const std::vector<uint8_t>& b, const std::string& what, const std::string& says = "") {
+    write(b);
+    const test::CliRun c = run_zklora_captured({"verify", path("damaged")});
+    EXPECT_EQ(c.code, 1) << what << ": " << c.out << c.err;
+    EXPECT_NE(c.out.find(says), std::string::npos) << what << ": " << c.out;
+    const size_t at = c.out.find("REJECTED: step 1: ");
+    EXPECT_NE(at, std::string::npos) << what << ": " << c.out;
+    if (at != std::string::npos) {
+      EXPECT_EQ(c.out.find('\n', at), c.out.size() - 1) << what << ": one line";
+    }
+  };
+  // Truncated at lengths spread over the file, and one byte flipped at places spread over it.
+  for (size_t k = 0; k < 12; ++k) {
+    const size_t n = good.size() * k / 12 + k;
+    rejected(std::vector<uint8_t>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n)), "truncated");
+    std::vector<uint8_t> b = good;
+    b[good.size() * (2 * k + 1) / 24] ^= 0x24;
+    rejected(b, "flipped at " + std::to_string(good.size() * (2 * k + 1) / 24));
+  }
+  std::vector<uint8_t> b = good;
+  b[0] = 'Y';
+  rejected(b, "wrong magic", "not a zklora step proof (bad magic)");
+  b = good;
+  const size_t batch_at = 8 + 4 + 32 + 8;
+  for (size_t k = 0; k < 8; ++k) b[batch_at + k] = 0xee;  // a huge declared batch
+  rejected(b, "huge length", "while reading batch indices");
+  b = good;
+  for (size_t k = 0; k < 32; ++k) b[b.size() - 1 - k] = 0xff;  // the proof's last scalar, above r
+  rejected(b, "non-canonical scalar", "NON_CANONICAL_FIELD");
+  b = good;
+  const size_t outputs_at = batch_at + 8 + 2 * 8 + 8 + 8 + 32;
+  const size_t name_len = b[outputs_at + 4];
+  const size_t point = outputs_at + 4 + 4 + name_len + 2;  // the first output commitment's first row
+  // x = 1 (compressed, sign 0): 1 + 4 is not a square mod p, so no point of the curve has it.
+  b[point] = 0x80;
+  for (size_t k = 1; k < 47; ++k) b[point + k] = 0;
+  b[point + 47] = 1;
+  rejected(b, "point off the curve", "POINT_NOT_ON_CURVE");
+  // A statement that does not match the proof: another loss sum.
+  b = good;
+  b[batch_at + 8 + 2 * 8] ^= 1;
+  rejected(b, "another loss", "TRANSCRIPT_MISMATCH");
+  write(good);
+  EXPECT_EQ(run_zklora({"--quiet", "verify", path("damaged")}), 0);
 }
 
 TEST_F(RunCli, DemoProvesAndVerifies) {
