@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "zklora/base/files.h"
 #include "zklora/model/safetensors.h"
 
 namespace zklora {
@@ -106,17 +107,7 @@ Status write_text_file(const std::filesystem::path& file, const std::string& tex
   if (!overwrite && std::filesystem::exists(file, ec)) {
     return make_error(ErrorCode::IO, file.string() + ": already exists (refusing to overwrite it)");
   }
-  const std::filesystem::path temp = file.parent_path() / ("." + file.filename().string() + ".partial");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return make_error(ErrorCode::IO, file.string() + ": cannot create");
-    out << text;
-    out.close();
-    if (!out) return make_error(ErrorCode::IO, file.string() + ": write failed");
-  }
-  std::filesystem::rename(temp, file, ec);
-  if (ec) return make_error(ErrorCode::IO, file.string() + ": cannot move into place: " + ec.message());
-  return {};
+  return write_file_atomically(file, text);
 }
 
 }  // namespace

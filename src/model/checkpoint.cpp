@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "zklora/base/files.h"
 #include "zklora/model/safetensors.h"
 
 namespace zklora {
@@ -160,12 +161,7 @@ Status write_model_config(const ModelConfig& config, const std::filesystem::path
       {"vocab_size", config.vocab_size},
   };
   if (!torch_dtype.empty()) j["torch_dtype"] = torch_dtype;
-  std::ofstream out(config_json, std::ios::binary | std::ios::trunc);
-  if (!out) return make_error(ErrorCode::IO, config_json.string() + ": cannot create");
-  out << j.dump(2) << "\n";
-  out.close();
-  if (!out) return make_error(ErrorCode::IO, config_json.string() + ": write failed");
-  return {};
+  return write_file_atomically(config_json, j.dump(2) + "\n");
 }
 
 Status write_model_config(const ModelConfig& config, const std::filesystem::path& config_json) {

@@ -3,11 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <numeric>
 #include <vector>
 
+#include "zklora/base/files.h"
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
 #include "zklora/model/deterministic_rng.h"
@@ -26,10 +26,7 @@ Status refuse_existing(const std::filesystem::path& p, bool overwrite) {
 }
 
 Status write_json(const std::filesystem::path& p, const nlohmann::json& j) {
-  std::ofstream f(p);
-  f << j.dump(1) << "\n";
-  if (!f) return make_error(ErrorCode::IO, "cannot write " + p.string());
-  return {};
+  return write_file_atomically(p, j.dump(1) + "\n");
 }
 
 nlohmann::json mean_gradients_json(const AdapterTensors& grads, int64_t count) {
