@@ -1,7 +1,7 @@
 // Named cheating provers against the forward pass's operations, each a witness kept consistent everywhere but in
 // the one relation it breaks, proven by a prover that keeps going past false relations, and rejected with its
 // exact error: a row maximum that is not the maximum; a masked score that leaks into a row sum; one exp output
-// changed; a remainder outside its range; one SiLU output changed; a wrong target token.
+// changed; a remainder outside its range; one SiLU output changed; a wrong target token. Each in both channels.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,9 +29,18 @@ struct Tensors {
   void set(const std::string& name, std::vector<int64_t> v) { r.witness.set(id(name), std::move(v)); }
 };
 
+// The cheating prover's proof in the clear channel, and in the zero-knowledge channel, which must reject it with
+// the same code; the clear verdict is returned.
 Status prove_and_verify(const OpCase& c, const HarnessRun& r) {
   const auto proof = harness_prove(r, ChannelMode::CLEAR, nullptr, true);
-  return harness_verify(c, proof, ChannelMode::CLEAR, r.public_values);
+  const Status clear = harness_verify(c, proof, ChannelMode::CLEAR, r.public_values);
+  const auto zproof = harness_prove(r, ChannelMode::ZERO_KNOWLEDGE, nullptr, true);
+  const Status zk = harness_verify(c, zproof, ChannelMode::ZERO_KNOWLEDGE, r.public_values);
+  EXPECT_EQ(zk.ok(), clear.ok()) << c.name << ": the channels disagree";
+  if (!zk.ok() && !clear.ok()) {
+    EXPECT_EQ(zk.code(), clear.code()) << c.name << ": " << zk.error().to_string();
+  }
+  return clear;
 }
 
 // The softmax case: (batch 2, heads 2, seq 3) rows of 3 entries.
