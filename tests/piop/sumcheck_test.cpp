@@ -1,10 +1,12 @@
 // The generic sumcheck: completeness for degrees 1 to 4 and sizes 2^0 to 2^16, with a full, partial or no eq
 // factor, several terms, repeated factors, in both channel modes; the sub-claim against direct evaluation;
 // soundness: a wrong claimed sum, a tampered round message, a wrong final evaluation, another transcript,
-// truncated, extended and garbled proofs, each with its code.
+// truncated, extended and garbled proofs, each with its code; zero knowledge by the standard simulator.
 #include "zklora/piop/sumcheck.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "test_util.h"
 #include "zklora/poly/mle.h"
@@ -110,6 +112,36 @@ TEST(Sumcheck, CompleteInZeroKnowledge) {
     const auto sub = verify(ChannelMode::ZERO_KNOWLEDGE, in.shape, run.proof);
     ASSERT_TRUE(sub.ok()) << sub.error().to_string();
     EXPECT_EQ(sub->point, run.result.point);
+  }
+}
+
+// Zero knowledge of the sumcheck, by its standard simulator (Hyrax, section 4): knowing only the shape, the
+// simulator runs the prover on all-zero tables with a committed claim of zero. Every message the verifier sees is a
+// Pedersen commitment (uniform, whatever it commits to) or a Sigma proof about such commitments (uniform given
+// them), so the simulated transcript is distributed as a real one; and it passes the verifier, which holds the
+// claim only as a commitment. The two transcripts have the same length and share no 32-byte string.
+TEST(Sumcheck, SimulatedTranscriptWithoutTheWitnessPassesTheVerifier) {
+  std::mt19937_64 gen(84);
+  for (const uint32_t d : {1u, 2u, 3u}) {
+    const Instance real = make_instance(gen, 6, d, 4);
+    Instance simulated;
+    simulated.shape = real.shape;
+    simulated.tables.assign(real.tables.size(), std::vector<Fr>(real.tables[0].size(), Fr::zero()));
+    const Proved a = prove(ChannelMode::ZERO_KNOWLEDGE, real, real.sum);
+    const Proved b = prove(ChannelMode::ZERO_KNOWLEDGE, simulated, Fr::zero());
+    const auto sub = verify(ChannelMode::ZERO_KNOWLEDGE, real.shape, b.proof);
+    ASSERT_TRUE(sub.ok()) << "degree " << d << ": " << sub.error().to_string();
+    EXPECT_TRUE(verify(ChannelMode::ZERO_KNOWLEDGE, real.shape, a.proof).ok());
+    ASSERT_EQ(a.proof.size(), b.proof.size());
+    size_t shared = 0;
+    for (size_t i = 16; i + 32 <= a.proof.size(); i += 16) {
+      for (size_t j = 16; j + 32 <= b.proof.size(); j += 16) {
+        shared += std::equal(a.proof.begin() + static_cast<std::ptrdiff_t>(i),
+                             a.proof.begin() + static_cast<std::ptrdiff_t>(i + 32),
+                             b.proof.begin() + static_cast<std::ptrdiff_t>(j));
+      }
+    }
+    EXPECT_EQ(shared, 0u) << "degree " << d;
   }
 }
 
