@@ -380,25 +380,29 @@ TEST_P(OpHarness, EveryChangedOutputAndHelperRejected) {
       if (changed[at] + delta > hi) delta = -delta;
     }
     changed[at] += delta;
-    Status v;
-    if (t.public_output) {
-      // A public output is the statement's: the prover claims another value than its witness's.
-      std::vector<Fr> claimed = r.public_values;
-      claimed[0] += Fr::from_i64(delta);
-      std::swap(r.public_values, claimed);
-      const auto proof = harness_prove(r, ChannelMode::CLEAR, nullptr, true);
-      std::swap(r.public_values, claimed);
-      std::vector<Fr> stated = r.public_values;
-      stated[0] += Fr::from_i64(delta);
-      v = harness_verify(c, proof, ChannelMode::CLEAR, stated);
-    } else {
-      r.witness.set(id, changed);
-      const auto proof = harness_prove(r, ChannelMode::CLEAR, nullptr, true);
-      r.witness.set(id, honest);
-      v = harness_verify(c, proof, ChannelMode::CLEAR, r.public_values);
+    // In both channels: the zero-knowledge verifier reports the clear one's code.
+    for (const ChannelMode mode : {ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE}) {
+      Status v;
+      if (t.public_output) {
+        // A public output is the statement's: the prover claims another value than its witness's.
+        std::vector<Fr> claimed = r.public_values;
+        claimed[0] += Fr::from_i64(delta);
+        std::swap(r.public_values, claimed);
+        const auto proof = harness_prove(r, mode, nullptr, true);
+        std::swap(r.public_values, claimed);
+        std::vector<Fr> stated = r.public_values;
+        stated[0] += Fr::from_i64(delta);
+        v = harness_verify(c, proof, mode, stated);
+      } else {
+        r.witness.set(id, changed);
+        const auto proof = harness_prove(r, mode, nullptr, true);
+        r.witness.set(id, honest);
+        v = harness_verify(c, proof, mode, r.public_values);
+      }
+      const char* m = mode == ChannelMode::CLEAR ? " (clear)" : " (zero knowledge)";
+      ASSERT_FALSE(v.ok()) << c.name << ": " << t.name << " changed at " << at << m;
+      EXPECT_EQ(v.code(), ch.expected) << c.name << ": " << t.name << m << ": " << v.error().to_string();
     }
-    ASSERT_FALSE(v.ok()) << c.name << ": " << t.name << " changed at " << at;
-    EXPECT_EQ(v.code(), ch.expected) << c.name << ": " << t.name << ": " << v.error().to_string();
   }
   EXPECT_EQ(seen.size(), c.changes.size()) << c.name << ": expectations for tensors the operation lacks";
 }
