@@ -45,6 +45,12 @@ Result<std::vector<uint8_t>> read_file(const std::filesystem::path& file, uint64
   return bytes;
 }
 
+std::filesystem::path prover_file_path(const std::filesystem::path& public_file) {
+  std::filesystem::path p = public_file;
+  if (p.extension() == ".bin") return p.replace_extension(".prover.bin");
+  return std::filesystem::path(p.string() + ".prover");
+}
+
 bool file_starts_with(const std::filesystem::path& file, std::span<const char> magic) {
   std::ifstream in(file, std::ios::binary);
   std::string got(magic.size(), '\0');

@@ -16,12 +16,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "zklora/base/timer.h"
-#include "zklora/fixed/format.h"
+#include "zklora/base/files.h"
 #include "zklora/io/model_commitment.h"
-#include "zklora/model/checkpoint.h"
-#include "zklora/model/dataset.h"
-#include "zklora/step/data_commitment.h"
 
 namespace zklora::cli {
 namespace {
@@ -36,38 +32,16 @@ struct CommitArgs {
 
 // `--data FILE`: the data set tokenized as training reads it, committed once for sequences of `seq` tokens.
 int run_commit_data(const CommitArgs& args, const GlobalOptions& global) {
-  const ModelConfig config = read_model_config(std::filesystem::path(args.model) / "config.json").value();
-  if (args.seq < 2 || args.seq > config.max_seq) {
-    throw ZkError(ErrorCode::INVALID_ARGUMENT, "--seq must lie in [2, " + std::to_string(config.max_seq) + "]");
-  }
-  const std::vector<TokenSequence> examples =
-      load_dataset(args.data, std::filesystem::path(args.model) / "tokenizer.model", config).value();
-  std::filesystem::path out = args.out;
-  if (out.empty()) out = std::filesystem::path(args.data).replace_extension(".commitment.bin");
-  const std::filesystem::path prover = data_blinds_path(out);
-  std::error_code ec;
-  for (const auto& [file, ours] : {std::pair{out, is_data_commitment_file(out)},
-                                   std::pair{prover, is_data_blinds_file(prover)}}) {
-    if (std::filesystem::exists(file, ec) && !ours) {
-      throw ZkError(ErrorCode::INVALID_ARGUMENT,
-                    file.string() + " exists and is not a zklora data commitment; it is left as it is");
+  const DataSetCommitment c = ensure_data_commitment(args.data, args.model, args.seq, args.out, global.threads).value();
+  if (!global.quiet) {
+    if (!c.made) {
+      std::cerr << c.file.string() << ": up to date\n";
+    } else {
+      std::cerr << "committed " << c.examples << " examples of " << args.seq << " tokens in " << c.commit_s << " s\n"
+                << prover_file_path(c.file).string() << ": the prover's blinding factors (keep them with the prover)\n";
     }
   }
-  if (auto old = read_data_prover_commitment(out, global.threads);
-      old && old->content == data_content_hash(examples, args.seq) && old->commitment.vocab == config.vocab_size &&
-      old->commitment.format_version == kFixedFormatVersion) {
-    if (!global.quiet) std::cerr << out.string() << ": up to date\n";
-    std::cout << out.string() << "\n";
-    return 0;
-  }
-  Stopwatch sw;
-  const DataProverCommitment c = commit_data(examples, args.seq, config, global.threads);
-  if (Status s = write_data_commitment(out, c); !s) throw ZkError(s.error());
-  if (!global.quiet) {
-    std::cerr << "committed " << examples.size() << " examples of " << args.seq << " tokens in " << sw.seconds()
-              << " s\n" << prover.string() << ": the prover's blinding factors (keep them with the prover)\n";
-  }
-  std::cout << out.string() << "\n";
+  std::cout << c.file.string() << "\n";
   return 0;
 }
 

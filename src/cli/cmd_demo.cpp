@@ -15,11 +15,8 @@
 #include "zklora/io/model_commitment.h"
 #include "zklora/io/run_prover.h"
 #include "zklora/io/run_verifier.h"
-#include "zklora/model/checkpoint.h"
 #include "zklora/model/corpus.h"
-#include "zklora/model/dataset.h"
 #include "zklora/model/init_model.h"
-#include "zklora/step/data_commitment.h"
 
 namespace zklora::cli {
 namespace {
@@ -59,31 +56,25 @@ int run_demo(const DemoArgs& a, const GlobalOptions& global) {
   const ModelCommitment weights = ensure_model_commitment(model, {}, false, global.threads, log).value();
   log("model committed: " + weights.file.string());
 
-  const ModelConfig config = read_model_config(model / "config.json").value();
-  const std::vector<TokenSequence> examples = load_dataset(corpus, model / "tokenizer.model", config).value();
   const fs::path data_c = dir / "corpus.commitment.bin";
-  if (auto old = read_data_prover_commitment(data_c, global.threads);
-      !old || old->content != data_content_hash(examples, a.seq)) {
-    log("committing the corpus (" + std::to_string(examples.size()) + " examples)");
-    if (Status s = write_data_commitment(data_c, commit_data(examples, a.seq, config, global.threads)); !s) {
-      throw ZkError(s.error());
-    }
-  }
+  const DataSetCommitment corpus_c = ensure_data_commitment(corpus, model, a.seq, data_c, global.threads).value();
+  if (corpus_c.made) log("committed the corpus (" + std::to_string(corpus_c.examples) + " examples)");
   log("corpus committed: " + data_c.string());
 
   RunOptions o;
-  o.model_dir = model;
-  o.data_file = corpus;
-  o.out_dir = run;
+  TrainOptions& t = o.train;
+  t.model_dir = model;
+  t.data_file = corpus;
+  t.out_dir = run;
+  t.steps = a.steps;
+  t.batch = a.batch;
+  t.seq = a.seq;
+  t.seed = a.seed;
+  t.lora.targets = parse_projection_list(a.targets).value();
+  t.optimizer.kind = OptimizerKind::ADAMW;
+  t.optimizer.lr = a.lr;
+  t.overwrite = true;
   o.data_commitment = data_c;
-  o.steps = a.steps;
-  o.batch = a.batch;
-  o.seq = a.seq;
-  o.seed = a.seed;
-  o.lora.targets = parse_projection_list(a.targets).value();
-  o.optimizer.kind = OptimizerKind::ADAMW;
-  o.optimizer.lr = a.lr;
-  o.overwrite = true;
   o.threads = global.threads;
   log("fine-tuning " + std::to_string(a.steps) + " steps with a proof of each");
   const RunResult proven = prove_run(o, &progress).value();

@@ -68,25 +68,15 @@ int run_train(TrainArgs& a, const GlobalOptions& global) {
   }
   if (!a.dump_grads.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "--dump-grads needs --no-prove");
   RunOptions o;
-  o.model_dir = a.opt.model_dir;
-  o.data_file = a.opt.data_file;
-  o.out_dir = a.opt.out_dir;
+  o.train = a.opt;
   if (!a.data_commitment.empty()) o.data_commitment = a.data_commitment;
   if (!a.weights_commitment.empty()) o.weights_commitment = a.weights_commitment;
   o.skip_weight_check = a.skip_weight_check;
-  o.init_adapter = a.opt.init_adapter;
-  o.steps = a.opt.steps;
-  o.batch = a.opt.batch;
-  o.seq = a.opt.seq;
-  o.seed = a.opt.seed;
-  o.lora = a.opt.lora;
-  o.optimizer = a.opt.optimizer;
-  o.overwrite = a.opt.overwrite;
   o.zero_knowledge = !a.no_zk;
   o.threads = global.threads;
   RunProgress progress(global.quiet);
   const RunResult r = prove_run(o, &progress).value();
-  print_summary(r, o.out_dir, global.quiet);
+  print_summary(r, o.train.out_dir, global.quiet);
   return 0;
 }
 

@@ -67,7 +67,6 @@ void RunProgress::draw(const std::string& what, int64_t step, int64_t steps) {
 }
 
 void RunProgress::phase(Phase phase, int64_t step, int64_t steps) {
-  if (first_step_ == 0) first_step_ = step;
   if (!quiet_) draw(phase_name(phase), step, steps);
 }
 

@@ -27,7 +27,6 @@ class RunProgress : public RunObserver {
   Stopwatch run_;
   int64_t done_ = 0;          // steps finished in this process
   double proving_s_ = 0;      // their total time
-  int64_t first_step_ = 0;    // the first step this process proved
 };
 
 // "1:05", "2:03:04".

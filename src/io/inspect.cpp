@@ -1,12 +1,11 @@
 // `zklora inspect` (inspect.h).
 #include "zklora/io/inspect.h"
 
-#include <cmath>
 #include <cstring>
 #include <string>
 
 #include "zklora/base/files.h"
-#include "zklora/fixed/format.h"
+#include "zklora/model/llama.h"
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_statement.h"
 #include "zklora/io/run_verifier.h"
@@ -31,17 +30,12 @@ uint64_t commitments_bytes(const PublicCommitments& c) {
   return n;
 }
 
-double loss_of(int64_t loss_sum, int64_t count) {
-  if (count == 0) return 0;
-  return std::ldexp(static_cast<double>(loss_sum) / static_cast<double>(count), -static_cast<int>(kFixed.act));
-}
-
 json step_json(const StepFile& f, uint64_t file_bytes) {
   return {{"kind", "step proof"},
           {"run", to_hex(f.run)},
           {"step", f.step},
           {"batch_indices", f.indices},
-          {"loss", loss_of(f.loss_sum, f.count)},
+          {"loss", mean_loss(f.loss_sum, f.count)},
           {"loss_sum", f.loss_sum},
           {"tokens", f.count},
           {"starts_from", to_hex(f.input)},
@@ -75,7 +69,7 @@ Result<json> inspect_file(const fs::path& file, int threads) {
     if (!f) return f.error();
     j = step_json(f.value(), b.size());
   } else if (starts_with(b, std::string_view(kWeightCommitmentMagic, 8))) {
-    auto w = read_weight_commitment(file, threads);
+    auto w = parse_weight_commitment(b, where, threads);
     if (!w) return w.error();
     j = {{"kind", "weight commitment (public)"},
          {"fixed_point_format", w->format_version},

@@ -1,11 +1,13 @@
-// The base-weight commitment of a model directory (model_commitment.h).
+// The weight and data-set commitments made once and reused (model_commitment.h).
 #include "zklora/io/model_commitment.h"
 
 #include <memory>
 
+#include "zklora/base/files.h"
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
 #include "zklora/model/checkpoint.h"
+#include "zklora/model/dataset.h"
 #include "zklora/model/llama.h"
 #include "zklora/step/weight_check.h"
 
@@ -64,6 +66,43 @@ Result<ModelCommitment> ensure_model_commitment(const std::filesystem::path& mod
   out.check_s = sw.seconds() - out.commit_s;
   if (Status s = write_weight_commitment(file, out.public_file, out.prover); !s) return s.error();
   out.made = true;
+  return out;
+}
+
+Result<DataSetCommitment> ensure_data_commitment(const std::filesystem::path& data_file,
+                                                 const std::filesystem::path& model_dir, int64_t seq,
+                                                 std::filesystem::path file, int threads) {
+  auto config = read_model_config(model_dir / "config.json");
+  if (!config) return config.error();
+  if (seq < 2 || seq > config->max_seq) {
+    return make_error(ErrorCode::INVALID_ARGUMENT,
+                      "--seq must lie in [2, " + std::to_string(config->max_seq) + "]");
+  }
+  auto examples = load_dataset(data_file, model_dir / "tokenizer.model", config.value());
+  if (!examples) return examples.error();
+  if (file.empty()) file = std::filesystem::path(data_file).replace_extension(".commitment.bin");
+  const std::filesystem::path prover = prover_file_path(file);
+  std::error_code ec;
+  for (const auto& [f, ours] : {std::pair{file, is_data_commitment_file(file)},
+                                std::pair{prover, is_data_blinds_file(prover)}}) {
+    if (std::filesystem::exists(f, ec) && !ours) {
+      return make_error(ErrorCode::INVALID_ARGUMENT,
+                        f.string() + " exists and is not a zklora data commitment; it is left as it is");
+    }
+  }
+  DataSetCommitment out;
+  out.file = file;
+  out.examples = static_cast<int64_t>(examples->size());
+  if (auto old = read_data_prover_commitment(file, threads);
+      old && old->content == data_content_hash(examples.value(), seq) && old->commitment.vocab == config->vocab_size &&
+      old->commitment.format_version == kFixedFormatVersion) {
+    return out;
+  }
+  Stopwatch sw;
+  const DataProverCommitment c = commit_data(examples.value(), seq, config.value(), threads);
+  if (Status s = write_data_commitment(file, c); !s) return s.error();
+  out.made = true;
+  out.commit_s = sw.seconds();
   return out;
 }
 

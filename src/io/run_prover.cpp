@@ -3,7 +3,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <memory>
 
 #include "zklora/base/files.h"
@@ -50,8 +49,6 @@ void say(RunObserver* o, const std::string& line) {
   if (o) o->message(line);
 }
 
-Status write_json_file(const fs::path& file, const std::string& text) { return write_file_atomically(file, text); }
-
 Status read_model(RunState& r, const fs::path& model_dir) {
   auto ckpt = Checkpoint::open(model_dir);
   if (!ckpt) return ckpt.error();
@@ -92,13 +89,8 @@ Status write_state(const RunState& r, int64_t step) {
 }
 
 Status write_reports(const RunState& r) {
-  if (Status s = write_json_file(r.dir / kRunReportFile, report_json(r.reports)); !s) return s;
-  return write_json_file(r.dir / kRunPlotFile, report_svg(r.reports, "zklora proven fine-tuning: " + r.dir.string()));
-}
-
-double loss_of(int64_t loss_sum, int64_t count) {
-  if (count == 0) return 0;
-  return std::ldexp(static_cast<double>(loss_sum) / static_cast<double>(count), -static_cast<int>(kFixed.act));
+  if (Status s = write_file_atomically(r.dir / kRunReportFile, report_json(r.reports)); !s) return s;
+  return write_file_atomically(r.dir / kRunPlotFile, report_svg(r.reports, "zklora proven fine-tuning: " + r.dir.string()));
 }
 
 // Proves step r.done + 1 and writes its files.
@@ -159,7 +151,7 @@ Result<StepReport> prove_next(RunState& r, int threads, RunObserver* obs) {
   std::error_code ec;
   fs::remove(r.dir / kRunProverDir / state_file_name(t - 1), ec);
   r.done = t;
-  rep.loss = loss_of(s.loss_sum, s.count);
+  rep.loss = mean_loss(s.loss_sum, s.count);
   rep.tokens = s.count;
   rep.proof_bytes = static_cast<int64_t>(bytes.size());
   rep.peak_rss_mb = peak_rss_mb();
@@ -202,7 +194,7 @@ bool is_run_file(const fs::path& p) {
   return n.starts_with("step-") && (n.ends_with(".proof") || n.ends_with(".proof.tmp"));
 }
 
-Status prepare_dir(const RunOptions& o) {
+Status prepare_dir(const TrainOptions& o) {
   std::error_code ec;
   if (fs::exists(o.out_dir / kRunStatementFile, ec) || fs::exists(o.out_dir / kRunProverDir, ec)) {
     if (!o.overwrite) {
@@ -222,14 +214,6 @@ Status prepare_dir(const RunOptions& o) {
   return {};
 }
 
-Status validate(const RunOptions& o) {
-  if (o.steps < 1) return invalid("--steps must be at least 1");
-  if (o.batch < 1) return invalid("--batch must be at least 1");
-  if (o.seq < 2) return invalid("--seq must be at least 2");
-  if (Status s = o.lora.validate(); !s) return s;
-  return o.optimizer.validate();
-}
-
 Status copy_public(const fs::path& from, const fs::path& to, Digest& digest) {
   auto bytes = read_file(from);
   if (!bytes) return bytes.error();
@@ -240,51 +224,40 @@ Status copy_public(const fs::path& from, const fs::path& to, Digest& digest) {
 }  // namespace
 
 Result<RunResult> prove_run(const RunOptions& o, RunObserver* obs) {
-  if (Status s = validate(o); !s) return s.error();
+  const TrainOptions& t = o.train;
+  if (Status s = t.validate(); !s) return s.error();
   RunState r;
-  r.dir = o.out_dir;
+  r.dir = t.out_dir;
   r.mode = o.zero_knowledge ? ChannelMode::ZERO_KNOWLEDGE : ChannelMode::CLEAR;
-  if (Status s = read_model(r, o.model_dir); !s) return s.error();
+  if (Status s = read_model(r, t.model_dir); !s) return s.error();
   const ModelConfig& cfg = r.checkpoint->config();
-  if (Status s = read_data(r, o.data_file, o.model_dir); !s) return s.error();
+  if (Status s = read_data(r, t.data_file, t.model_dir); !s) return s.error();
   const int64_t n = static_cast<int64_t>(r.examples.size());
-  if (o.batch > n) {
-    return invalid("--batch " + std::to_string(o.batch) + " exceeds the " + std::to_string(n) +
-                   " examples of the data set");
-  }
-  if (o.seq > cfg.max_seq) {
-    return invalid("--seq exceeds max_position_embeddings (" + std::to_string(cfg.max_seq) + ")");
-  }
+  if (Status s = t.validate_for(cfg, n); !s) return s.error();
 
   RunStatement& st = r.st;
   st.format_version = kFixedFormatVersion;
   st.model = cfg;
-  st.lora = o.lora;
-  st.optimizer = o.optimizer;
-  st.batch = o.batch;
-  st.seq = o.seq;
-  st.steps = o.steps;
-  st.seed = o.seed;
+  st.lora = t.lora;
+  st.optimizer = t.optimizer;
+  st.batch = t.batch;
+  st.seq = t.seq;
+  st.steps = t.steps;
+  st.seed = t.seed;
   st.zero_knowledge = o.zero_knowledge;
   st.data_examples = n;
-  if (o.init_adapter) {
-    auto fa = read_peft_adapter(*o.init_adapter, cfg);
-    if (!fa) return fa.error();
-    auto ad = adapter_from_float(fa.value(), cfg);
-    if (!ad) return ad.error();
-    r.adapter = std::move(ad.value());
-    st.lora = r.adapter.config;
-  } else {
-    r.adapter = init_adapter(cfg, o.lora, o.seed);
-  }
+  auto start = initial_adapter(t, cfg);
+  if (!start) return start.error();
+  r.adapter = std::move(start.value());
+  st.lora = r.adapter.config;
   // The statement must be provable before anything is written (N, the batch's targets, comes with each step).
   StepStatement first = st.step(1);
   first.count = 1;
   if (Status s = first.validate(); !s) return s.error();
-  if (Status s = prepare_dir(o); !s) return s.error();
+  if (Status s = prepare_dir(t); !s) return s.error();
 
   const std::function<void(const std::string&)> log = [&](const std::string& line) { say(obs, line); };
-  auto model_c = ensure_model_commitment(o.model_dir, o.weights_commitment.value_or(fs::path()),
+  auto model_c = ensure_model_commitment(t.model_dir, o.weights_commitment.value_or(fs::path()),
                                          o.skip_weight_check, o.threads, log);
   if (!model_c) return model_c.error();
   st.model_hash = model_c->public_file.content_hash;
@@ -295,14 +268,14 @@ Result<RunResult> prove_run(const RunOptions& o, RunObserver* obs) {
   fs::path data_file;
   if (o.data_commitment) {
     data_file = *o.data_commitment;
-    if (Status s = read_data_commitment_for(r, data_file, o.seq, o.threads); !s) return s.error();
+    if (Status s = read_data_commitment_for(r, data_file, t.seq, o.threads); !s) return s.error();
   } else {
     say(obs, "committing the data set (" + std::to_string(n) + " examples)");
-    r.data = commit_data(r.examples, o.seq, cfg, o.threads);
+    r.data = commit_data(r.examples, t.seq, cfg, o.threads);
     data_file = r.dir / kRunProverDir / kDataPublic;
     if (Status s = write_data_commitment(data_file, r.data); !s) return s.error();
   }
-  if (r.data.commitment.seq != o.seq) {
+  if (r.data.commitment.seq != t.seq) {
     return invalid(data_file.string() + " was committed for --seq " + std::to_string(r.data.commitment.seq));
   }
   st.data_digest = data_digest(r.data.commitment);
@@ -312,15 +285,15 @@ Result<RunResult> prove_run(const RunOptions& o, RunObserver* obs) {
   const std::vector<uint8_t> initial = encode_commitment_set(public_commitments(r.inputs));
   st.initial_digest = file_digest(initial);
   if (Status s = write_file_atomically(r.dir / kRunInitialFile, initial); !s) return s.error();
-  r.state = OptimizerState::zeros_for(r.adapter, o.optimizer);
+  r.state = OptimizerState::zeros_for(r.adapter, t.optimizer);
   if (Status s = write_state(r, 0); !s) return s.error();
 
-  const nlohmann::json where = {{"model", fs::absolute(o.model_dir).string()},
-                                {"data", fs::absolute(o.data_file).string()},
+  const nlohmann::json where = {{"model", fs::absolute(t.model_dir).string()},
+                                {"data", fs::absolute(t.data_file).string()},
                                 {"data_commitment", fs::absolute(data_file).string()},
                                 {"weights_commitment", fs::absolute(model_c->file).string()}};
-  if (Status s = write_json_file(r.dir / kRunProverDir / kRunJson, where.dump(1) + "\n"); !s) return s.error();
-  if (Status s = write_json_file(r.dir / kRunStatementFile, st.to_json()); !s) return s.error();
+  if (Status s = write_file_atomically(r.dir / kRunProverDir / kRunJson, where.dump(1) + "\n"); !s) return s.error();
+  if (Status s = write_file_atomically(r.dir / kRunStatementFile, st.to_json()); !s) return s.error();
   r.run_digest = st.digest();
   return run_steps(r, o.threads, obs);
 }
@@ -383,7 +356,7 @@ Result<RunResult> resume_run(const fs::path& run, int threads, RunObserver* obs,
     ++r.done;
     StepReport rep;
     rep.step = r.done;
-    rep.loss = loss_of(sf->loss_sum, sf->count);
+    rep.loss = mean_loss(sf->loss_sum, sf->count);
     rep.tokens = sf->count;
     rep.proof_bytes = static_cast<int64_t>(bytes->size());
     r.reports.push_back(rep);

@@ -1,7 +1,6 @@
 // `zklora verify RUN` (run_verifier.h).
 #include "zklora/io/run_verifier.h"
 
-#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -50,11 +49,6 @@ PublicCommitments adapter_part(const PublicCommitments& c) {
     if (name.starts_with("adapter.")) out.emplace(name, x);
   }
   return out;
-}
-
-double loss_of(int64_t loss_sum, int64_t count) {
-  if (count == 0) return 0;
-  return std::ldexp(static_cast<double>(loss_sum) / static_cast<double>(count), -static_cast<int>(kFixed.act));
 }
 
 // The adapter files of RUN against the commitments the last step ended with.
@@ -131,7 +125,7 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
                                                       o.weights->string());
     }
   }
-  auto wfile = read_weight_commitment(weights_file, o.threads);
+  auto wfile = parse_weight_commitment(wbytes.value(), weights_file.string(), o.threads);
   if (!wfile) return wfile.error();
   if (wfile->content_hash != st.model_hash || wfile->config_json != model_config_json(st.model) ||
       wfile->format_version != st.format_version) {
@@ -207,7 +201,7 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
     PublicCommitments commitments = inputs;
     for (const auto& [name, c] : f->outputs) commitments.emplace(name, c);
     Stopwatch sw;
-    StepVerdict sv{t, loss_of(f->loss_sum, f->count), f->count, 0, static_cast<int64_t>(bytes->size()), {}};
+    StepVerdict sv{t, mean_loss(f->loss_sum, f->count), f->count, 0, static_cast<int64_t>(bytes->size()), {}};
     const Status ok = verify_step(s, *weights, data.value(), commitments, f->proof, mode, o.threads, &sv.profile);
     sv.verify_s = sw.seconds();
     if (!ok) return reject(v, ok.code(), step_label(t) + "proof rejected: " + ok.error().to_string());

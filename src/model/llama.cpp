@@ -205,10 +205,12 @@ Batch make_batch(const std::vector<std::vector<int32_t>>& sequences, int64_t seq
   return b;
 }
 
-double StepResult::loss() const {
+double mean_loss(int64_t loss_sum, int64_t count) {
   if (count == 0) return 0.0;
   return std::ldexp(static_cast<double>(loss_sum) / static_cast<double>(count), -static_cast<int>(kFixed.act));
 }
+
+double StepResult::loss() const { return mean_loss(loss_sum, count); }
 
 int64_t lora_scale_fixed(const LoraConfig& lora) {
   return std::llround(std::ldexp(lora.alpha / static_cast<double>(lora.rank), kFixed.unit));

@@ -51,6 +51,29 @@ Status TrainOptions::validate() const {
   return optimizer.validate();
 }
 
+Status TrainOptions::validate_for(const ModelConfig& model, int64_t examples) const {
+  if (examples == 0) return make_error(ErrorCode::INVALID_ARGUMENT, data_file.string() + " holds no examples");
+  if (batch > examples) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "--batch " + std::to_string(batch) + " exceeds the " +
+                                                       std::to_string(examples) + " examples of the data set");
+  }
+  if (seq > model.max_seq) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "--seq exceeds max_position_embeddings (" +
+                                                       std::to_string(model.max_seq) + ")");
+  }
+  return {};
+}
+
+Result<AdapterTensors> initial_adapter(const TrainOptions& opt, const ModelConfig& model) {
+  if (opt.init_adapter) {
+    auto fa = read_peft_adapter(*opt.init_adapter, model);
+    if (!fa.ok()) return fa.error();
+    return adapter_from_float(fa.value(), model);
+  }
+  if (Status s = opt.lora.validate(); !s.ok()) return s.error();
+  return init_adapter(model, opt.lora, opt.seed);
+}
+
 std::vector<int64_t> batch_indices(int64_t n, int64_t batch, uint64_t seed, int64_t step) {
   const int64_t per_epoch = n / batch;
   const int64_t epoch = step / per_epoch, within = step % per_epoch;
@@ -80,27 +103,10 @@ Result<TrainSummary> train(const TrainOptions& opt) {
   auto data = load_dataset(opt.data_file, opt.model_dir / "tokenizer.model", cfg);
   if (!data.ok()) return data.error();
   const int64_t n = static_cast<int64_t>(data.value().size());
-  if (n == 0) return make_error(ErrorCode::INVALID_ARGUMENT, opt.data_file.string() + " holds no examples");
-  if (opt.batch > n) {
-    return make_error(ErrorCode::INVALID_ARGUMENT, "--batch " + std::to_string(opt.batch) + " exceeds the " +
-                                                       std::to_string(n) + " examples of the data set");
-  }
-  if (opt.seq > cfg.max_seq) {
-    return make_error(ErrorCode::INVALID_ARGUMENT, "--seq exceeds max_position_embeddings (" +
-                                                       std::to_string(cfg.max_seq) + ")");
-  }
-
-  AdapterTensors adapter;
-  if (opt.init_adapter) {
-    auto fa = read_peft_adapter(*opt.init_adapter, cfg);
-    if (!fa.ok()) return fa.error();
-    auto ad = adapter_from_float(fa.value(), cfg);
-    if (!ad.ok()) return ad.error();
-    adapter = std::move(ad.value());
-  } else {
-    if (Status s = opt.lora.validate(); !s.ok()) return s.error();
-    adapter = init_adapter(cfg, opt.lora, opt.seed);
-  }
+  if (Status s = opt.validate_for(cfg, n); !s.ok()) return s.error();
+  auto initial = initial_adapter(opt, cfg);
+  if (!initial.ok()) return initial.error();
+  AdapterTensors adapter = std::move(initial.value());
 
   auto weights = ModelWeights::from_checkpoint(ckpt, ModelWeights::should_stream(cfg));
   if (!weights.ok()) return weights.error();

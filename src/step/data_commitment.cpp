@@ -2,7 +2,6 @@
 #include "zklora/step/data_commitment.h"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 #include <string>
 
@@ -11,12 +10,11 @@
 #include "zklora/fixed/format.h"
 #include "zklora/pcs/codec.h"
 #include "zklora/pcs/hyrax.h"
+#include "zklora/poly/mle.h"
 #include "zklora/transcript/transcript.h"
 
 namespace zklora {
 namespace {
-
-unsigned log2_ceil(uint64_t n) { return n <= 1 ? 0 : static_cast<unsigned>(std::bit_width(n - 1)); }
 
 // The Hyrax shape of one example's row: S' entries in one row.
 HyraxParams row_params(int64_t seq) {
@@ -26,7 +24,7 @@ HyraxParams row_params(int64_t seq) {
 
 // The statement shape of a batch of `batch` rows: one Hyrax row per sequence.
 HyraxParams batch_params(int64_t batch, int64_t seq) {
-  const unsigned rows = log2_ceil(static_cast<uint64_t>(batch));
+  const unsigned rows = data_batch_row_vars(batch);
   return {rows + log2_ceil(static_cast<uint64_t>(seq)), rows};
 }
 
@@ -49,6 +47,8 @@ std::array<uint8_t, 32> file_digest(std::span<const uint8_t> bytes) {
 }
 
 }  // namespace
+
+unsigned data_batch_row_vars(int64_t batch) { return log2_ceil(static_cast<uint64_t>(batch)); }
 
 std::vector<uint8_t> DataCommitment::to_bytes() const {
   ByteWriter w;
@@ -205,12 +205,6 @@ Result<ProverCommitments> data_batch_prover_commitments(const DataProverCommitme
   return out;
 }
 
-std::filesystem::path data_blinds_path(const std::filesystem::path& public_file) {
-  std::filesystem::path p = public_file;
-  if (p.extension() == ".bin") return p.replace_extension(".prover.bin");
-  return std::filesystem::path(p.string() + ".prover");
-}
-
 bool is_data_commitment_file(const std::filesystem::path& file) { return file_starts_with(file, kDataCommitmentMagic); }
 bool is_data_blinds_file(const std::filesystem::path& file) { return file_starts_with(file, kDataBlindsMagic); }
 
@@ -227,7 +221,7 @@ Status write_data_commitment(const std::filesystem::path& public_file, const Dat
     w.fr(c.mask_blinds[i]);
   }
   // The prover's file first: a public file never exists without the blinds that open it.
-  if (Status s = write_file_atomically(data_blinds_path(public_file), w.take()); !s) return s;
+  if (Status s = write_file_atomically(prover_file_path(public_file), w.take()); !s) return s;
   return write_file_atomically(public_file, pub);
 }
 
@@ -242,7 +236,7 @@ Result<DataProverCommitment> read_data_prover_commitment(const std::filesystem::
   if (!pub_bytes) return pub_bytes.error();
   auto pub = DataCommitment::from_bytes(*pub_bytes, public_file.string(), threads);
   if (!pub) return pub.error();
-  const std::filesystem::path bf = data_blinds_path(public_file);
+  const std::filesystem::path bf = prover_file_path(public_file);
   auto bytes = read_file(bf);
   if (!bytes) return bytes.error();
   const std::string where = bf.string();

@@ -17,6 +17,7 @@
 #include "zklora/ops/rope/rope_op.h"
 #include "zklora/ops/softmax/softmax_op.h"
 #include "zklora/ops/swiglu/swiglu_op.h"
+#include "zklora/step/data_commitment.h"
 
 namespace zklora::recipe {
 
@@ -105,7 +106,7 @@ ProjectionTensors Recipe::projection(int64_t l, Projection pr, size_t x) {
 size_t Recipe::embedding() {
   const size_t e = g_.add_statement_tensor("embed", {u(m_.vocab_size), u(m_.d_model)});
   const size_t tok = g_.add_statement_tensor("batch.tokens", rows(), true);
-  if (s_.on_data()) g_.set_row_vars(tok, batch_row_vars());  // rows of the data set (step/data_commitment.h)
+  if (s_.on_data()) g_.set_row_vars(tok, data_batch_row_vars(s_.batch));  // rows of the data set
   const std::vector<size_t> out =
       g_.apply(std::make_unique<EmbeddingOp>(rows(), u(m_.vocab_size), u(m_.d_model)), {e, tok}, "embedding");
   one_hot_ = out[1];  // (B, S, V)
@@ -198,7 +199,7 @@ size_t Recipe::head_and_loss(size_t h) {
     return 0;
   }
   const size_t mask = g_.add_statement_tensor("batch.mask", rows(), true);  // (B, S)
-  if (s_.on_data()) g_.set_row_vars(mask, batch_row_vars());
+  if (s_.on_data()) g_.set_row_vars(mask, data_batch_row_vars(s_.batch));
   const std::vector<size_t> out =
       g_.apply(std::make_unique<CrossEntropyOp>(u(s_.batch), u(s_.seq), u(m_.vocab_size), s_.updates()),
                {logits, one_hot_, mask}, "loss");

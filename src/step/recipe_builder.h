@@ -8,7 +8,6 @@
 #pragma once
 
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -78,8 +77,6 @@ class Recipe {
 
   bool linear() const { return s_.mode == StepMode::LINEAR_BACKBONE; }
   std::vector<uint64_t> rows() const { return {u(s_.batch), u(s_.seq)}; }
-  // The Hyrax row variables of a batch assembled from a data set: one row per sequence.
-  unsigned batch_row_vars() const { return s_.batch <= 1 ? 0 : static_cast<unsigned>(std::bit_width(u(s_.batch) - 1)); }
   std::vector<uint64_t> act(int64_t width) const { return {u(s_.batch), u(s_.seq), u(width)}; }
   HeadShape heads() const { return {u(s_.batch), u(s_.seq), u(m_.n_heads), u(m_.n_kv_heads), u(m_.head_dim())}; }
   const std::vector<uint64_t>& dims(size_t id) const { return g_.tensors()[id].dims; }

@@ -125,9 +125,7 @@ Result<WeightCommitmentFile> decode_public(const std::string& where, std::span<c
 }  // namespace
 
 std::filesystem::path weight_blinds_path(const std::filesystem::path& public_file) {
-  std::filesystem::path p = public_file;
-  if (p.extension() == ".bin") return p.replace_extension(".prover.bin");
-  return std::filesystem::path(p.string() + ".prover");
+  return prover_file_path(public_file);
 }
 
 bool is_weight_commitment_file(const std::filesystem::path& file) { return file_starts_with(file, kWeightCommitmentMagic); }
@@ -154,6 +152,11 @@ Status write_weight_commitment(const std::filesystem::path& file, const WeightCo
   // The prover's file first: a public file never exists without the blinds that open it.
   if (Status s = write_file_atomically(weight_blinds_path(file), w.take()); !s) return s;
   return write_file_atomically(file, pub);
+}
+
+Result<WeightCommitmentFile> parse_weight_commitment(std::span<const uint8_t> bytes, const std::string& where,
+                                                     int threads) {
+  return decode_public(where, bytes, threads);
 }
 
 Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& file, int threads) {

@@ -57,32 +57,25 @@ class RunFiles : public ::testing::Test {
 
   static RunOptions options(const std::string& out, OptimizerKind kind) {
     RunOptions o;
-    o.model_dir = *dir_ / "model";
-    o.data_file = *dir_ / "data.jsonl";
-    o.out_dir = *dir_ / out;
-    o.steps = 3;
-    o.batch = 2;
-    o.seq = 6;
-    o.seed = 9;
-    o.lora.targets = {Projection::Q, Projection::V, Projection::DOWN};
-    o.optimizer.kind = kind;
-    o.optimizer.lr = kind == OptimizerKind::SGD ? 0.05 : 1e-2;
-    o.optimizer.momentum = kind == OptimizerKind::SGD ? 0.9 : 0.0;
-    o.optimizer.weight_decay = kind == OptimizerKind::ADAMW ? 0.01 : 0.0;
+    TrainOptions& t = o.train;
+    t.model_dir = *dir_ / "model";
+    t.data_file = *dir_ / "data.jsonl";
+    t.out_dir = *dir_ / out;
+    t.steps = 3;
+    t.batch = 2;
+    t.seq = 6;
+    t.seed = 9;
+    t.lora.targets = {Projection::Q, Projection::V, Projection::DOWN};
+    t.optimizer.kind = kind;
+    t.optimizer.lr = kind == OptimizerKind::SGD ? 0.05 : 1e-2;
+    t.optimizer.momentum = kind == OptimizerKind::SGD ? 0.9 : 0.0;
+    t.optimizer.weight_decay = kind == OptimizerKind::ADAMW ? 0.01 : 0.0;
     return o;
   }
   // Unproven training (`zklora train --no-prove`) with the options of a proven run, into `out`.
   static TrainSummary train_unproven(const RunOptions& o, const fs::path& out) {
-    TrainOptions t;
-    t.model_dir = o.model_dir;
-    t.data_file = o.data_file;
+    TrainOptions t = o.train;
     t.out_dir = out;
-    t.steps = o.steps;
-    t.batch = o.batch;
-    t.seq = o.seq;
-    t.seed = o.seed;
-    t.lora = o.lora;
-    t.optimizer = o.optimizer;
     t.quiet = true;
     return train(t).value();
   }
@@ -321,7 +314,7 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
 // A run proven in the clear channel (`--no-zk`) reveals its witness: a verifier rejects it unless it allows that.
 TEST_F(RunFiles, ClearRunIsRejectedUnlessAllowed) {
   RunOptions o = options("clear", OptimizerKind::SGD);
-  o.steps = 1;
+  o.train.steps = 1;
   o.zero_knowledge = false;
   ASSERT_TRUE(prove_run(o).value().complete);
   expect_rejected(verdict(path("clear")), "not zero knowledge");
@@ -338,14 +331,14 @@ TEST_F(RunFiles, BadOptionsAndExistingRunsAreRefused) {
   auto again = prove_run(o);
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message.find("pass --overwrite"), std::string::npos) << again.error().message;
-  o.out_dir = path("bad");
-  o.batch = 100;
+  o.train.out_dir = path("bad");
+  o.train.batch = 100;
   EXPECT_EQ(prove_run(o).code(), ErrorCode::INVALID_ARGUMENT);
-  o.batch = 2;
-  o.seq = 1;
+  o.train.batch = 2;
+  o.train.seq = 1;
   EXPECT_EQ(prove_run(o).code(), ErrorCode::INVALID_ARGUMENT);
   // A data commitment of another data set.
-  o.seq = 6;
+  o.train.seq = 6;
   const ModelConfig c = testing::small_config();
   const DataProverCommitment other = commit_data(testing::random_sequences(7, 6, c.vocab_size, 1), 6, c);
   ASSERT_TRUE(write_data_commitment(path("other-data.bin"), other).ok());

@@ -54,7 +54,7 @@ TEST(DataCommitment, FilesRoundTripAndPairUp) {
   const auto pub = dir.path() / "data.bin";
   ASSERT_TRUE(write_data_commitment(pub, d.data).ok());
   EXPECT_TRUE(is_data_commitment_file(pub));
-  EXPECT_TRUE(is_data_blinds_file(data_blinds_path(pub)));
+  EXPECT_TRUE(is_data_blinds_file(prover_file_path(pub)));
   auto back = read_data_prover_commitment(pub);
   ASSERT_TRUE(back.ok()) << back.error().to_string();
   EXPECT_EQ(data_digest(back->commitment), data_digest(d.data.commitment));

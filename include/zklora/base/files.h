@@ -19,6 +19,10 @@ Status write_file_atomically(const std::filesystem::path& file, std::string_view
 // The whole file; IO error naming it if it cannot be opened or read, BAD_LENGTH if it holds more than `max_bytes`.
 Result<std::vector<uint8_t>> read_file(const std::filesystem::path& file, uint64_t max_bytes = UINT64_MAX);
 
+// The prover's file beside a public one (the blinding factors of a commitment): "x.bin" -> "x.prover.bin", any
+// other name gets ".prover" appended.
+std::filesystem::path prover_file_path(const std::filesystem::path& public_file);
+
 // Whether the file exists and starts with these bytes.
 bool file_starts_with(const std::filesystem::path& file, std::span<const char> magic);
 

@@ -1,5 +1,6 @@
-// The base-weight commitment of a model directory, made once and reused (`zklora commit --model`, and
-// `zklora train` when the model has none yet): step/weight_commitment.h holds the format.
+// The commitments made once and reused: the base weights of a model directory (`zklora commit --model`, and
+// `zklora train` when the model has none yet; step/weight_commitment.h holds the format), and a data set
+// (`zklora commit --data`, `zklora demo`; step/data_commitment.h).
 #pragma once
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "zklora/base/error.h"
+#include "zklora/step/data_commitment.h"
 #include "zklora/step/weight_commitment.h"
 
 namespace zklora {
@@ -26,5 +28,21 @@ struct ModelCommitment {
 Result<ModelCommitment> ensure_model_commitment(const std::filesystem::path& model_dir, std::filesystem::path file,
                                                 bool skip_check, int threads,
                                                 const std::function<void(const std::string&)>& log = {});
+
+struct DataSetCommitment {
+  std::filesystem::path file;  // the public file (the prover's beside it, base/files.h prover_file_path)
+  int64_t examples = 0;
+  bool made = false;           // false: an up-to-date pair of files was found
+  double commit_s = 0;
+};
+
+// The data set in `data_file` tokenized as training reads it (MODEL/tokenizer.model, or .jsonl ids) and committed
+// for sequences of `seq` tokens into `file` (default: the data file with the extension .commitment.bin), unless
+// that file and its prover file already commit this data set for this sequence length, vocabulary and format.
+// INVALID_ARGUMENT for a sequence length outside [2, max_position_embeddings] or a file by that name that is not
+// a zklora data commitment (left alone).
+Result<DataSetCommitment> ensure_data_commitment(const std::filesystem::path& data_file,
+                                                 const std::filesystem::path& model_dir, int64_t seq,
+                                                 std::filesystem::path file, int threads);
 
 }  // namespace zklora

@@ -24,28 +24,22 @@
 
 #include "zklora/base/error.h"
 #include "zklora/io/run_report.h"
-#include "zklora/model/config.h"
-#include "zklora/model/optimizer.h"
+#include "zklora/model/trainer.h"
 
 namespace zklora {
 
 struct RunOptions {
-  std::filesystem::path model_dir;
-  std::filesystem::path data_file;  // text (tokenized with MODEL/tokenizer.model) or .jsonl token ids
-  std::filesystem::path out_dir;    // RUN
+  // What is trained, as `zklora train --no-prove` trains it (model/trainer.h): the model, the data set, the run
+  // directory (out_dir, RUN), steps, batch, seq, seed, LoRA, optimizer, the initial adapter, overwrite. Its
+  // dump_grads and quiet do not apply to a proven run.
+  TrainOptions train;
   // The public file of a data commitment `zklora commit --data` made (its prover file beside it); without it the
   // run commits the data set itself.
   std::optional<std::filesystem::path> data_commitment;
   // The model's weight commitment (default MODEL/zklora-commitment.bin; made when missing or stale).
   std::optional<std::filesystem::path> weights_commitment;
   bool skip_weight_check = false;  // when the run commits the model: no weight check (verifiers must trust it)
-  std::optional<std::filesystem::path> init_adapter;  // PEFT directory; else A random from seed, B = 0
-  int64_t steps = 1, batch = 1, seq = 64;
-  uint64_t seed = 0;
-  LoraConfig lora;
-  OptimizerConfig optimizer;
   bool zero_knowledge = true;
-  bool overwrite = false;  // replace the run files of an existing RUN
   int threads = 0;
 };
 

@@ -97,6 +97,9 @@ struct Batch {
   std::vector<int32_t> tokens;   // (batch * seq)
   std::vector<int32_t> targets;  // (batch * seq)
 };
+// The mean loss a report shows for a summed loss over `count` targets: loss_sum / count / 2^act (0 without targets).
+double mean_loss(int64_t loss_sum, int64_t count);
+
 // Truncates each sequence to `seq` tokens or pads it with config.pad_token_id.
 Batch make_batch(const std::vector<std::vector<int32_t>>& sequences, int64_t seq, const ModelConfig& config);
 
@@ -104,7 +107,7 @@ struct StepResult {
   int64_t loss_sum = 0;       // sum of per-token losses, act scale
   int64_t count = 0;          // number of predicted tokens
   AdapterTensors grads;       // gradients of the summed loss, grad scale
-  double loss() const;        // loss_sum / count / 2^act (for reports)
+  double loss() const;        // mean_loss(loss_sum, count)
 };
 
 // The embedding rows of the ids (T, d_model): weight scale = act scale. ZkError INVALID_ARGUMENT for an id

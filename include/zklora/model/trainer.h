@@ -30,7 +30,13 @@ struct TrainOptions {
   bool overwrite = false;
   bool quiet = false;
   Status validate() const;
+  // Against the model and the data set read: at least one example, a batch no larger than the data set, sequences
+  // no longer than the model's positions (INVALID_ARGUMENT naming the option).
+  Status validate_for(const ModelConfig& model, int64_t examples) const;
 };
+
+// The adapter a run starts from: init_adapter's (from the seed) or the PEFT adapter of init_adapter.
+Result<AdapterTensors> initial_adapter(const TrainOptions& options, const ModelConfig& model);
 
 // Order of examples: epoch e is a Fisher-Yates shuffle of 0..n-1 driven by splitmix64 seeded with
 // seed + e; step s of an epoch takes positions [s B, (s + 1) B); an epoch has floor(n / B) steps.

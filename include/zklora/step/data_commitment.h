@@ -78,6 +78,10 @@ std::array<uint8_t, 32> data_content_hash(std::span<const TokenSequence> example
 DataProverCommitment commit_data(std::span<const TokenSequence> examples, int64_t seq, const ModelConfig& model,
                                  int threads = 0);
 
+// The Hyrax row variables of a batch of `batch` rows assembled from the data (one row per sequence): the shape the
+// step graph gives "batch.tokens" and "batch.mask" (StepGraph::set_row_vars).
+unsigned data_batch_row_vars(int64_t batch);
+
 // The batch's statement commitments "batch.tokens" and "batch.mask" assembled from the rows at `indices`
 // (INVALID_ARGUMENT for an index outside the data set).
 Result<PublicCommitments> data_batch_commitments(const DataCommitment& c, std::span<const int64_t> indices);
@@ -88,8 +92,7 @@ Result<ProverCommitments> data_batch_prover_commitments(const DataProverCommitme
 Batch data_batch(std::span<const TokenSequence> examples, std::span<const int64_t> indices, int64_t seq,
                  const ModelConfig& model);
 
-// The prover's file beside a public one ("x.bin" -> "x.prover.bin").
-std::filesystem::path data_blinds_path(const std::filesystem::path& public_file);
+// The prover's file is beside the public one (base/files.h, prover_file_path).
 bool is_data_commitment_file(const std::filesystem::path& file);
 bool is_data_blinds_file(const std::filesystem::path& file);
 // Both files, each written atomically, the prover's first.

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ bool is_weight_blinds_file(const std::filesystem::path& file);
 Status write_weight_commitment(const std::filesystem::path& public_file, const WeightCommitmentFile& file,
                                const ProverCommitments& with_blinds);
 Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& public_file, int threads = 0);
+// The same from the public file's bytes (errors name `where`).
+Result<WeightCommitmentFile> parse_weight_commitment(std::span<const uint8_t> bytes, const std::string& where,
+                                                     int threads = 0);
 // The commitments with the prover's blinds: the public file and its prover file, which must name it.
 Result<ProverCommitments> read_weight_prover_commitments(const std::filesystem::path& public_file, int threads = 0);
 
