@@ -13,7 +13,7 @@ deps="$root/.deps"
 packages=(
   build-essential cmake ninja-build git pkg-config
   libssl-dev libgmp-dev libgtest-dev libgmock-dev googletest libbenchmark-dev libomp-dev
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev clang libclang-rt-14-dev
   sentencepiece libsentencepiece-dev python3-torch python3-numpy
 )
 # npm fetches blst; a machine may already have Node.js from elsewhere, so the command decides, not the package.

@@ -32,6 +32,7 @@ uint64_t commitments_bytes(const PublicCommitments& c) {
 
 json step_json(const StepFile& f, uint64_t file_bytes) {
   return {{"kind", "step proof"},
+          {"zero_knowledge", f.mode == ChannelMode::ZERO_KNOWLEDGE},
           {"run", to_hex(f.run)},
           {"step", f.step},
           {"batch_indices", f.indices},

@@ -21,6 +21,8 @@ constexpr char kSetMagic[8] = {'Z', 'K', 'L', 'C', 'S', 'E', 'T', '1'};
 constexpr char kOpeningMagic[8] = {'Z', 'K', 'L', 'O', 'P', 'E', 'N', '1'};
 constexpr char kStepMagic[8] = {'Z', 'K', 'L', 'S', 'T', 'E', 'P', '1'};
 constexpr uint32_t kFileVersion = 1;
+// Version 2 of the step file records the channel mode of its proof.
+constexpr uint32_t kStepFileVersion = 2;
 // Bounds a reader checks before it allocates (a hostile file cannot make it reserve more).
 constexpr uint32_t kMaxDims = 8;
 
@@ -28,14 +30,15 @@ void write_magic(ByteWriter& w, const char (&magic)[8]) {
   for (const char ch : magic) w.u8(static_cast<uint8_t>(ch));
 }
 
-Status read_header(ByteReader& r, const char (&magic)[8], const std::string& where, const char* what) {
+Status read_header(ByteReader& r, const char (&magic)[8], const std::string& where, const char* what,
+                   uint32_t version = kFileVersion) {
   auto m = r.raw(8, "magic");
   if (!m || std::memcmp(m->data(), magic, 8) != 0) {
     return make_error(ErrorCode::INVALID_ARGUMENT, where + ": not a zklora " + what + " (bad magic)");
   }
   auto v = r.u32("version");
   if (!v) return Error{v.code(), where + ": " + v.error().message};
-  if (v.value() != kFileVersion) {
+  if (v.value() != version) {
     return make_error(ErrorCode::INVALID_ARGUMENT, where + ": unsupported " + std::string(what) + " version " +
                                                        std::to_string(v.value()));
   }
@@ -310,7 +313,8 @@ Result<OptimizerState> optimizer_state_of(const TensorOpening& o, const AdapterT
 std::vector<uint8_t> StepFile::to_bytes() const {
   ByteWriter w;
   write_magic(w, kStepMagic);
-  w.u32(kFileVersion);
+  w.u32(kStepFileVersion);
+  w.u8(static_cast<uint8_t>(mode));
   w.raw(run);
   w.u64(static_cast<uint64_t>(step));
   w.u64(indices.size());
@@ -330,8 +334,14 @@ std::vector<uint8_t> StepFile::to_bytes() const {
 
 Result<StepFile> StepFile::from_bytes(std::span<const uint8_t> bytes, const std::string& where, int threads) {
   ByteReader r(bytes);
-  if (Status s = read_header(r, kStepMagic, where, "step proof"); !s) return s.error();
+  if (Status s = read_header(r, kStepMagic, where, "step proof", kStepFileVersion); !s) return s.error();
   StepFile f;
+  auto mode = r.u8("channel mode");
+  if (!mode) return at(where, mode.error());
+  if (mode.value() > static_cast<uint8_t>(ChannelMode::ZERO_KNOWLEDGE)) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": unknown channel mode " + std::to_string(mode.value()));
+  }
+  f.mode = static_cast<ChannelMode>(mode.value());
   auto run = read_digest(r, "run digest");
   if (!run) return at(where, run.error());
   f.run = run.value();

@@ -133,6 +133,7 @@ Result<StepReport> prove_next(RunState& r, int threads, RunObserver* obs) {
   f.proof = prove_step_witness(s, w, r.commitments, r.mode, po, &outs.commitments);
   rep.prove_s = sw.seconds();
 
+  f.mode = r.mode;
   f.run = r.run_digest;
   f.step = t;
   f.indices = s.batch_indices;

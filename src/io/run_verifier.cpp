@@ -176,6 +176,13 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
     if (f->run != run_digest) {
       return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + "the proof belongs to another run");
     }
+    if (f->mode != mode) {
+      return reject(v, ErrorCode::PROOF_REJECTED,
+                    step_label(t) + (mode == ChannelMode::ZERO_KNOWLEDGE
+                                         ? "the proof is in the clear channel (--no-zk); the statement says zero "
+                                           "knowledge"
+                                         : "the proof is zero knowledge; the statement says the clear channel"));
+    }
     if (f->step != t) {
       return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + "the file holds the proof of step " +
                                                       std::to_string(f->step) + " (steps missing, reordered or duplicated)");

@@ -46,6 +46,8 @@ Status expect_default(const nlohmann::json& j, const char* key, const nlohmann::
                  ")");
 }
 
+}  // namespace
+
 Result<LoraConfig> parse_adapter_config(const std::string& text, const std::string& src) {
   nlohmann::json j;
   try {
@@ -101,6 +103,8 @@ Result<LoraConfig> parse_adapter_config(const std::string& text, const std::stri
   if (Status s = c.validate(); !s) return invalid(src + ": " + s.error().message);
   return c;
 }
+
+namespace {
 
 Status write_text_file(const std::filesystem::path& file, const std::string& text, bool overwrite) {
   std::error_code ec;

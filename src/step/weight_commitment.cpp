@@ -124,6 +124,8 @@ Result<WeightCommitmentFile> decode_public(const std::string& where, std::span<c
 
 }  // namespace
 
+std::vector<uint8_t> encode_weight_commitment(const WeightCommitmentFile& file) { return encode_public(file); }
+
 std::filesystem::path weight_blinds_path(const std::filesystem::path& public_file) {
   return prover_file_path(public_file);
 }

@@ -60,7 +60,10 @@ TEST(RunFileFormats, StepFileRoundTripsAndRefusesDamage) {
   b[8] = 9;
   EXPECT_NE(StepFile::from_bytes(b, "s").error().message.find("unsupported"), std::string::npos);
   b = bytes;
-  const size_t batch_at = 8 + 4 + 32 + 8;
+  b[12] = 2;  // the channel mode: 0 clear, 1 zero knowledge
+  EXPECT_NE(StepFile::from_bytes(b, "s").error().message.find("unknown channel mode 2"), std::string::npos);
+  b = bytes;
+  const size_t batch_at = 8 + 4 + 1 + 32 + 8;
   for (size_t k = 0; k < 8; ++k) b[batch_at + k] = 0xff;
   EXPECT_EQ(StepFile::from_bytes(b, "s").code(), ErrorCode::TRUNCATED_PROOF);
 }

@@ -252,6 +252,11 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
     const fs::path beyond = copy_of("adamw", "beyond");
     fs::copy_file(beyond / step_file_name(3), beyond / step_file_name(4));
     expect_rejected(verdict(beyond), "step 4: a proof beyond the 3 steps");
+    // A proof file that says it is in the clear channel, in a zero-knowledge run.
+    f = step_file(path("adamw"), 3);
+    f.mode = ChannelMode::CLEAR;
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(3), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 3: the proof is in the clear channel (--no-zk); the statement says zero");
   }
   {
     SCOPED_TRACE("an adapter that is not the committed one");
@@ -322,6 +327,11 @@ TEST_F(RunFiles, ClearRunIsRejectedUnlessAllowed) {
   allow.allow_clear = true;
   const RunVerdict v = verdict(path("clear"), allow);
   EXPECT_TRUE(v.accepted) << v.reason;
+  StepFile f = step_file(path("clear"), 1);
+  EXPECT_EQ(f.mode, ChannelMode::CLEAR);
+  f.mode = ChannelMode::ZERO_KNOWLEDGE;
+  ASSERT_TRUE(write_file_atomically(path("clear") / step_file_name(1), f.to_bytes()).ok());
+  expect_rejected(verdict(path("clear"), allow), "step 1: the proof is zero knowledge; the statement says the clear");
 }
 
 TEST_F(RunFiles, BadOptionsAndExistingRunsAreRefused) {

@@ -20,7 +20,8 @@
 //   TensorOpening:  magic "ZKLOPEN1" || u32 version (1) || u64 step || u32 count
 //                   || count x (str name || u32 ndims || ndims x u64 dim || numel x i64 entry
 //                   || u64 rows || rows x Fr blind)
-//   StepFile:       magic "ZKLSTEP1" || u32 version (1) || 32 bytes run digest || u64 step || u64 batch
+//   StepFile:       magic "ZKLSTEP1" || u32 version (2) || u8 channel mode (0 clear, 1 zero knowledge)
+//                   || 32 bytes run digest || u64 step || u64 batch
 //                   || batch x u64 index || i64 loss sum || u64 count || 32 bytes input digest
 //                   || u32 outputs || outputs x (str name || Hyrax commitment) || u64 |proof| || proof
 // (str: u32 length || bytes.) The run digest is RunStatement::digest(): a step file names the run it belongs to;
@@ -38,6 +39,7 @@
 #include "zklora/model/llama.h"
 #include "zklora/model/optimizer.h"
 #include "zklora/io/run_statement.h"
+#include "zklora/piop/channel.h"
 #include "zklora/step/statement.h"
 
 namespace zklora {
@@ -80,6 +82,7 @@ Result<OptimizerState> optimizer_state_of(const TensorOpening& o, const AdapterT
 Result<ProverCommitments> opening_prover_commitments(const TensorOpening& o, int threads = 0);
 
 struct StepFile {
+  ChannelMode mode = ChannelMode::ZERO_KNOWLEDGE;  // of the proof: the clear channel only with --no-zk
   Digest run{};
   int64_t step = 0;
   std::vector<int64_t> indices;

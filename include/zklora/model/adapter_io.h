@@ -27,6 +27,10 @@ struct FloatAdapter {
 Status write_peft_adapter(const std::filesystem::path& dir, const FloatAdapter& adapter, const ModelConfig& model,
                           const std::string& base_model, bool overwrite = false);
 
+// The LoRA configuration of an adapter_config.json's text (`src` names it in errors): r, lora_alpha and
+// target_modules, with every other PEFT option at the value this project implements.
+Result<LoraConfig> parse_adapter_config(const std::string& text, const std::string& src);
+
 // Reads a PEFT adapter and checks it against the model: every target projection of every layer present with
 // the right shapes, no unknown tensors; errors name the file and the tensor.
 Result<FloatAdapter> read_peft_adapter(const std::filesystem::path& dir, const ModelConfig& model);

@@ -70,7 +70,9 @@ bool is_weight_blinds_file(const std::filesystem::path& file);
 Status write_weight_commitment(const std::filesystem::path& public_file, const WeightCommitmentFile& file,
                                const ProverCommitments& with_blinds);
 Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& public_file, int threads = 0);
-// The same from the public file's bytes (errors name `where`).
+// The public file's bytes (what write_weight_commitment writes), and the same read from them (errors name
+// `where`).
+std::vector<uint8_t> encode_weight_commitment(const WeightCommitmentFile& file);
 Result<WeightCommitmentFile> parse_weight_commitment(std::span<const uint8_t> bytes, const std::string& where,
                                                      int threads = 0);
 // The commitments with the prover's blinds: the public file and its prover file, which must name it.
