@@ -1,4 +1,4 @@
-// Proven runs (io/run_prover.h, io/run_verifier.h) on a small two-layer model: 3-step runs with SGD (momentum)
+// Proven runs (io/run_prover.h, io/run_verifier.h) on the micro model (two layers, d_model 8): 3-step runs with SGD (momentum)
 // and AdamW verify, their adapters equal unproven training's bit for bit, and a run stopped after its first step
 // and resumed ends as an uninterrupted run does. The verifier rejects, each with its reason: a step proof from
 // another run, two steps swapped, a step missing, a step duplicated, a batch index changed, a tampered proof, a
@@ -36,12 +36,12 @@ class StopAfter : public RunObserver {
   int64_t after_;
 };
 
-// A small two-layer model and a JSONL data set.
+// The micro model (two layers, d_model 8, vocabulary 16) and a JSONL data set.
 class RunFiles : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    ModelConfig c = testing::small_config();
+    ModelConfig c = testing::micro_config();
     ASSERT_TRUE(write_model_config(c, *dir_ / "config.json").ok());
     InitModelOptions io;
     io.initializer_range = 0.2;
@@ -49,7 +49,7 @@ class RunFiles : public ::testing::Test {
     std::ofstream data(*dir_ / "data.jsonl");
     for (int i = 0; i < 7; ++i) {
       data << "[1";
-      for (int j = 0; j < 3 + i % 5; ++j) data << ", " << 4 + (i * 5 + j * 11) % 58;
+      for (int j = 0; j < 3 + i % 5; ++j) data << ", " << 4 + (i * 5 + j * 11) % 12;
       data << "]\n";
     }
   }
@@ -349,7 +349,7 @@ TEST_F(RunFiles, BadOptionsAndExistingRunsAreRefused) {
   EXPECT_EQ(prove_run(o).code(), ErrorCode::INVALID_ARGUMENT);
   // A data commitment of another data set.
   o.train.seq = 6;
-  const ModelConfig c = testing::small_config();
+  const ModelConfig c = testing::micro_config();
   const DataProverCommitment other = commit_data(testing::random_sequences(7, 6, c.vocab_size, 1), 6, c);
   ASSERT_TRUE(write_data_commitment(path("other-data.bin"), other).ok());
   o.data_commitment = path("other-data.bin");
