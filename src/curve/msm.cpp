@@ -98,23 +98,30 @@ G1 msm_small_impl(std::span<const G1Affine> points, std::span<const Int> values,
   }
   const size_t n = values.size();
   if (n == 0) return G1();
-  const size_t nbytes = (bits + 7) / 8;
   const i128 half = i128{1} << (bits - 1);
-  std::vector<uint8_t> encoded(n * nbytes);
-  std::atomic<bool> in_range{true};
+  std::atomic<bool> in_range{true}, negative{false};
   parallel_for(n, threads, [&](size_t i) {
     const i128 v = values[i];
-    if (v < -half || v >= half) {
-      in_range.store(false, std::memory_order_relaxed);
-      return;
-    }
-    const uint64_t u = static_cast<uint64_t>(v + half);
-    for (size_t j = 0; j < nbytes; ++j) encoded[i * nbytes + j] = static_cast<uint8_t>(u >> (8 * j));
-  });
+    if (v < -half || v >= half) in_range.store(false, std::memory_order_relaxed);
+    if (v < 0) negative.store(true, std::memory_order_relaxed);
+  }, grain_for(4));
   if (!in_range.load()) {
     throw ZkError(ErrorCode::OUT_OF_RANGE,
                   "msm_small: a value lies outside the signed " + std::to_string(bits) + "-bit range");
   }
+  // Without negative values the scalars are the values, of bits - 1 bits (zero ones skipped by Pippenger);
+  // otherwise shifted by 2^(bits-1) into [0, 2^bits).
+  const bool shift = negative.load();
+  const unsigned nbits = shift ? bits : bits - 1;
+  if (nbits == 0) return G1();  // every value is zero
+  const size_t nbytes = (nbits + 7) / 8;
+  std::vector<uint8_t> encoded(n * nbytes);
+  parallel_for(n, threads, [&](size_t i) {
+    const uint64_t u = static_cast<uint64_t>(shift ? static_cast<i128>(values[i]) + half : static_cast<i128>(values[i]));
+    for (size_t j = 0; j < nbytes; ++j) encoded[i * nbytes + j] = static_cast<uint8_t>(u >> (8 * j));
+  }, grain_for(4));
+  const G1 unshifted = pippenger_parallel(points.data(), encoded.data(), n, nbits, threads);
+  if (!shift) return unshifted;
   G1 sum;
   if (points_sum != nullptr) {
     sum = *points_sum;
@@ -122,7 +129,7 @@ G1 msm_small_impl(std::span<const G1Affine> points, std::span<const Int> values,
     const blst_p1_affine* ptrs[2] = {&points[0].p, nullptr};
     blst_p1s_add(&sum.raw(), ptrs, n);
   }
-  return pippenger_parallel(points.data(), encoded.data(), n, bits, threads) - sum.mul_pow2(bits - 1);
+  return unshifted - sum.mul_pow2(bits - 1);
 }
 
 }  // namespace

@@ -141,16 +141,17 @@ TreeClaim<ProverValue> prove_tree(ProverChannel& ch, std::vector<Layer> layers, 
     const SumcheckShape shape = layer_shape(c.z);
     const size_t h = size_t{1} << (j - 1);
     Layer l = std::move(layers[j]);
+    // p1 is in no term (only in r): it is not folded, and its evaluation is r's minus lambda q1's.
     std::vector<std::vector<Fr>> tables(5);
-    tables[1].assign(l.p.begin() + static_cast<ptrdiff_t>(h), l.p.end());
     tables[3].assign(l.q.begin() + static_cast<ptrdiff_t>(h), l.q.end());
+    tables[4].resize(h);
+    parallel_for(h, threads, [&](size_t x) { tables[4][x] = l.p[h + x] + lambda * tables[3][x]; }, grain_for(64));
     l.p.resize(h);
     l.q.resize(h);
     tables[0] = std::move(l.p);
     tables[2] = std::move(l.q);
-    tables[4].resize(h);
-    parallel_for(h, threads, [&](size_t x) { tables[4][x] = tables[1][x] + lambda * tables[3][x]; }, grain_for(64));
-    const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), c.p + c.q * lambda, threads);
+    SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), c.p + c.q * lambda, threads);
+    res.evaluations[1] = res.evaluations[4] - lambda * res.evaluations[3];
     std::vector<ProverValue> e = ch.send("layer-evals", std::span(res.evaluations).first(4));
     e.push_back(e[1] + e[3] * lambda);
     sumcheck_prove_final(ch, shape, res.final_value, e);
@@ -368,26 +369,48 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
 
   // Leaves of both trees.
   const LogupColumnLayout g = logup_column_layout(dims);
-  Layer fl{std::vector<Fr>(size_t{1} << g.vars), std::vector<Fr>(size_t{1} << g.vars, beta)};
+  // Every column's block is written in full below; the leaves after the last block are (0, beta).
+  Layer fl{std::vector<Fr>(size_t{1} << g.vars), std::vector<Fr>(size_t{1} << g.vars)};
+  uint64_t filled = 0;
+  for (size_t c = 0; c < columns.size(); ++c) filled = std::max(filled, g.offsets[c] + (uint64_t{1} << g.column_vars[c]));
+  parallel_for(fl.q.size() - filled, threads, [&](size_t i) { fl.q[filled + i] = beta; }, grain_for(4));
   SelectorCache selectors;
   for (size_t c = 0; c < columns.size(); ++c) {
     const std::vector<uint8_t>& sel = selectors.get(columns[c].dims);
     const auto& parts = columns[c].parts;
     const auto& constants = columns[c].constants;
-    // The constant parts' share of f, the same on every leaf of the block.
-    Fr fixed;
+    // q = beta - f = (beta - the constant parts' share) - sum_j gamma^j a_j: the first term is the same on every
+    // leaf of the block; each integer a_j costs a small-by-field product (small_mul.h), not a multiplication.
+    Fr base = beta;
+    std::vector<size_t> varying;
     for (unsigned j = 0; j < w; ++j) {
-      if (is_constant(constants, j)) fixed += gpow[j] * Fr::from_i64(*constants[j]);
+      if (is_constant(constants, j)) {
+        base -= gpow[j] * Fr::from_i64(*constants[j]);
+      } else {
+        varying.push_back(j);
+      }
     }
     Fr* p = fl.p.data() + g.offsets[c];
     Fr* q = fl.q.data() + g.offsets[c];
+    const ScaledFr<1> base_s = ScaledFr<1>::from(base);
+    if (varying.size() == 1 && !parts[varying[0]].is_field()) {
+      // One integer part (a range check's limb): q = 1 * base + a * (-gamma^j), two small products.
+      const ScaledFr<1> neg_g = ScaledFr<1>::from(-gpow[varying[0]]);
+      parts[varying[0]].visit([&](const auto& a) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(a[0])>, Fr>) {
+          parallel_for(sel.size(), threads, [&](size_t i) {
+            p[i] = sel[i] ? Fr::one() : Fr::zero();
+            q[i] = int_lincomb2(1, base_s, i < a.size() ? static_cast<int64_t>(a[i]) : 0, neg_g);
+          }, grain_for(16));
+        }
+      });
+      continue;
+    }
     parallel_for(sel.size(), threads, [&](size_t i) {
-      Fr f = fixed;
-      for (unsigned j = 0; j < w; ++j) {
-        if (!is_constant(constants, j)) f += gpow[j] * int_to_fr(int_at(parts[j], i));
-      }
+      Fr f;
+      for (const size_t j : varying) f += gpow[j] * int_to_fr(int_at(parts[j], i));
       p[i] = sel[i] ? Fr::one() : Fr::zero();
-      q[i] = beta - f;
+      q[i] = base - f;
     }, grain_for(64));
   }
   Layer tl{std::vector<Fr>(table.size()), table.folded_entries(gamma, threads)};

@@ -2,9 +2,12 @@
 #include "zklora/piop/range_check.h"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 
+#include "zklora/base/threads.h"
 #include "zklora/piop/openings.h"
+#include "zklora/poly/mle.h"
 
 namespace zklora {
 namespace {
@@ -29,6 +32,33 @@ void absorb_shapes(Transcript& t, std::span<const RangeCheckShape> shapes, uint6
     t.absorb_u64("signed", s.spec.is_signed ? 1 : 0);
   }
 }
+
+// Whether entry i of a tensor of these dims (padded layout, row-major, each dimension padded to a power of two) is
+// a real entry: lookup_selector_table's rule, entry by entry, without building the table.
+class RealEntries {
+ public:
+  explicit RealEntries(const std::vector<uint64_t>& dims) {
+    unsigned acc = 0;
+    for (size_t j = dims.size(); j-- > 0;) {
+      const unsigned bits = log2_ceil(dims[j]);
+      if (dims[j] != (uint64_t{1} << bits)) limits_.push_back({acc, (uint64_t{1} << bits) - 1, dims[j]});
+      acc += bits;
+    }
+  }
+  bool operator()(size_t i) const {
+    for (const Limit& l : limits_) {
+      if (((i >> l.shift) & l.mask) >= l.dim) return false;
+    }
+    return true;
+  }
+
+ private:
+  struct Limit {
+    unsigned shift;
+    uint64_t mask, dim;
+  };
+  std::vector<Limit> limits_;  // the dimensions that are not powers of two
+};
 
 Fr pow2(unsigned e) { return Fr::from_u128(static_cast<u128>(1) << e); }
 
@@ -91,27 +121,33 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
     const unsigned nv = lookup_column_vars(c.shape.dims);
     const size_t size = size_t{1} << nv;
     if (c.values.size() > size) throw ZkError(ErrorCode::INVALID_ARGUMENT, "range check column too long");
-    const std::vector<uint8_t> real = lookup_selector_table(c.shape.dims);
     const uint64_t offset = sp.is_signed ? uint64_t{1} << (sp.bits - 1) : 0;
     const uint64_t limit = sp.bits == 64 ? ~uint64_t{0} : (uint64_t{1} << sp.bits) - 1;
+    const RealEntries real(c.shape.dims);
+    const bool cheating = ch.allows_false_relations();
     std::vector<std::vector<int64_t>> mine(sp.limbs(), std::vector<int64_t>(size, 0));
-    for (size_t i = 0; i < c.values.size(); ++i) {
-      if (!real[i]) continue;
+    // The first entry outside the range (an honest prover's error), found in parallel.
+    std::atomic<size_t> first_bad{c.values.size()};
+    parallel_for(c.values.size(), threads, [&](size_t i) {
+      if (!real(i)) return;
       const int64_t v = c.values[i];
       const uint64_t u = static_cast<uint64_t>(v) + offset;
       const bool ok = sp.is_signed ? (u <= limit) : (v >= 0 && static_cast<uint64_t>(v) <= limit);
-      if (!ok && ch.allows_false_relations()) {
-        // A cheating prover: the lower limbs as usual, the top limb whatever the recomposition leaves.
-        for (unsigned l = 0; l + 1 < sp.limbs(); ++l) mine[l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
-        mine.back()[i] = static_cast<int64_t>(u >> (16 * (sp.limbs() - 1)));
-        continue;
+      if (!ok && !cheating) {
+        size_t seen = first_bad.load(std::memory_order_relaxed);
+        while (i < seen && !first_bad.compare_exchange_weak(seen, i, std::memory_order_relaxed)) {
+        }
+        return;
       }
-      if (!ok) {
-        throw ZkError(ErrorCode::OUT_OF_RANGE, "range check: " + std::to_string(v) + " outside " +
-                                                   (sp.is_signed ? "signed " : "") + std::to_string(sp.bits) +
-                                                   " bits");
-      }
-      for (unsigned l = 0; l < sp.limbs(); ++l) mine[l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
+      // A cheating prover's out-of-range value: the lower limbs as usual, the top limb whatever the
+      // recomposition leaves.
+      for (unsigned l = 0; l + 1 < sp.limbs(); ++l) mine[l][i] = static_cast<int64_t>((u >> (16 * l)) & 0xffff);
+      mine.back()[i] = ok ? static_cast<int64_t>((u >> (16 * (sp.limbs() - 1))) & 0xffff)
+                          : static_cast<int64_t>(u >> (16 * (sp.limbs() - 1)));
+    }, grain_for(8));
+    if (const size_t i = first_bad.load(); i < c.values.size()) {
+      throw ZkError(ErrorCode::OUT_OF_RANGE, "range check: " + std::to_string(c.values[i]) + " outside " +
+                                                 (sp.is_signed ? "signed " : "") + std::to_string(sp.bits) + " bits");
     }
     tops.push_back(std::move(mine.back()));
     for (unsigned l = 0; l + 1 < sp.limbs(); ++l) {

@@ -208,7 +208,13 @@ SumcheckProverResult sumcheck_prove(ProverChannel& ch, const SumcheckShape& shap
     throw ZkError(ErrorCode::INVALID_ARGUMENT, "sumcheck_prove: " + std::to_string(tables.size()) + " tables for " +
                                                    std::to_string(shape.num_tables));
   }
-  for (const auto& t : tables) {
+  std::vector<bool> used(tables.size(), false);
+  for (const auto& term : shape.terms) {
+    for (const uint32_t j : term.factors) used[j] = true;
+  }
+  for (size_t j = 0; j < tables.size(); ++j) {
+    const auto& t = tables[j];
+    if (t.empty() && !used[j]) continue;  // not folded; its evaluation is the caller's to derive
     if (t.size() != (size_t{1} << n)) {
       throw ZkError(ErrorCode::INVALID_ARGUMENT, "sumcheck_prove: a table of " + std::to_string(t.size()) +
                                                      " entries for " + std::to_string(n) + " variables");
@@ -281,17 +287,20 @@ SumcheckProverResult sumcheck_prove(ProverChannel& ch, const SumcheckShape& shap
     const int fold_threads = half < kParallelHalf ? 1 : th;
     parallel_chunks(half, static_cast<size_t>(fold_threads), fold_threads, [&](size_t p0, size_t p1, size_t) {
       for (auto& tab : tables) {
+        if (tab.empty()) continue;
         for (size_t p = p0; p < p1; ++p) tab[p] += r * (tab[p + half] - tab[p]);
       }
     });
-    for (auto& tab : tables) tab.resize(half);
+    for (auto& tab : tables) {
+      if (!tab.empty()) tab.resize(half);
+    }
     if (w.size() > 1) {
       const size_t wh = w.size() / 2;
       for (size_t q = 0; q < wh; ++q) w[q] += w[q + wh];
       w.resize(wh);
     }
   }
-  for (const auto& tab : tables) out.evaluations.push_back(tab[0]);
+  for (const auto& tab : tables) out.evaluations.push_back(tab.empty() ? Fr::zero() : tab[0]);
   Fr p_value;
   for (const auto& term : shape.terms) {
     Fr prod = term.coeff;

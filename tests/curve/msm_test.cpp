@@ -62,6 +62,30 @@ TEST_F(MsmTest, ShortScalarsMatchNaiveSum) {
   }
 }
 
+// Non-negative values take the unshifted path (bits - 1 bits, zeros skipped): limbs with zero padding, all
+// zeros, and the largest value of the range.
+TEST_F(MsmTest, NonNegativeShortScalarsMatchNaiveSum) {
+  for (const unsigned bits : {1u, 2u, 17u, 33u, 64u}) {
+    const u128 half = u128{1} << (bits - 1);
+    std::vector<int64_t> values(4103, 0);
+    for (size_t i = 0; i < values.size() * 3 / 4; ++i) values[i] = static_cast<int64_t>(gen() % half);
+    values[1] = static_cast<int64_t>(half - 1);
+    std::vector<Fr> as_field(values.size());
+    for (size_t i = 0; i < values.size(); ++i) as_field[i] = Fr::from_i64(values[i]);
+    for (const size_t n : kSizes) {
+      const auto v = std::span<const int64_t>(values).subspan(0, n);
+      const G1 expect = naive(points(n), std::span<const Fr>(as_field).subspan(0, n));
+      for (const int threads : {1, 2}) {
+        EXPECT_EQ(msm_small(points(n), v, bits, threads), expect) << "bits " << bits << " n " << n;
+      }
+    }
+    EXPECT_EQ(msm_small(gens_->points(), values, bits, 2, &gens_->sum()), naive(gens_->points(), as_field));
+  }
+  const std::vector<int64_t> zeros(3000, 0);
+  EXPECT_EQ(msm_small(points(3000), zeros, 1, 2), G1());
+  EXPECT_EQ(msm_small(points(3000), zeros, 16, 2), G1());
+}
+
 TEST_F(MsmTest, IdentityPointsContributeNothing) {
   std::vector<G1Affine> pts(gens_->points().begin(), gens_->points().begin() + 2000);
   pts[0] = G1Affine{};

@@ -7,6 +7,8 @@
 // [-2^(b-1), 2^(b-1)) are shifted to u_i = v_i + 2^(b-1) in [0, 2^b), Pippenger runs on b-bit scalars instead
 // of 255-bit ones, and the shift is removed with the precomputed sum of the points:
 //   sum_i v_i P_i = sum_i u_i P_i - 2^(b-1) * sum_i P_i.
+// When no value is negative (limbs, remainders, multiplicities, zero padding) there is no shift: Pippenger runs
+// on the values themselves, b - 1 bits, and skips the zero ones (padding costs nothing).
 // A value outside the declared range is a caller error (ZkError OUT_OF_RANGE), never a silently wrong result.
 #pragma once
 

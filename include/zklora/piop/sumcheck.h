@@ -81,8 +81,10 @@ struct SumcheckProverResult {
   ProverValue final_value;      // s_n = P(f(r))
 };
 
-// tables: num_tables tables of exactly 2^num_vars entries each (consumed). The claim must be S; a wrong claim is
-// detected at the end and reported as ZkError INVALID_ARGUMENT (the messages derived from it would be rejected).
+// tables: num_tables tables of exactly 2^num_vars entries each (consumed), except that a table no term uses may be
+// empty: it is not folded, and its evaluation is reported as zero (the caller derives it, e.g. from tables it is a
+// linear combination of). The claim must be S; a wrong claim is detected at the end and reported as ZkError
+// INVALID_ARGUMENT (the messages derived from it would be rejected).
 SumcheckProverResult sumcheck_prove(ProverChannel& ch, const SumcheckShape& shape, std::vector<std::vector<Fr>> tables,
                                     const ProverValue& claim, int threads = 0);
 
