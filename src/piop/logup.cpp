@@ -269,26 +269,19 @@ Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z) {
   return out;
 }
 
-std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims) {
-  const unsigned n = lookup_column_vars(dims);
-  std::vector<uint8_t> sel(size_t{1} << n, 0);
-  for (const uint64_t d : dims) {
-    if (d == 0) return sel;
-  }
-  std::vector<unsigned> shift(dims.size());
-  unsigned acc = 0;
+LookupRealEntries::LookupRealEntries(std::span<const uint64_t> dims) {
+  unsigned shift = 0;
   for (size_t j = dims.size(); j-- > 0;) {
-    shift[j] = acc;
-    acc += log2_ceil(dims[j]);
+    const unsigned bits = dims[j] == 0 ? 0 : log2_ceil(dims[j]);
+    if (dims[j] != (uint64_t{1} << bits)) limits_.push_back({shift, (uint64_t{1} << bits) - 1, dims[j]});
+    shift += bits;
   }
-  for (size_t i = 0; i < sel.size(); ++i) {
-    bool real = true;
-    for (size_t j = 0; j < dims.size() && real; ++j) {
-      const uint64_t mask = (uint64_t{1} << log2_ceil(dims[j])) - 1;
-      real = ((i >> shift[j]) & mask) < dims[j];
-    }
-    sel[i] = real ? 1 : 0;
-  }
+}
+
+std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims) {
+  const LookupRealEntries real(dims);
+  std::vector<uint8_t> sel(size_t{1} << lookup_column_vars(dims));
+  for (size_t i = 0; i < sel.size(); ++i) sel[i] = real(i) ? 1 : 0;
   return sel;
 }
 
@@ -371,8 +364,7 @@ LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::
   const LogupColumnLayout g = logup_column_layout(dims);
   // Every column's block is written in full below; the leaves after the last block are (0, beta).
   Layer fl{std::vector<Fr>(size_t{1} << g.vars), std::vector<Fr>(size_t{1} << g.vars)};
-  uint64_t filled = 0;
-  for (size_t c = 0; c < columns.size(); ++c) filled = std::max(filled, g.offsets[c] + (uint64_t{1} << g.column_vars[c]));
+  const uint64_t filled = *column_leaf_count(dims);  // the blocks are packed from leaf 0
   parallel_for(fl.q.size() - filled, threads, [&](size_t i) { fl.q[filled + i] = beta; }, grain_for(4));
   SelectorCache selectors;
   for (size_t c = 0; c < columns.size(); ++c) {

@@ -7,7 +7,6 @@
 
 #include "zklora/base/threads.h"
 #include "zklora/piop/openings.h"
-#include "zklora/poly/mle.h"
 
 namespace zklora {
 namespace {
@@ -32,33 +31,6 @@ void absorb_shapes(Transcript& t, std::span<const RangeCheckShape> shapes, uint6
     t.absorb_u64("signed", s.spec.is_signed ? 1 : 0);
   }
 }
-
-// Whether entry i of a tensor of these dims (padded layout, row-major, each dimension padded to a power of two) is
-// a real entry: lookup_selector_table's rule, entry by entry, without building the table.
-class RealEntries {
- public:
-  explicit RealEntries(const std::vector<uint64_t>& dims) {
-    unsigned acc = 0;
-    for (size_t j = dims.size(); j-- > 0;) {
-      const unsigned bits = log2_ceil(dims[j]);
-      if (dims[j] != (uint64_t{1} << bits)) limits_.push_back({acc, (uint64_t{1} << bits) - 1, dims[j]});
-      acc += bits;
-    }
-  }
-  bool operator()(size_t i) const {
-    for (const Limit& l : limits_) {
-      if (((i >> l.shift) & l.mask) >= l.dim) return false;
-    }
-    return true;
-  }
-
- private:
-  struct Limit {
-    unsigned shift;
-    uint64_t mask, dim;
-  };
-  std::vector<Limit> limits_;  // the dimensions that are not powers of two
-};
 
 Fr pow2(unsigned e) { return Fr::from_u128(static_cast<u128>(1) << e); }
 
@@ -123,7 +95,7 @@ RangeCheckProverResult range_check_prove(ProverChannel& ch, std::span<const Rang
     if (c.values.size() > size) throw ZkError(ErrorCode::INVALID_ARGUMENT, "range check column too long");
     const uint64_t offset = sp.is_signed ? uint64_t{1} << (sp.bits - 1) : 0;
     const uint64_t limit = sp.bits == 64 ? ~uint64_t{0} : (uint64_t{1} << sp.bits) - 1;
-    const RealEntries real(c.shape.dims);
+    const LookupRealEntries real(c.shape.dims);
     const bool cheating = ch.allows_false_relations();
     std::vector<std::vector<int64_t>> mine(sp.limbs(), std::vector<int64_t>(size, 0));
     // The first entry outside the range (an honest prover's error), found in parallel.

@@ -59,22 +59,6 @@ std::array<uint8_t, 32> digest_of(std::span<const uint8_t> bytes) {
   return t.digest();
 }
 
-std::vector<uint8_t> encode_public(const WeightCommitmentFile& c) {
-  ByteWriter w;
-  for (const char ch : kWeightCommitmentMagic) w.u8(static_cast<uint8_t>(ch));
-  w.u32(kWeightCommitmentVersion);
-  w.u32(c.format_version);
-  w.str(c.content_hash);
-  w.str(c.config_json);
-  w.u32(static_cast<uint32_t>(c.tensors.size()));
-  for (const auto& [name, x] : c.tensors) {
-    w.str(name);
-    x.write(w);
-  }
-  w.u64(c.weight_check.size());
-  for (const uint8_t b : c.weight_check) w.u8(b);
-  return w.take();
-}
 
 Result<WeightCommitmentFile> decode_public(const std::string& where, std::span<const uint8_t> bytes, int threads) {
   ByteReader r(bytes);
@@ -124,7 +108,22 @@ Result<WeightCommitmentFile> decode_public(const std::string& where, std::span<c
 
 }  // namespace
 
-std::vector<uint8_t> encode_weight_commitment(const WeightCommitmentFile& file) { return encode_public(file); }
+std::vector<uint8_t> encode_weight_commitment(const WeightCommitmentFile& c) {
+  ByteWriter w;
+  for (const char ch : kWeightCommitmentMagic) w.u8(static_cast<uint8_t>(ch));
+  w.u32(kWeightCommitmentVersion);
+  w.u32(c.format_version);
+  w.str(c.content_hash);
+  w.str(c.config_json);
+  w.u32(static_cast<uint32_t>(c.tensors.size()));
+  for (const auto& [name, x] : c.tensors) {
+    w.str(name);
+    x.write(w);
+  }
+  w.u64(c.weight_check.size());
+  for (const uint8_t b : c.weight_check) w.u8(b);
+  return w.take();
+}
 
 std::filesystem::path weight_blinds_path(const std::filesystem::path& public_file) {
   return prover_file_path(public_file);
@@ -135,7 +134,7 @@ bool is_weight_blinds_file(const std::filesystem::path& file) { return file_star
 
 Status write_weight_commitment(const std::filesystem::path& file, const WeightCommitmentFile& c,
                                const ProverCommitments& with_blinds) {
-  const std::vector<uint8_t> pub = encode_public(c);
+  const std::vector<uint8_t> pub = encode_weight_commitment(c);
   ByteWriter w;
   for (const char ch : kWeightBlindsMagic) w.u8(static_cast<uint8_t>(ch));
   w.u32(kWeightBlindsVersion);

@@ -24,6 +24,20 @@ class MsmTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { gens_ = generators(4103); }
   static std::span<const G1Affine> points(size_t n) { return gens_->points().subspan(0, n); }
+  // msm_small of every prefix of kSizes (1 and 2 threads) and of all 4103 values with the precomputed sum of the
+  // generators, each against the naive sum of the values as field elements.
+  static void expect_small_matches_naive(const std::vector<int64_t>& values, unsigned bits) {
+    std::vector<Fr> as_field(values.size());
+    for (size_t i = 0; i < values.size(); ++i) as_field[i] = Fr::from_i64(values[i]);
+    for (const size_t n : kSizes) {
+      const auto v = std::span<const int64_t>(values).subspan(0, n);
+      const G1 expect = naive(points(n), std::span<const Fr>(as_field).subspan(0, n));
+      for (const int threads : {1, 2}) {
+        EXPECT_EQ(msm_small(points(n), v, bits, threads), expect) << "bits " << bits << " n " << n;
+      }
+    }
+    EXPECT_EQ(msm_small(gens_->points(), values, bits, 2, &gens_->sum()), naive(gens_->points(), as_field));
+  }
   static inline std::shared_ptr<const GeneratorSet> gens_;
   std::mt19937_64 gen{2024};
 };
@@ -48,17 +62,7 @@ TEST_F(MsmTest, ShortScalarsMatchNaiveSum) {
     values[0] = static_cast<int64_t>(-half);     // both ends of the range
     values[1] = static_cast<int64_t>(half - 1);
     values[2] = 0;
-    std::vector<Fr> as_field(values.size());
-    for (size_t i = 0; i < values.size(); ++i) as_field[i] = Fr::from_i64(values[i]);
-    for (const size_t n : kSizes) {
-      const auto v = std::span<const int64_t>(values).subspan(0, n);
-      const G1 expect = naive(points(n), std::span<const Fr>(as_field).subspan(0, n));
-      for (const int threads : {1, 2}) {
-        EXPECT_EQ(msm_small(points(n), v, bits, threads), expect) << "bits " << bits << " n " << n;
-      }
-    }
-    // With the precomputed sum of the generators.
-    EXPECT_EQ(msm_small(gens_->points(), values, bits, 2, &gens_->sum()), naive(gens_->points(), as_field));
+    expect_small_matches_naive(values, bits);
   }
 }
 
@@ -70,16 +74,7 @@ TEST_F(MsmTest, NonNegativeShortScalarsMatchNaiveSum) {
     std::vector<int64_t> values(4103, 0);
     for (size_t i = 0; i < values.size() * 3 / 4; ++i) values[i] = static_cast<int64_t>(gen() % half);
     values[1] = static_cast<int64_t>(half - 1);
-    std::vector<Fr> as_field(values.size());
-    for (size_t i = 0; i < values.size(); ++i) as_field[i] = Fr::from_i64(values[i]);
-    for (const size_t n : kSizes) {
-      const auto v = std::span<const int64_t>(values).subspan(0, n);
-      const G1 expect = naive(points(n), std::span<const Fr>(as_field).subspan(0, n));
-      for (const int threads : {1, 2}) {
-        EXPECT_EQ(msm_small(points(n), v, bits, threads), expect) << "bits " << bits << " n " << n;
-      }
-    }
-    EXPECT_EQ(msm_small(gens_->points(), values, bits, 2, &gens_->sum()), naive(gens_->points(), as_field));
+    expect_small_matches_naive(values, bits);
   }
   const std::vector<int64_t> zeros(3000, 0);
   EXPECT_EQ(msm_small(points(3000), zeros, 1, 2), G1());

@@ -76,6 +76,26 @@ LogupColumnLayout logup_column_layout(std::span<const std::vector<uint64_t>> dim
 // s~(z): the MLE of the column's selector (1 on real entries, 0 in the padding), in O(|z|).
 Fr lookup_selector_eval(std::span<const uint64_t> dims, std::span<const Fr> z);
 
+// Whether entry i of a column of these dims (padded layout: row-major, each dimension padded to a power of two) is
+// a real entry, entry by entry without a table: every coordinate below its dimension.
+class LookupRealEntries {
+ public:
+  explicit LookupRealEntries(std::span<const uint64_t> dims);
+  bool operator()(size_t i) const {
+    for (const Limit& l : limits_) {
+      if (((i >> l.shift) & l.mask) >= l.dim) return false;
+    }
+    return true;
+  }
+
+ private:
+  struct Limit {
+    unsigned shift;
+    uint64_t mask, dim;
+  };
+  std::vector<Limit> limits_;  // the dimensions that are not powers of two (a zero one: no entry is real)
+};
+
 // The selector as a table: 1 on real entries, 0 in the padding (2^lookup_column_vars(dims) entries).
 std::vector<uint8_t> lookup_selector_table(std::span<const uint64_t> dims);
 // The same as field elements, zero-extended (or cut) to n entries: a sumcheck's table of the selector.
