@@ -3,13 +3,11 @@
 
 #include <malloc.h>
 
-#include <climits>
-
 namespace zklora {
 
 void retain_freed_memory() {
   mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  mallopt(M_TRIM_THRESHOLD, -1);  // -1: never trim (mallopt(3)); INT_MAX would still trim a free top past 2 GB
 }
 
 }  // namespace zklora

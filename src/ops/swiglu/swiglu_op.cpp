@@ -14,6 +14,7 @@
 #include "zklora/piop/sumcheck.h"
 #include "zklora/poly/mle.h"
 #include "zklora/poly/shape.h"
+#include "zklora/poly/small_mul.h"
 
 namespace zklora {
 namespace {
@@ -36,24 +37,39 @@ SumcheckShape product_shape(unsigned vars, std::vector<Fr> z) {
   return s;
 }
 
-// (C1) + lambda (C2) with tables 0 g, 1 rem_j, 2 sel, 3 jc, 4 w and j = (g + 2^4 sel - rem_j) / 2^5:
-//   (hi - lo)(j - jc) - w (2 jc - hi - lo) + lambda w (hi - jc)(jc - lo)
-SumcheckShape clamp_shape(unsigned vars, std::vector<Fr> z, const Fr& lambda) {
+// (C1) + lambda (C2) with j = (g + 2^4 sel - rem_j) / 2^5, written as L + w jc jc' over seven tables:
+//   0 g, 1 rem_j, 2 sel (no term reads them: their evaluations enter through L's), 3 jc, 4 w,
+//   5 L   = c (g + 2^4 sel - rem_j) - (hi - lo) jc + (hi + lo - lambda hi lo) w,   c = (hi - lo) / 2^5,
+//   6 jc' = -2 + lambda (hi + lo) - lambda jc,
+// L and jc' being linear in the others, their evaluations follow from those (ClampForm). Expanded, L + w jc jc' is
+//   (hi - lo)(j - jc) - w (2 jc - hi - lo) + lambda w (hi - jc)(jc - lo):
+// two products per point where the nine terms of the expanded form take thirteen.
+struct ClampForm {
+  Fr c, span, k_w, k_jc, lambda;
+  explicit ClampForm(const Fr& l) : lambda(l) {
+    const Fr hi = Fr::from_i64(kHi), lo = Fr::from_i64(kLo);
+    span = hi - lo;
+    c = span * pow2_fr(kIndexShift).inverse();
+    k_w = hi + lo - lambda * hi * lo;
+    k_jc = lambda * (hi + lo) - Fr::from_u64(2);
+  }
+  // L and jc' from the evaluations of g, rem_j, sel, jc, w.
+  template <class V>
+  V linear(const V& g, const V& rem_j, const V& sel, const V& jc, const V& w) const {
+    return (g + sel * pow2_fr(kIndexShift - 1) - rem_j) * c - jc * span + w * k_w;
+  }
+  template <class V>
+  V shifted_index(const V& jc) const {
+    return V::constant(k_jc) - jc * lambda;
+  }
+};
+
+SumcheckShape clamp_shape(unsigned vars, std::vector<Fr> z) {
   SumcheckShape s;
   s.num_vars = vars;
   s.eq_point = std::move(z);
-  s.num_tables = 5;
-  const Fr hi = Fr::from_i64(kHi), lo = Fr::from_i64(kLo), span = hi - lo;
-  const Fr c1 = span * pow2_fr(kIndexShift).inverse();
-  s.terms = {{c1, {0}},
-             {c1 * pow2_fr(kIndexShift - 1), {2}},
-             {-c1, {1}},
-             {-span, {3}},
-             {-Fr::from_u64(2), {4, 3}},
-             {hi + lo, {4}},
-             {lambda * (hi + lo), {4, 3}},
-             {-(lambda * hi * lo), {4}},
-             {-lambda, {4, 3, 3}}};
+  s.num_tables = 7;
+  s.terms = {{Fr::one(), {5}}, {Fr::one(), {4, 3, 6}}};
   return s;
 }
 
@@ -142,19 +158,38 @@ void SwigluOp::prove(OpProver& p) const {
     sumcheck_prove_final(ch, sh, r.final_value, evs);
   }
   // The clamp.
-  const Fr lambda = ch.challenge("swiglu-lambda");
-  const SumcheckShape cs = clamp_shape(n, ch.challenges("swiglu-clamp-point", n), lambda);
-  SumcheckProverResult r = sumcheck_prove(
-      ch, cs,
-      {to_field(p.tensor(kG).padded(), size, threads), to_field(p.tensor(kRemJ).padded(), size, threads),
-       lookup_selector_field(dims_, size), to_field(p.tensor(kJc).padded(), size, threads),
-       to_field(p.tensor(kW).padded(), size, threads)},
-      ProverValue::constant(Fr::zero()), threads);
-  const ProverValue evs[5] = {p.evaluate(kG, r.point, "swiglu-clamp-gate"),
-                              p.evaluate(kRemJ, r.point, "swiglu-clamp-remainder"),
-                              ProverValue::constant(selector_eval(dims_, r.point)),
-                              p.evaluate(kJc, r.point, "swiglu-clamp-index"),
-                              p.evaluate(kW, r.point, "swiglu-clamp-overflow")};
+  const ClampForm form(ch.challenge("swiglu-lambda"));
+  const SumcheckShape cs = clamp_shape(n, ch.challenges("swiglu-clamp-point", n));
+  std::vector<std::vector<Fr>> tables(7);
+  {
+    const std::vector<int64_t> g = view_to_i64(p.tensor(kG).padded()), rem_j = view_to_i64(p.tensor(kRemJ).padded()),
+                               jc = view_to_i64(p.tensor(kJc).padded()), w = view_to_i64(p.tensor(kW).padded());
+    const std::vector<uint8_t> sel = lookup_selector_table(dims_);
+    const ScaledFr<1> c = ScaledFr<1>::from(form.c), neg_span = ScaledFr<1>::from(-form.span),
+                      k_w = ScaledFr<1>::from(form.k_w), k_jc = ScaledFr<1>::from(form.k_jc),
+                      neg_lambda = ScaledFr<1>::from(-form.lambda);
+    tables[3].resize(size);
+    tables[4].resize(size);
+    tables[5].resize(size);
+    tables[6].resize(size);
+    const auto at = [](const std::vector<int64_t>& v, size_t i) { return i < v.size() ? v[i] : int64_t{0}; };
+    parallel_for(size, threads, [&](size_t i) {
+      const int64_t a = at(g, i) + (i < sel.size() && sel[i] ? int64_t{1} << (kIndexShift - 1) : 0) - at(rem_j, i);
+      const int64_t ji = at(jc, i), wi = at(w, i);
+      tables[3][i] = int_to_fr(ji);
+      tables[4][i] = int_to_fr(wi);
+      tables[5][i] = int_lincomb2(a, c, ji, neg_span) + int_lincomb2(wi, k_w, 0, k_w);
+      tables[6][i] = int_lincomb2(1, k_jc, ji, neg_lambda);
+    }, grain_for(16));
+  }
+  SumcheckProverResult r = sumcheck_prove(ch, cs, std::move(tables), ProverValue::constant(Fr::zero()), threads);
+  std::vector<ProverValue> evs = {p.evaluate(kG, r.point, "swiglu-clamp-gate"),
+                                  p.evaluate(kRemJ, r.point, "swiglu-clamp-remainder"),
+                                  ProverValue::constant(selector_eval(dims_, r.point)),
+                                  p.evaluate(kJc, r.point, "swiglu-clamp-index"),
+                                  p.evaluate(kW, r.point, "swiglu-clamp-overflow")};
+  evs.push_back(form.linear(evs[0], evs[1], evs[2], evs[3], evs[4]));
+  evs.push_back(form.shifted_index(evs[3]));
   sumcheck_prove_final(ch, cs, r.final_value, evs);
 }
 
@@ -204,11 +239,11 @@ Status SwigluOp::verify(OpVerifier& v) const {
     const VerifierValue evs[2] = {ge.value(), se.value()};
     if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
   }
-  const Fr lambda = ch.challenge("swiglu-lambda");
-  const SumcheckShape cs = clamp_shape(n, ch.challenges("swiglu-clamp-point", n), lambda);
+  const ClampForm form(ch.challenge("swiglu-lambda"));
+  const SumcheckShape cs = clamp_shape(n, ch.challenges("swiglu-clamp-point", n));
   auto r = sumcheck_verify(ch, cs, VerifierValue::constant(Fr::zero()));
   if (!r) return r.error();
-  VerifierValue evs[5];
+  VerifierValue evs[7];
   const std::pair<size_t, TensorRef> sent[4] = {{0, kG}, {1, kRemJ}, {3, kJc}, {4, kW}};
   const char* labels[4] = {"swiglu-clamp-gate", "swiglu-clamp-remainder", "swiglu-clamp-index",
                            "swiglu-clamp-overflow"};
@@ -218,6 +253,8 @@ Status SwigluOp::verify(OpVerifier& v) const {
     evs[sent[k].first] = e.value();
   }
   evs[2] = VerifierValue::constant(selector_eval(dims_, r->point));
+  evs[5] = form.linear(evs[0], evs[1], evs[2], evs[3], evs[4]);
+  evs[6] = form.shifted_index(evs[3]);
   return sumcheck_verify_final(ch, cs, r->expected, evs);
 }
 
