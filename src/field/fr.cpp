@@ -130,8 +130,6 @@ Fr Fr::random() {
   return from_wide_bytes(bytes);
 }
 
-bool Fr::is_zero() const { return (v_.l[0] | v_.l[1] | v_.l[2] | v_.l[3]) == 0; }
-
 bool Fr::is_one() const { return *this == one_value(); }
 
 Fr Fr::operator+(const Fr& o) const {

@@ -116,11 +116,17 @@ class RoundEvaluator {
       coeff_one_.push_back(t.coeff.is_one());
     }
     max_point_ = points.empty() ? 0 : *std::max_element(points.begin(), points.end());
+    products_ = max_point_ <= 2 && !s.terms.empty();
+    for (const auto& t : s.terms) products_ = products_ && t.factors.size() == 2;
   }
 
   // Adds sum_{p in [p0, p1)} w[p >> free_bits] P(f(..., x, p)) to acc[e] for x = points[e].
   void run(const std::vector<std::vector<Fr>>& tables, size_t half, std::span<const Fr> w, unsigned free_bits,
            size_t p0, size_t p1, std::vector<Fr>& acc) const {
+    if (products_) {
+      run_products(tables, half, w, free_bits, p0, p1, acc);
+      return;
+    }
     const size_t np = points_.size();
     const size_t nt = tables.size();
     std::vector<Fr> vals(nt * (max_point_ + 1));  // vals[j * (max + 1) + x] = f_j(x)
@@ -164,11 +170,71 @@ class RoundEvaluator {
   }
 
  private:
+  // run() for the commonest shape, every term a product of two tables (matrix products, the openings' batches, the
+  // LogUp layers): each term reads its four entries directly, with no per-table staging. The same sums in the same
+  // order, so the same round polynomial.
+  void run_products(const std::vector<std::vector<Fr>>& tables, size_t half, std::span<const Fr> w,
+                    unsigned free_bits, size_t p0, size_t p1, std::vector<Fr>& acc) const {
+    const size_t np = points_.size();
+    const size_t nt = s_.terms.size();
+    struct Term {
+      const Fr* a;
+      const Fr* b;
+      const Fr* coeff;  // null for one
+    };
+    std::vector<Term> terms(nt);
+    for (size_t t = 0; t < nt; ++t) {
+      const auto& f = s_.terms[t].factors;
+      terms[t] = {tables[f[0]].data(), tables[f[1]].data(), coeff_one_[t] ? nullptr : &s_.terms[t].coeff};
+    }
+    Fr inner[3], prod;
+    acc.assign(np, Fr::zero());
+    size_t cur = p0 >> free_bits;
+    auto flush = [&] {
+      for (size_t e = 0; e < np; ++e) {
+        acc[e] += w[cur] * inner[e];
+        inner[e] = Fr::zero();
+      }
+    };
+    for (size_t p = p0; p < p1; ++p) {
+      if ((p >> free_bits) != cur) {
+        flush();
+        cur = p >> free_bits;
+      }
+      for (const Term& t : terms) {
+        const Fr &a0 = t.a[p], &a1 = t.a[p + half], &b0 = t.b[p], &b1 = t.b[p + half];
+        for (size_t e = 0; e < np; ++e) {
+          // A zero factor (padding, a selector's zeros) skips the product.
+          switch (points_[e]) {
+            case 0:
+              if (a0.is_zero() || b0.is_zero()) continue;
+              prod = a0 * b0;
+              break;
+            case 1:
+              if (a1.is_zero() || b1.is_zero()) continue;
+              prod = a1 * b1;
+              break;
+            default: {  // x = 2
+              const Fr a2 = a1 + a1 - a0, b2 = b1 + b1 - b0;
+              if (a2.is_zero() || b2.is_zero()) continue;
+              prod = a2 * b2;
+              break;
+            }
+          }
+          if (t.coeff != nullptr) prod *= *t.coeff;
+          inner[e] += prod;
+        }
+      }
+    }
+    flush();
+  }
+
   const SumcheckShape& s_;
   std::span<const uint32_t> points_;
   std::vector<bool> used_;
   std::vector<bool> coeff_one_;
   uint32_t max_point_ = 0;
+  bool products_ = false;
 };
 
 }  // namespace
@@ -288,7 +354,11 @@ SumcheckProverResult sumcheck_prove(ProverChannel& ch, const SumcheckShape& shap
     parallel_chunks(half, static_cast<size_t>(fold_threads), fold_threads, [&](size_t p0, size_t p1, size_t) {
       for (auto& tab : tables) {
         if (tab.empty()) continue;
-        for (size_t p = p0; p < p1; ++p) tab[p] += r * (tab[p + half] - tab[p]);
+        // Equal pairs (zero padding, selectors, flat stretches) need no product.
+        for (size_t p = p0; p < p1; ++p) {
+          const Fr diff = tab[p + half] - tab[p];
+          if (!diff.is_zero()) tab[p] += r * diff;
+        }
       }
     });
     for (auto& tab : tables) {

@@ -67,7 +67,7 @@ class Fr {
     return from_wide_bytes(bytes);
   }
 
-  bool is_zero() const;
+  bool is_zero() const { return (v_.l[0] | v_.l[1] | v_.l[2] | v_.l[3]) == 0; }
   bool is_one() const;
 
   Fr operator+(const Fr& o) const;
