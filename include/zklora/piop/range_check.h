@@ -1,7 +1,8 @@
 // Range checks of up to 64 bits (DESIGN.md section 4: every free integer witness the relation relies on is
 // range checked), by decomposition into committed 16-bit limbs looked up in a tagged range table by LogUp
-// (logup.h): one argument per run of consecutive columns whose limbs fill at most 2^24 leaves (a column needing
-// more is a run of its own), so the LogUp trees the prover holds are a run's (about 3 GB), not the step's; the
+// (logup.h): one argument per run of columns whose limbs fill at most 2^24 leaves (a column needing more is a run
+// of its own; columns go into runs first-fit decreasing by size, so runs come out nearly full and their padding to a
+// power of two costs little), so the LogUp trees the prover holds are a run's (about 3 GB), not the step's; the
 // limbs themselves, one int64 per limb entry, are kept for the whole argument.
 //
 // A column v (a tensor of dims, padded layout) with spec (b bits, signed or not) must satisfy, on its real entries,
