@@ -189,7 +189,7 @@ Result<std::vector<G1Affine>> ByteReader::g1_affines_with(size_t n, std::string_
   std::atomic<size_t> first_bad{n};
   std::vector<Error> errors(n > 0 ? 1 : 0, Error{ErrorCode::INVALID_ARGUMENT, {}});
   std::mutex mu;
-  parallel_for(n, n < 64 ? 1 : threads, [&](size_t i) {
+  parallel_for(n, n < 4 ? 1 : threads, [&](size_t i) {
     auto a = decode(bytes_.subspan(start + i * G1::kBytes, G1::kBytes));
     if (a) {
       out[i] = *a;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "zklora/base/threads.h"
 #include "zklora/pcs/pedersen.h"
 #include "zklora/curve/msm.h"
 #include "zklora/pcs/sigma.h"
@@ -42,15 +43,28 @@ std::vector<LinTerm> merged(std::vector<LinTerm> t) {
 }  // namespace
 
 G1 VerifierValue::commitment() const {
-  G1 c = pedersen_value_generator() * value_;
+  if (committed_ && !terms_.empty() && !points_->pending.empty()) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, "VerifierValue::commitment: the channel's points are not decoded yet");
+  }
+  // y U from the generator's fixed-base table; a received point with coefficient +-1 (most claims: a value sent
+  // as it is) is added, not multiplied.
+  G1 c = pedersen_commit_scalar(value_, Fr::zero());
   if (!committed_ || terms_.empty()) return c;
   std::vector<G1Affine> pts;
   std::vector<Fr> sc;
+  const Fr one = Fr::one(), minus_one = -Fr::one();
   for (const LinTerm& t : terms_) {
-    pts.push_back(points_->points[t.point]);
-    sc.push_back(t.coeff);
+    const G1Affine& p = points_->points[t.point];
+    if (t.coeff == one) {
+      c += G1::from_affine(p);
+    } else if (t.coeff == minus_one) {
+      c -= G1::from_affine(p);
+    } else {
+      pts.push_back(p);
+      sc.push_back(t.coeff);
+    }
   }
-  return c + msm(pts, sc, 1);
+  return pts.empty() ? c : c + msm(pts, sc, 1);
 }
 
 VerifierValue VerifierValue::operator+(const VerifierValue& o) const {
@@ -232,17 +246,55 @@ Result<VerifierValue> ValueVerifierChannel::mul_values(std::string_view, const V
 ZkVerifierChannel::ZkVerifierChannel(Transcript& transcript, std::span<const uint8_t> proof)
     : VerifierChannel(transcript, proof), points_(std::make_shared<ReceivedPoints>()) {}
 
+uint32_t ZkVerifierChannel::add_label(std::string_view label) {
+  points_->labels.emplace_back(label);
+  return static_cast<uint32_t>(points_->labels.size() - 1);
+}
+
+uint32_t ZkVerifierChannel::add_encoded(std::span<const uint8_t> bytes, uint32_t label) {
+  const auto index = static_cast<uint32_t>(points_->points.size());
+  points_->points.emplace_back();
+  ReceivedPoints::Pending p{index, {}, label};
+  std::copy(bytes.begin(), bytes.end(), p.bytes.begin());
+  points_->pending.push_back(p);
+  return index;
+}
+
+Status ZkVerifierChannel::decode_points() {
+  std::vector<ReceivedPoints::Pending>& pending = points_->pending;
+  if (pending.empty()) return {};
+  std::vector<uint8_t> bad(pending.size(), 0);
+  parallel_for(pending.size(), pending.size() < 16 ? 1 : 0, [&](size_t i) {
+    auto p = decode_g1_affine_on_curve(pending[i].bytes);
+    if (p) {
+      points_->points[pending[i].index] = *p;
+    } else {
+      bad[i] = 1;
+    }
+  }, 8);
+  // The first bad encoding in proof order, decoded again for its error.
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (!bad[i]) continue;
+    const Error e = decode_g1_affine_on_curve(pending[i].bytes).error();
+    const std::string label = points_->labels[pending[i].label];
+    pending.clear();
+    return make_error(e.code, label + ": " + e.message);
+  }
+  pending.clear();
+  points_->labels.clear();
+  return {};
+}
+
 Result<std::vector<VerifierValue>> ZkVerifierChannel::receive(std::string_view label, size_t n) {
   if (Status s = r_.need_items(n, G1::kBytes, label); !s) return s.error();
   auto bytes = r_.raw(n * G1::kBytes, label);
   if (!bytes) return bytes.error();
+  const uint32_t l = add_label(label);
   std::vector<VerifierValue> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    auto p = decode_g1_affine_on_curve(bytes->subspan(i * G1::kBytes, G1::kBytes));
-    if (!p) return make_error(p.code(), std::string(label) + ": " + p.error().message);
-    points_->points.push_back(*p);
-    out.push_back(VerifierValue::received(points_, static_cast<uint32_t>(points_->points.size() - 1)));
+    const uint32_t index = add_encoded(bytes->subspan(i * G1::kBytes, G1::kBytes), l);
+    out.push_back(VerifierValue::received(points_, index));
   }
   // The same frame as the prover's absorb_g1s: the encodings, concatenated.
   t_.absorb_bytes(label, *bytes);
@@ -255,12 +307,12 @@ Status ZkVerifierChannel::check_zero(std::string_view label, const VerifierValue
     if (!e.value_.is_zero()) return make_error(code, failed(what, label));
     return {};
   }
-  auto proof = ZeroProof::read(r_);
+  auto proof = ZeroProofEncoding::read(r_);
   if (!proof) return proof.error();
   const Fr c = zero_challenge(t_, *proof);
   // z H - A - c C_e = 0
-  points_->points.push_back(proof->a.to_affine());
-  Equation eq{{{static_cast<uint32_t>(points_->points.size() - 1), -Fr::one()}}, -(c * e.value_), proof->z, code,
+  const uint32_t a = add_encoded(proof->a, add_label("zero-proof commitment"));
+  Equation eq{{{a, -Fr::one()}}, -(c * e.value_), proof->z, code,
               context_.empty() ? failed(what, label) : context_ + ": " + failed(what, label)};
   for (const LinTerm& t : e.terms_) eq.terms.push_back({t.point, -(c * t.coeff)});
   equations_.push_back(std::move(eq));
@@ -272,13 +324,11 @@ Result<VerifierValue> ZkVerifierChannel::mul_values(std::string_view label, cons
   auto got = receive(label, 1);
   if (!got) return got.error();
   const VerifierValue p = (*got)[0];
-  auto proof = ProductProof::read(r_);
+  auto proof = ProductProofEncoding::read(r_);
   if (!proof) return proof.error();
   const Fr c = product_challenge(t_, *proof);
-  const auto add_point = [&](const G1& x) {
-    points_->points.push_back(x.to_affine());
-    return static_cast<uint32_t>(points_->points.size() - 1);
-  };
+  const uint32_t proof_label = add_label("product-proof commitment");
+  const auto add_point = [&](const G1Encoding& x) { return add_encoded(x, proof_label); };
   const std::string why = context_.empty() ? failed(what, label) : context_ + ": " + failed(what, label);
   // alpha + c C_a - z1 U - z2 H = 0
   Equation e1{{{add_point(proof->alpha), Fr::one()}}, c * a.value_ - proof->z1, -proof->z2, code, why};
@@ -297,6 +347,7 @@ Result<VerifierValue> ZkVerifierChannel::mul_values(std::string_view label, cons
 }
 
 Status ZkVerifierChannel::flush() {
+  if (Status s = decode_points(); !s) return s;
   if (equations_.empty()) return {};
   const std::vector<G1Affine>& pts = points_->points;
   // sum_k w_k (equation k), w_k random: zero (times the cofactor) iff every equation holds, except with

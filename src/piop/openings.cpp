@@ -211,6 +211,7 @@ Status verify_openings_now(VerifierChannel& ch, std::span<const HyraxCommitment*
     if (Status s = sumcheck_verify_final(ch, shape, sub->expected, evals); !s) return s.error();
     for (size_t k = 0; k < b.commitments.size(); ++k) open.push_back({b.commitments[k], {sub->point, (*sent)[k]}});
   }
+  if (Status s = ch.decode_points(); !s) return s;
   std::vector<HyraxVerifierClaim> hc;
   hc.reserve(open.size());
   for (size_t j = 0; j < open.size(); ++j) {

@@ -118,6 +118,41 @@ TEST(ChannelZk, StreamHidesValues) {
   EXPECT_NE(zk, prove(ChannelMode::ZERO_KNOWLEDGE, a, b));
 }
 
+// x = 1 with the compression flag: 1 + 4 is not a square mod p, so no point of the curve has it.
+void put_point_off_the_curve(std::vector<uint8_t>& bytes, size_t offset) {
+  bytes[offset] = 0x80;
+  std::fill(bytes.begin() + static_cast<ptrdiff_t>(offset) + 1, bytes.begin() + static_cast<ptrdiff_t>(offset) + 47, 0);
+  bytes[offset + 47] = 1;
+}
+
+TEST(ChannelZk, PointsAreDecodedTogetherAndABadOneIsNamed) {
+  std::mt19937_64 gen(73);
+  const auto ab = random_frs(gen, 2);
+  const auto proof = prove(ChannelMode::ZERO_KNOWLEDGE, ab[0], ab[1]);
+  // A sent value: reported by the flush that decodes it, with its message's label.
+  auto bad = proof;
+  put_point_off_the_curve(bad, 16 + 48);
+  Status v = verify(ChannelMode::ZERO_KNOWLEDGE, bad, ab[0] * ab[1]);
+  EXPECT_EQ(v.code(), ErrorCode::POINT_NOT_ON_CURVE);
+  EXPECT_EQ(v.error().message.rfind("ab: ", 0), 0u) << v.error().message;
+  // A proof of product's first message (after the stream's sync, the two values, the proof of zero, the public
+  // value and the product's commitment).
+  bad = proof;
+  put_point_off_the_curve(bad, 16 + 2 * 48 + 80 + 32 + 48);
+  v = verify(ChannelMode::ZERO_KNOWLEDGE, bad, ab[0] * ab[1]);
+  EXPECT_EQ(v.code(), ErrorCode::POINT_NOT_ON_CURVE);
+  EXPECT_NE(v.error().message.find("product-proof commitment"), std::string::npos) << v.error().message;
+  // A value's commitment needs the points decoded first.
+  Transcript t("channel-test");
+  auto ch = make_verifier_channel(ChannelMode::ZERO_KNOWLEDGE, t, proof);
+  ASSERT_TRUE(ch->sync("start").ok());
+  auto got = ch->receive("ab", 2);
+  ASSERT_TRUE(got.ok());
+  EXPECT_THROW((void)(*got)[0].commitment(), ZkError);
+  ASSERT_TRUE(ch->decode_points().ok());
+  EXPECT_FALSE((*got)[0].commitment().is_identity());
+}
+
 TEST(ChannelValues, CommitmentOfAClearValue) {
   const VerifierValue c = VerifierValue::constant(Fr::from_u64(5));
   EXPECT_EQ(c.commitment(), pedersen_value_generator() * Fr::from_u64(5));

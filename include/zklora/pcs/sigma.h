@@ -14,6 +14,9 @@
 //     P: z1 = b1 + e a, z2 = b2 + e rho_a, z3 = b3 + e b, z4 = b4 + e rho_b, z5 = b5 + e (rho_c - b rho_a)
 //     V: alpha + e C_a == z1 U + z2 H;  beta + e C_b == z3 U + z4 H;  delta + e C_c == z3 C_a + z5 H
 // Both are special-sound and honest-verifier zero knowledge (responses are uniform given the challenge).
+// Points. A proof's points are decoded on the curve only, without the subgroup check (three quarters of a
+// decoding's cost), and every check is made on the difference of its sides times the effective cofactor, as the
+// batched checks of the channel and of Hyrax are (hyrax.h, Points): only the points' G1 components take part.
 // Transcript: each absorbs its protocol name and its first message, draws the challenge, then absorbs its
 // responses (so that whatever is drawn later depends on them). The commitments a proof is about are not absorbed
 // here: the caller binds them (they are part of an absorbed statement, or linear combinations of messages the
@@ -24,6 +27,8 @@
 //     zero:     z H - A - c C = 0
 //     product:  alpha + c C_a - z1 U - z2 H = 0,  beta + c C_b - z3 U - z4 H = 0,  delta + c C_c - z3 C_a - z5 H = 0
 #pragma once
+
+#include <array>
 
 #include "zklora/base/error.h"
 #include "zklora/curve/g1.h"
@@ -51,15 +56,33 @@ struct ProductProof {
   static Result<ProductProof> read(ByteReader& r);
 };
 
+// The proofs as read before their points are decoded (the zero-knowledge channel decodes the points of a whole
+// proof at once, in parallel: channel.h): the points' encodings, the same bytes and the same transcript steps.
+using G1Encoding = std::array<uint8_t, G1::kBytes>;
+
+struct ZeroProofEncoding {
+  G1Encoding a;
+  Fr z;
+  static Result<ZeroProofEncoding> read(ByteReader& r);
+};
+
+struct ProductProofEncoding {
+  G1Encoding alpha, beta, delta;
+  Fr z1, z2, z3, z4, z5;
+  static Result<ProductProofEncoding> read(ByteReader& r);
+};
+
 // For C = rho H (a wrong rho gives a rejected proof).
 ZeroProof zero_prove(Transcript& t, const Fr& rho);
 Fr zero_challenge(Transcript& t, const ZeroProof& proof);
+Fr zero_challenge(Transcript& t, const ZeroProofEncoding& proof);
 Status zero_verify(Transcript& t, const G1& c, const ZeroProof& proof, ErrorCode code);
 
 // For C_a = a U + rho_a H, C_b = b U + rho_b H, C_c = a b U + rho_c H.
 ProductProof product_prove(Transcript& t, const G1& ca, const Fr& a, const Fr& rho_a, const Fr& b, const Fr& rho_b,
                            const Fr& rho_c);
 Fr product_challenge(Transcript& t, const ProductProof& proof);
+Fr product_challenge(Transcript& t, const ProductProofEncoding& proof);
 Status product_verify(Transcript& t, const G1& ca, const G1& cb, const G1& cc, const ProductProof& proof,
                       ErrorCode code);
 

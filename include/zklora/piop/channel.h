@@ -48,6 +48,8 @@
 // which a prover can change freely anyway by its blinds, and nothing the verifier accepts). When the combined
 // check fails, the equations are checked one by one and the first failing one is reported with its own code, so
 // a ZK verifier reports the same code as a clear one. A value's commitment (for an opening) is made when asked for.
+// The points themselves are read as encodings and decoded together when first needed (before an opening's
+// commitments, and by flush), in parallel; a bad encoding is reported then, with the label of its message.
 // Caveats. A relation's ErrorCode is chosen by the protocol, so a failed check reports the same code in both
 // modes. Provers check relations before proving them and throw ZkError on a false one (a bug in the caller or a
 // false statement), so a proof is never made for a false relation by accident. Every call absorbs what it sends;
@@ -55,6 +57,7 @@
 // combinations of what the transcript already holds).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -109,9 +112,18 @@ class ProverValue {
 
 inline ProverValue operator*(const Fr& s, const ProverValue& v) { return v * s; }
 
-// The points a zero-knowledge verifier received, in order (what lazy values refer to).
+// The points a zero-knowledge verifier received, in order (what lazy values refer to). A point is read as its
+// encoding and decoded later, with every other pending one, in parallel (VerifierChannel::decode_points): a
+// decoding is a square root in Fp, and a proof sends tens of thousands of points, a few at a time.
 struct ReceivedPoints {
-  std::vector<G1Affine> points;
+  struct Pending {
+    uint32_t index;                          // into points
+    std::array<uint8_t, G1::kBytes> bytes;  // its encoding
+    uint32_t label;                          // into labels: the message it came in
+  };
+  std::vector<G1Affine> points;  // entries named by a pending encoding are not decoded yet
+  std::vector<Pending> pending;
+  std::vector<std::string> labels;
 };
 
 // One term of a lazy value: coeff times the received point `point`.
@@ -285,6 +297,9 @@ class VerifierChannel {
   // Checks every deferred relation (zero-knowledge mode; nothing in clear mode): ok, or the first failing one's
   // error. Verifiers flush before they return, so a failure earlier in the proof is reported first.
   virtual Status flush() { return {}; }
+  // Decodes the points received so far (zero-knowledge mode): ok, or the first bad encoding's error (its message's
+  // label and BAD_POINT_ENCODING or POINT_NOT_ON_CURVE). Needed before VerifierValue::commitment; flush does it.
+  virtual Status decode_points() { return {}; }
   // What is being verified ("operation rescale 'x'"): named in a deferred relation's error.
   void set_context(std::string context) { context_ = std::move(context); }
   // flush(), then ok iff the whole proof was read (TRAILING_PROOF_BYTES otherwise).
@@ -323,6 +338,7 @@ class ZkVerifierChannel final : public VerifierChannel {
   Result<std::vector<VerifierValue>> receive(std::string_view label, size_t n) override;
   Status check_zero(std::string_view label, const VerifierValue& e, ErrorCode code, std::string_view what) override;
   Status flush() override;
+  Status decode_points() override;
 
  protected:
   Result<VerifierValue> mul_values(std::string_view label, const VerifierValue& a, const VerifierValue& b,
@@ -336,6 +352,9 @@ class ZkVerifierChannel final : public VerifierChannel {
     ErrorCode code;
     std::string what;
   };
+  // A received point, decoded later: its index among the points.
+  uint32_t add_encoded(std::span<const uint8_t> bytes, uint32_t label);
+  uint32_t add_label(std::string_view label);
   std::shared_ptr<ReceivedPoints> points_;
   std::vector<Equation> equations_;
 };
