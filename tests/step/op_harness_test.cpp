@@ -8,6 +8,7 @@
 #include "piop/test_util.h"
 #include "step/op_harness.h"
 #include "zklora/fixed/format.h"
+#include "zklora/fixed/tables.h"
 #include "zklora/ops/add/add_op.h"
 #include "zklora/ops/attention/attention_backward_ops.h"
 #include "zklora/ops/attention/attention_ops.h"
@@ -261,15 +262,18 @@ std::vector<OpCase> make_cases() {
                   {"mean_slack", kFinal}}});
   }
   {
-    // The backward pass over the forward's tensors (sigma in [0, 2^16], silu any activation: the forward proves
-    // them) and a gradient of up to 2^30.
+    // The backward pass over the forward's tensors (sigma = sigmoid_fixed(gate), silu any activation: the forward
+    // proves them) and a gradient of up to 2^30.
     const std::vector<uint64_t> d{2, 3, 5};
-    HarnessInput sigma{"sigma", d, uniform(numel(d), 0, int64_t{1} << 16, 91), RangeSpec{17, false}, nullptr};
+    HarnessInput gate = act("gate", d, 93, int64_t{1} << 22);
+    std::vector<int64_t> sig(gate.values.size());
+    for (size_t i = 0; i < sig.size(); ++i) sig[i] = sigmoid_fixed(gate.values[i]);
+    HarnessInput sigma{"sigma", d, std::move(sig), RangeSpec{17, false}, nullptr};
     HarnessInput dh{"dh", d, uniform(numel(d), -(int64_t{1} << 30), (int64_t{1} << 30) - 1, 92), kGradientRange,
                     nullptr};
     c.push_back({"swiglu_backward",
                  [] { return std::make_unique<SwigluBackwardOp>(std::vector<uint64_t>{2, 3, 5}); },
-                 {act("gate", d, 93, int64_t{1} << 22), act("up", d, 94), sigma, act("silu", d, 95), dh},
+                 {gate, act("up", d, 94), sigma, act("silu", d, 95), dh},
                  {{"", kFinal},
                   {"up", kFinal},
                   {"silu_grad", kFinal},

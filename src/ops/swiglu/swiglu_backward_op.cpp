@@ -119,7 +119,7 @@ std::vector<TensorDecl> SwigluBackwardOp::helpers() const {
   const RangeSpec rem{kShift, false};
   return {{"silu_grad", dims_, kGradientRange, false},
           {"complement", dims_, kActivationRange, false},
-          {"slope", dims_, kActivationRange, false},
+          {"slope", dims_, kSlopeRange, false},
           {"silu_grad_remainder", dims_, rem, true},
           {"up_remainder", dims_, rem, true},
           {"complement_remainder", dims_, rem, true},

@@ -8,8 +8,10 @@
 //     dg    = round_shift(d_act (sigma + t2), 16)   2^16 dg = d_act (sigma + t2) + 2^15 - rem_g              (G)
 //
 // silu' = sigma + t2 = sigma (1 + g (1 - sigma)) in fixed point. Committed: the five remainders (unsigned 16).
-// Derived, range checked: d_act, du, dg (gradients, signed 48: the engine's |x| < 2^47) and t1, t2 (signed 48:
-// |t1| <= |g| + 1, |t2| <= |t1| + 1). Every quotient is range checked and every remainder lies in [0, 2^16), so each
+// Derived, range checked: d_act, du, dg (gradients, signed 48: the engine's |x| < 2^47), t1 (signed 48:
+// |t1| <= |g| + 1) and t2 (signed 16, kSlopeRange: t2 = g sigma (1 - sigma) is at most 0.23 in real terms, and
+// |t2| <= 14675 for every g, an exhaustive fact of the SIGMOID table that a test checks: past the table's domain
+// sigma is 0 or 2^16, so t1 sigma or t1 is zero). Every quotient is range checked and every remainder lies in [0, 2^16), so each
 // relation has one solution in the integers, and none wraps: |dh| < 2^48, |u|, |g|, |silu| < 2^47, sigma <= 2^16,
 // so every product is below 2^97, far below |Fr| / 2. sigma's range comes with it (the forward's SIGMOID lookup).
 // Reductions, each a degree-2 sumcheck over all variables at the combined claim's point (sel~ the verifier's):
@@ -28,6 +30,9 @@
 #include "zklora/ops/operation.h"
 
 namespace zklora {
+
+// The range of t2, the SiLU slope's correction: [-2^15, 2^15), one limb (the honest values lie in [-14674, 14675]).
+inline constexpr RangeSpec kSlopeRange{16, true};
 
 class SwigluBackwardOp final : public Operation {
  public:
