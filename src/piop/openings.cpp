@@ -7,6 +7,7 @@
 
 #include "zklora/piop/sumcheck.h"
 #include "zklora/poly/mle.h"
+#include "zklora/poly/weighted_sum.h"
 
 namespace zklora {
 namespace {
@@ -104,6 +105,161 @@ void absorb_batch(Transcript& t, const Batch& b, std::span<const Claim> claims) 
   }
 }
 
+// A run of claims on commitments with col_vars column variables, at two or more distinct column points, to move
+// to one column point (openings.h, Column points): indices into the list Hyrax would open.
+struct ColumnBatch {
+  unsigned col_vars = 0;
+  std::vector<size_t> claims;
+};
+
+std::span<const Fr> row_part(const std::vector<Fr>& z, const HyraxParams& p) {
+  return std::span<const Fr>(z).first(p.row_vars);
+}
+std::vector<Fr> col_part(const std::vector<Fr>& z, const HyraxParams& p) {
+  return std::vector<Fr>(z.begin() + p.row_vars, z.end());
+}
+
+template <class Claim>
+std::vector<ColumnBatch> column_batches(std::span<const HyraxParams> params, std::span<const Claim> claims) {
+  std::map<unsigned, std::vector<size_t>> by_cols;
+  for (size_t j = 0; j < claims.size(); ++j) {
+    const HyraxParams& p = params[claims[j].commitment];
+    if (p.col_vars() >= 1) by_cols[p.col_vars()].push_back(j);
+  }
+  std::vector<ColumnBatch> out;
+  for (auto& [c, js] : by_cols) {
+    const auto first = col_part(claims[js.front()].claim.point, params[claims[js.front()].commitment]);
+    const bool one_point = std::all_of(js.begin(), js.end(), [&](size_t j) {
+      return col_part(claims[j].claim.point, params[claims[j].commitment]) == first;
+    });
+    if (!one_point) out.push_back({c, std::move(js)});
+  }
+  return out;
+}
+
+template <class Claim>
+void absorb_column_batch(Transcript& t, const ColumnBatch& b, std::span<const Claim> claims) {
+  t.domain("opening-columns");
+  t.absorb_u64("col-vars", b.col_vars);
+  t.absorb_u64("claims", b.claims.size());
+  for (const size_t j : b.claims) {
+    t.absorb_u64("commitment", claims[j].commitment);
+    t.absorb_frs("point", claims[j].claim.point);
+  }
+}
+
+SumcheckShape column_batch_shape(const ColumnBatch& b) {
+  SumcheckShape s;
+  s.num_vars = b.col_vars;
+  s.num_tables = static_cast<uint32_t>(2 * b.claims.size());  // rho_j eq(col_j, .), a_j
+  for (uint32_t k = 0; k < b.claims.size(); ++k) s.terms.push_back({Fr::one(), {2 * k, 2 * k + 1}});
+  return s;
+}
+
+// The claims Hyrax opens, each column batch's replaced by its claims at the batch's point.
+template <class Claim>
+std::vector<Claim> replace_batched(std::vector<Claim> claims, const std::vector<ColumnBatch>& batches,
+                                   std::vector<std::vector<Claim>> moved) {
+  std::vector<bool> gone(claims.size(), false);
+  for (const ColumnBatch& b : batches) {
+    for (const size_t j : b.claims) gone[j] = true;
+  }
+  std::vector<Claim> out;
+  for (size_t j = 0; j < claims.size(); ++j) {
+    if (!gone[j]) out.push_back(std::move(claims[j]));
+  }
+  for (auto& m : moved) {
+    for (auto& c : m) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Column points (openings.h): per batch, with rho_j random and a_j = eq(row_j)^T T_j (the row-folded table, so
+// that T_j~(z_j) = a_j~(col_j)),  sum_j rho_j v_j = sum_c sum_j rho_j eq(col_j, c) a_j(c),  one sumcheck over the
+// column variables; then a_j~(r) = T_j~(row_j || r) for every j ("column-values"), all at the column point r.
+std::vector<CommittedProverClaim> unify_columns(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
+                                                std::vector<CommittedProverClaim> claims, int threads) {
+  std::vector<HyraxParams> params;
+  for (const HyraxProverInput& in : inputs) params.push_back(in.commitment->params());
+  const std::vector<ColumnBatch> batches = column_batches<CommittedProverClaim>(params, claims);
+  std::vector<std::vector<CommittedProverClaim>> moved;
+  for (const ColumnBatch& b : batches) {
+    absorb_column_batch<CommittedProverClaim>(ch.transcript(), b, claims);
+    const std::vector<Fr> rho = ch.challenges("rho", b.claims.size());
+    const size_t cols = size_t{1} << b.col_vars;
+    std::vector<std::vector<Fr>> tables(2 * b.claims.size());
+    ProverValue sum = ProverValue::constant(Fr::zero());
+    for (size_t k = 0; k < b.claims.size(); ++k) {
+      const CommittedProverClaim& c = claims[b.claims[k]];
+      const HyraxParams& p = params[c.commitment];
+      sum += c.claim.value * rho[k];
+      tables[2 * k] = eq_table(col_part(c.claim.point, p), rho[k], threads);
+      tables[2 * k + 1] =
+          combine_rows(inputs[c.commitment].table, cols, eq_table(row_part(c.claim.point, p), Fr::one(), threads),
+                       threads);
+    }
+    const SumcheckShape shape = column_batch_shape(b);
+    const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), sum, threads);
+    std::vector<Fr> a_r;
+    for (size_t k = 0; k < b.claims.size(); ++k) a_r.push_back(res.evaluations[2 * k + 1]);
+    const std::vector<ProverValue> sent = ch.send("column-values", a_r);
+    std::vector<ProverValue> evals;
+    for (size_t k = 0; k < b.claims.size(); ++k) {
+      evals.push_back(ProverValue::constant(res.evaluations[2 * k]));
+      evals.push_back(sent[k]);
+    }
+    sumcheck_prove_final(ch, shape, res.final_value, evals);
+    std::vector<CommittedProverClaim> out;
+    for (size_t k = 0; k < b.claims.size(); ++k) {
+      const CommittedProverClaim& c = claims[b.claims[k]];
+      const auto row = row_part(c.claim.point, params[c.commitment]);
+      std::vector<Fr> z(row.begin(), row.end());
+      z.insert(z.end(), res.point.begin(), res.point.end());
+      out.push_back({c.commitment, {std::move(z), sent[k]}});
+    }
+    moved.push_back(std::move(out));
+  }
+  return replace_batched(std::move(claims), batches, std::move(moved));
+}
+
+Result<std::vector<CommittedVerifierClaim>> unify_columns(VerifierChannel& ch,
+                                                          std::span<const HyraxCommitment* const> commitments,
+                                                          std::vector<CommittedVerifierClaim> claims) {
+  std::vector<HyraxParams> params;
+  for (const HyraxCommitment* c : commitments) params.push_back(c->params());
+  const std::vector<ColumnBatch> batches = column_batches<CommittedVerifierClaim>(params, claims);
+  std::vector<std::vector<CommittedVerifierClaim>> moved;
+  for (const ColumnBatch& b : batches) {
+    absorb_column_batch<CommittedVerifierClaim>(ch.transcript(), b, claims);
+    const std::vector<Fr> rho = ch.challenges("rho", b.claims.size());
+    VerifierValue sum = VerifierValue::constant(Fr::zero());
+    for (size_t k = 0; k < b.claims.size(); ++k) sum += claims[b.claims[k]].claim.value * rho[k];
+    const SumcheckShape shape = column_batch_shape(b);
+    auto sub = sumcheck_verify(ch, shape, sum);
+    if (!sub) return sub.error();
+    auto sent = ch.receive("column-values", b.claims.size());
+    if (!sent) return sent.error();
+    std::vector<VerifierValue> evals;
+    for (size_t k = 0; k < b.claims.size(); ++k) {
+      const CommittedVerifierClaim& c = claims[b.claims[k]];
+      evals.push_back(VerifierValue::constant(rho[k] * eq_eval(col_part(c.claim.point, params[c.commitment]),
+                                                               sub->point)));
+      evals.push_back((*sent)[k]);
+    }
+    if (Status s = sumcheck_verify_final(ch, shape, sub->expected, evals); !s) return s.error();
+    std::vector<CommittedVerifierClaim> out;
+    for (size_t k = 0; k < b.claims.size(); ++k) {
+      const CommittedVerifierClaim& c = claims[b.claims[k]];
+      const auto row = row_part(c.claim.point, params[c.commitment]);
+      std::vector<Fr> z(row.begin(), row.end());
+      z.insert(z.end(), sub->point.begin(), sub->point.end());
+      out.push_back({c.commitment, {std::move(z), (*sent)[k]}});
+    }
+    moved.push_back(std::move(out));
+  }
+  return replace_batched(std::move(claims), batches, std::move(moved));
+}
+
 }  // namespace
 
 void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
@@ -145,11 +301,12 @@ void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
     sumcheck_prove_final(ch, shape, res.final_value, evals);
     for (size_t k = 0; k < b.commitments.size(); ++k) open.push_back({b.commitments[k], {res.point, sent[k]}});
   }
-  std::vector<HyraxProverClaim> hc;
-  hc.reserve(open.size());
+  std::vector<CommittedProverClaim> rest;
   for (size_t j = 0; j < open.size(); ++j) {
-    if (j < claims.size() && moved[j]) continue;
-    const CommittedProverClaim& c = open[j];
+    if (j >= claims.size() || !moved[j]) rest.push_back(std::move(open[j]));
+  }
+  std::vector<HyraxProverClaim> hc;
+  for (const CommittedProverClaim& c : unify_columns(ch, inputs, std::move(rest), threads)) {
     hc.push_back({c.commitment, c.claim.point, c.claim.value.value(), c.claim.value.blind(), false});
   }
   hyrax_open(ch.transcript(), inputs, hc, threads, ch.allows_false_relations()).write(ch.writer());
@@ -211,14 +368,18 @@ Status verify_openings_now(VerifierChannel& ch, std::span<const HyraxCommitment*
     if (Status s = sumcheck_verify_final(ch, shape, sub->expected, evals); !s) return s.error();
     for (size_t k = 0; k < b.commitments.size(); ++k) open.push_back({b.commitments[k], {sub->point, (*sent)[k]}});
   }
+  std::vector<CommittedVerifierClaim> rest;
+  for (size_t j = 0; j < open.size(); ++j) {
+    if (j >= claims.size() || !moved[j]) rest.push_back(std::move(open[j]));
+  }
+  auto unified = unify_columns(ch, commitments, std::move(rest));
+  if (!unified) return unified.error();
   if (Status s = ch.decode_points(); !s) return s;
   std::vector<HyraxVerifierClaim> hc;
-  hc.reserve(open.size());
-  for (size_t j = 0; j < open.size(); ++j) {
-    if (j < claims.size() && moved[j]) continue;
+  hc.reserve(unified->size());
+  for (const CommittedVerifierClaim& c : *unified) {
     // The verifier holds a value only as a commitment (y U + beta H, or y U for a value in the clear), which is
     // what the Hyrax argument checks against; the prover passes the matching blinding (zero in the clear).
-    const CommittedVerifierClaim& c = open[j];
     hc.push_back({c.commitment, c.claim.point, c.claim.value.commitment()});
   }
   auto rounds = hyrax_opening_rounds(commitments, hc);

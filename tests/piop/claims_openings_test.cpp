@@ -1,7 +1,8 @@
 // Claim combination (k claims on one tensor -> one) and settling claims on committed tensors, in both channel
 // modes, ending in one end-to-end flow: a committed weight matrix, a matrix-product claim reduced to a claim on
 // it, combined with another claim, opened against the commitment; claims at many points on tensors of two sizes
-// moved to one point per size before the opening, complete and sound (every false claim, a changed moved value).
+// moved to one point per size and to one column point before the opening, complete and sound (every false claim, a
+// changed moved value).
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -178,7 +179,8 @@ TEST_P(Claims, OpeningAgainstAnotherTensorsCommitment) {
 }
 
 // Tensors of 5, 6 and 6 variables, the first two claimed at two points each, the third at one: the claims of the
-// first two move to one point per size (openings.h), the third's goes to Hyrax as it is. Returns the proof of the
+// first two move to one point per size (openings.h), the third's stays; then all of them, five column variables
+// each, move to one column point, and Hyrax opens them with one inner-product argument. Returns the proof of the
 // true values, or of values with claim `wrong` off by one.
 struct BatchSetup {
   std::vector<std::vector<int64_t>> tables;
@@ -241,9 +243,10 @@ TEST_P(Claims, ClaimsAtManyPointsMovedToOne) {
     const Status v = verify_batch(mode, b, prove_batch(mode, b, j));
     ASSERT_FALSE(v.ok()) << j;
     EXPECT_GE(static_cast<int>(v.code()), 100) << j << ": " << v.error().to_string();
-    // The claim that does not move meets Hyrax itself.
+    // The claim that does not move to its size's point meets the column batch (all three commitments have five
+    // column variables, claimed at distinct column points): its sumcheck's final check.
     if (j == 2) {
-      EXPECT_EQ(v.code(), ErrorCode::HYRAX_OPENING_MISMATCH) << v.error().to_string();
+      EXPECT_EQ(v.code(), ErrorCode::SUMCHECK_FINAL_MISMATCH) << v.error().to_string();
     }
   }
   if (mode == ChannelMode::CLEAR) {
