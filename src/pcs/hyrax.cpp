@@ -300,8 +300,16 @@ HyraxOpening hyrax_open(Transcript& t, std::span<const HyraxProverInput> inputs,
       const HyraxProverInput& in = inputs[c.commitment];
       const HyraxParams& p = in.commitment->params();
       const std::vector<Fr> l = eq_table(row_point(c.point, p), rho[j], threads);
-      const std::vector<Fr> row_sum = combine_rows(in.table, cols, l, threads);
-      for (size_t i = 0; i < cols; ++i) a[i] += row_sum[i];
+      if (c.row_fold) {
+        if (c.row_fold->size() != cols) {
+          throw ZkError(ErrorCode::INVALID_ARGUMENT, "hyrax_open: a row fold of the wrong length");
+        }
+        const std::vector<Fr>& f = *c.row_fold;
+        parallel_for(cols, threads, [&](size_t i) { a[i] += rho[j] * f[i]; }, grain_for(4));
+      } else {
+        const std::vector<Fr> row_sum = combine_rows(in.table, cols, l, threads);
+        for (size_t i = 0; i < cols; ++i) a[i] += row_sum[i];
+      }
       for (size_t i = 0; i < l.size(); ++i) a_blind += l[i] * in.data->row_blinds[i];
       y += rho[j] * c.value;
       y_blind += rho[j] * c.value_blind;

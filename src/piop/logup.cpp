@@ -292,34 +292,53 @@ std::vector<Fr> lookup_selector_field(std::span<const uint64_t> dims, size_t n) 
   return out;
 }
 
-std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int,
+std::vector<int64_t> logup_multiplicities(const LookupTable& table, std::span<const LookupColumn> columns, int threads,
                                           bool skip_missing) {
-  std::vector<int64_t> m(table.size(), 0);
-  SelectorCache selectors;
-  std::vector<int64_t> tuple(table.arity());
   for (const LookupColumn& col : columns) {
     if (col.parts.size() != table.arity()) {
       throw ZkError(ErrorCode::INVALID_ARGUMENT, "lookup column of " + std::to_string(col.parts.size()) +
                                                      " tensors for a table of arity " +
                                                      std::to_string(table.arity()));
     }
+  }
+  // Each chunk of a column counts into its own histogram (a thread's: the chunks of one thread run one after
+  // another), summed at the end; a range table's histogram is a few hundred KB. The first missing tuple in column
+  // order is reported, whichever chunk finds it.
+  const int t = resolve_threads(threads);
+  const size_t slots = table.size() <= (size_t{1} << 20) ? static_cast<size_t>(t) : 1;
+  std::vector<std::vector<int64_t>> counts(slots, std::vector<int64_t>(table.size(), 0));
+  SelectorCache selectors;
+  for (const LookupColumn& col : columns) {
     const std::vector<uint8_t>& sel = selectors.get(col.dims);
-    for (size_t i = 0; i < sel.size(); ++i) {
-      if (!sel[i]) continue;
-      for (size_t j = 0; j < tuple.size(); ++j) {
-        tuple[j] = is_constant(col.constants, j) ? *col.constants[j] : int_at(col.parts[j], i);
+    std::vector<size_t> missing(slots, SIZE_MAX);
+    parallel_chunks(sel.size(), slots, slots == 1 ? 1 : t, [&](size_t begin, size_t end, size_t chunk) {
+      std::vector<int64_t>& m = counts[chunk];
+      std::vector<int64_t> tuple(table.arity());
+      for (size_t i = begin; i < end; ++i) {
+        if (!sel[i]) continue;
+        for (size_t j = 0; j < tuple.size(); ++j) {
+          tuple[j] = is_constant(col.constants, j) ? *col.constants[j] : int_at(col.parts[j], i);
+        }
+        const auto idx = table.find(tuple);
+        if (idx) {
+          ++m[*idx];
+        } else if (!skip_missing) {
+          missing[chunk] = i;
+          return;
+        }
       }
-      const auto idx = table.find(tuple);
-      if (!idx && skip_missing) continue;
-      if (!idx) {
-        throw ZkError(ErrorCode::OUT_OF_RANGE, "lookup: entry " + std::to_string(i) + " (" +
-                                                   std::to_string(tuple[0]) + ", ...) is not in table '" +
-                                                   std::string(table.name()) + "'");
-      }
-      ++m[*idx];
+    });
+    const size_t i = *std::min_element(missing.begin(), missing.end());
+    if (i != SIZE_MAX) {
+      const int64_t first = is_constant(col.constants, 0) ? *col.constants[0] : int_at(col.parts[0], i);
+      throw ZkError(ErrorCode::OUT_OF_RANGE, "lookup: entry " + std::to_string(i) + " (" + std::to_string(first) +
+                                                 ", ...) is not in table '" + std::string(table.name()) + "'");
     }
   }
-  return m;
+  for (size_t c = 1; c < slots; ++c) {
+    for (size_t y = 0; y < table.size(); ++y) counts[0][y] += counts[c][y];
+  }
+  return std::move(counts[0]);
 }
 
 LogupProverResult logup_prove(ProverChannel& ch, const LookupTable& table, std::span<const LookupColumn> columns,

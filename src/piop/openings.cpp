@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "zklora/piop/sumcheck.h"
@@ -177,12 +178,19 @@ std::vector<Claim> replace_batched(std::vector<Claim> claims, const std::vector<
 // Column points (openings.h): per batch, with rho_j random and a_j = eq(row_j)^T T_j (the row-folded table, so
 // that T_j~(z_j) = a_j~(col_j)),  sum_j rho_j v_j = sum_c sum_j rho_j eq(col_j, c) a_j(c),  one sumcheck over the
 // column variables; then a_j~(r) = T_j~(row_j || r) for every j ("column-values"), all at the column point r.
-std::vector<CommittedProverClaim> unify_columns(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
-                                                std::vector<CommittedProverClaim> claims, int threads) {
+// The claims Hyrax opens and, for those made here, their row folds a_j (so that Hyrax does not fold again).
+struct UnifiedClaims {
+  std::vector<CommittedProverClaim> claims;
+  std::vector<std::shared_ptr<const std::vector<Fr>>> folds;  // per claim; null where Hyrax folds itself
+};
+
+UnifiedClaims unify_columns(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
+                            std::vector<CommittedProverClaim> claims, int threads) {
   std::vector<HyraxParams> params;
   for (const HyraxProverInput& in : inputs) params.push_back(in.commitment->params());
   const std::vector<ColumnBatch> batches = column_batches<CommittedProverClaim>(params, claims);
   std::vector<std::vector<CommittedProverClaim>> moved;
+  std::vector<std::shared_ptr<const std::vector<Fr>>> folds;
   for (const ColumnBatch& b : batches) {
     absorb_column_batch<CommittedProverClaim>(ch.transcript(), b, claims);
     const std::vector<Fr> rho = ch.challenges("rho", b.claims.size());
@@ -194,9 +202,11 @@ std::vector<CommittedProverClaim> unify_columns(ProverChannel& ch, std::span<con
       const HyraxParams& p = params[c.commitment];
       sum += c.claim.value * rho[k];
       tables[2 * k] = eq_table(col_part(c.claim.point, p), rho[k], threads);
-      tables[2 * k + 1] =
+      auto fold = std::make_shared<const std::vector<Fr>>(
           combine_rows(inputs[c.commitment].table, cols, eq_table(row_part(c.claim.point, p), Fr::one(), threads),
-                       threads);
+                       threads));
+      tables[2 * k + 1] = *fold;
+      folds.push_back(std::move(fold));
     }
     const SumcheckShape shape = column_batch_shape(b);
     const SumcheckProverResult res = sumcheck_prove(ch, shape, std::move(tables), sum, threads);
@@ -219,7 +229,11 @@ std::vector<CommittedProverClaim> unify_columns(ProverChannel& ch, std::span<con
     }
     moved.push_back(std::move(out));
   }
-  return replace_batched(std::move(claims), batches, std::move(moved));
+  UnifiedClaims u{replace_batched(std::move(claims), batches, std::move(moved)), {}};
+  // replace_batched puts the batches' claims last, in batch order: the order the folds were made in.
+  u.folds.assign(u.claims.size() - folds.size(), nullptr);
+  u.folds.insert(u.folds.end(), folds.begin(), folds.end());
+  return u;
 }
 
 Result<std::vector<CommittedVerifierClaim>> unify_columns(VerifierChannel& ch,
@@ -305,9 +319,11 @@ void prove_openings(ProverChannel& ch, std::span<const HyraxProverInput> inputs,
   for (size_t j = 0; j < open.size(); ++j) {
     if (j >= claims.size() || !moved[j]) rest.push_back(std::move(open[j]));
   }
+  const UnifiedClaims u = unify_columns(ch, inputs, std::move(rest), threads);
   std::vector<HyraxProverClaim> hc;
-  for (const CommittedProverClaim& c : unify_columns(ch, inputs, std::move(rest), threads)) {
-    hc.push_back({c.commitment, c.claim.point, c.claim.value.value(), c.claim.value.blind(), false});
+  for (size_t j = 0; j < u.claims.size(); ++j) {
+    const CommittedProverClaim& c = u.claims[j];
+    hc.push_back({c.commitment, c.claim.point, c.claim.value.value(), c.claim.value.blind(), false, u.folds[j]});
   }
   hyrax_open(ch.transcript(), inputs, hc, threads, ch.allows_false_relations()).write(ch.writer());
 }

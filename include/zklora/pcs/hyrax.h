@@ -47,6 +47,7 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <variant>
 #include <vector>
@@ -145,6 +146,9 @@ struct HyraxProverClaim {
   Fr value;                // y = t~(point)
   Fr value_blind;          // beta_y (zero for a value the verifier holds in the clear)
   bool value_is_clear = true;
+  // eq(z_r)^T T, the table's rows folded at the point's row part, when the caller has it already (a sumcheck over
+  // the column variables made it, piop/openings.h): used instead of a pass over the table.
+  std::shared_ptr<const std::vector<Fr>> row_fold = nullptr;
 };
 
 struct HyraxVerifierClaim {
