@@ -1,5 +1,7 @@
 #include "zklora/fixed/nn.h"
 
+#include <bit>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -130,26 +132,58 @@ ProjectionOut projection_forward(const ITensor& y, const WTensor& w, const ITens
   return out;
 }
 
-ProjectionGrad projection_backward(const ITensor& y, const WTensor& w, const ITensor& lora_a, const ITensor& lora_b,
-                                   int64_t lora_scale, const ITensor& a, const ITensor& dout) {
-  ProjectionGrad g{matmul_nn(dout, w, kWeight), {}, {}};
-  if (lora_a.numel() != 0) {
-    // Each part of the LoRA branch is a gradient too (the proof range checks each, not just their sum).
-    check_gradients(g.dy, "projection input gradient (base)");
-    ITensor dl(dout.shape);
-    for (int64_t i = 0; i < dout.numel(); ++i) {
-      dl[i] = static_cast<int64_t>(round_shift(static_cast<i128>(dout[i]) * lora_scale, kUnit));
-    }
-    check_gradients(dl, "LoRA output gradient");
-    const ITensor da = matmul_nn(dl, lora_b, kLora);  // (T, r)
-    check_gradients(da, "LoRA intermediate gradient");
-    g.d_b = matmul_tn(dl, a, kAct);                   // (out, r)
-    g.d_a = matmul_tn(da, y, kAct);                   // (r, in)
-    const ITensor dy_lora = matmul_nn(da, lora_a, kLora);
-    check_gradients(dy_lora, "projection input gradient (LoRA)");
-    for (int64_t i = 0; i < g.dy.numel(); ++i) g.dy[i] += dy_lora[i];
+InputGradient::InputGradient(int64_t rows, int64_t width, bool adapted)
+    : rows_(rows), width_(width), adapted_(adapted), acc_(static_cast<size_t>(rows * width), 0) {}
+
+unsigned InputGradient::shift() const { return adapted_ ? kLora : kWeight; }
+
+namespace {
+
+void accumulate(std::vector<i128>& acc, const std::vector<i128>& terms, unsigned up, const char* what) {
+  if (terms.size() != acc.size()) {
+    throw ZkError(ErrorCode::INVALID_ARGUMENT, std::string(what) + ": a term of another shape");
   }
-  check_gradients(g.dy, "projection input gradient");
+  parallel_for(acc.size(), 0, [&](size_t i) { acc[i] += terms[i] << up; }, grain_for(4));
+}
+
+}  // namespace
+
+void InputGradient::add_base(const ITensor& dout, const WTensor& w) {
+  accumulate(acc_, matmul_nn_exact(dout, w), adapted_ ? kLora - kWeight : 0, "input gradient");
+}
+
+void InputGradient::add_lora(const ITensor& da, const ITensor& lora_a) {
+  require(adapted_, "input gradient: a LoRA term in a sum declared without adapters");
+  accumulate(acc_, matmul_nn_exact(da, lora_a), 0, "input gradient");
+}
+
+ITensor InputGradient::round(const char* what) const {
+  ITensor dy = round_exact(acc_, rows_, width_, shift(), what);
+  check_gradients(dy, what);
+  return dy;
+}
+
+ProjectionGrad projection_backward(const ITensor& y, const WTensor& w, const ITensor& lora_a, const ITensor& lora_b,
+                                   int64_t lora_scale, const ITensor& a, const ITensor& dout, InputGradient* dy) {
+  ProjectionGrad g;
+  if (dy) dy->add_base(dout, w);
+  if (lora_a.numel() == 0) return g;
+  const int64_t r = lora_a.shape[0];
+  // s (dout B) in 128 bits: refuse operands whose product could overflow it (no honest adapter comes close).
+  const auto bits = [](uint64_t v) { return static_cast<unsigned>(std::bit_width(v)); };
+  if (bits(static_cast<uint64_t>(max_abs(dout))) + bits(static_cast<uint64_t>(max_abs(lora_b))) +
+          bits(static_cast<uint64_t>(dout.shape[1])) + bits(static_cast<uint64_t>(std::abs(lora_scale))) > 125) {
+    throw ZkError(ErrorCode::OUT_OF_RANGE, "LoRA intermediate gradient: the adapter's B is too large");
+  }
+  std::vector<i128> scaled = matmul_nn_exact(dout, lora_b);  // (T, r)
+  for (i128& x : scaled) x *= lora_scale;
+  const ITensor da = round_exact(scaled, dout.shape[0], r, kLora + kUnit, "LoRA intermediate gradient");
+  check_gradients(da, "LoRA intermediate gradient");
+  scaled = matmul_tn_exact(dout, a);  // (out, r)
+  for (i128& x : scaled) x *= lora_scale;
+  g.d_b = round_exact(scaled, dout.shape[1], r, kAct + kUnit, "LoRA B gradient");
+  g.d_a = matmul_tn(da, y, kAct);  // (r, in)
+  if (dy) dy->add_lora(da, lora_a);
   return g;
 }
 
@@ -321,14 +355,13 @@ void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fw
   d_up = ITensor(gate.shape);
   const i128 one = i128{1} << kUnit;
   parallel_for(static_cast<size_t>(gate.numel()), 0, [&](size_t i) {
-    const i128 d_act = round_shift(static_cast<i128>(dh.data[i]) * up.data[i], kAct);
-    check_bits(d_act, kFixed.grad_bits, "SiLU output gradient");
     const i128 du = round_shift(static_cast<i128>(dh.data[i]) * fwd.silu.data[i], kAct);
     check_bits(du, kFixed.grad_bits, "up gradient");
     d_up.data[i] = static_cast<int64_t>(du);
+    // silu' = sigma (1 + g (1 - sigma)) = sigma + t2, each product rounded once.
     const i128 s = fwd.sigma.data[i];
-    const i128 silu_prime = s + round_shift(round_shift(static_cast<i128>(gate.data[i]) * (one - s), kAct) * s, kUnit);
-    const i128 dg = round_shift(d_act * silu_prime, kUnit);
+    const i128 t2 = round_shift(static_cast<i128>(gate.data[i]) * (one - s) * s, kAct + kUnit);
+    const i128 dg = round_shift(static_cast<i128>(dh.data[i]) * up.data[i] * (s + t2), kAct + kUnit);
     check_bits(dg, kFixed.grad_bits, "gate gradient");
     d_gate.data[i] = static_cast<int64_t>(dg);
   }, grain_for(8));

@@ -25,14 +25,22 @@ ProjectionOut project(const ITensor& y, const LayerWeights& w, const AdapterTens
   return projection_forward(y, w.projection(p), ad.a_of(layer, p), ad.b_of(layer, p), scale);
 }
 
-ITensor project_back(const ITensor& y, const LayerWeights& w, const AdapterTensors& ad, int64_t layer, Projection p,
-                     int64_t scale, const ProjectionOut& fwd, const ITensor& dout, AdapterTensors& grads) {
-  ProjectionGrad g = projection_backward(y, w.projection(p), ad.a_of(layer, p), ad.b_of(layer, p), scale, fwd.a, dout);
+// The projection's adapter gradients into grads, its input-gradient terms into dy (when non-null).
+void project_back(const ITensor& y, const LayerWeights& w, const AdapterTensors& ad, int64_t layer, Projection p,
+                  int64_t scale, const ProjectionOut& fwd, const ITensor& dout, AdapterTensors& grads,
+                  InputGradient* dy) {
+  ProjectionGrad g = projection_backward(y, w.projection(p), ad.a_of(layer, p), ad.b_of(layer, p), scale, fwd.a, dout, dy);
   if (ad.a_of(layer, p).numel() != 0) {
     grads.a_of(layer, p) = std::move(g.d_a);
     grads.b_of(layer, p) = std::move(g.d_b);
   }
-  return std::move(g.dy);
+}
+
+// The input gradient of projections ps reading y (rows x width): one sum, rounded once (fixed/nn.h).
+InputGradient gradient_sum(const ITensor& y, const AdapterTensors& ad, int64_t layer, std::initializer_list<Projection> ps) {
+  bool adapted = false;
+  for (const Projection p : ps) adapted = adapted || ad.a_of(layer, p).numel() != 0;
+  return InputGradient(y.shape[0], y.shape[1], adapted);
 }
 
 }  // namespace
@@ -65,24 +73,32 @@ ITensor layer_backward(const LayerContext& ctx, const LayerWeights& w, const Ada
   const ModelConfig& cfg = ctx.config;
   const int64_t scale = ctx.lora_scale;
   // MLP block: h_out = h_mid + down(swiglu(gate(n2), up(n2))), n2 = rmsnorm(h_mid)
-  const ITensor d_swiglu = project_back(c.swiglu.h, w, adapter, l, Projection::DOWN, scale, c.down, dh, grads);
+  InputGradient d_sw = gradient_sum(c.swiglu.h, adapter, l, {Projection::DOWN});
+  project_back(c.swiglu.h, w, adapter, l, Projection::DOWN, scale, c.down, dh, grads, &d_sw);
   ITensor d_gate, d_up;
-  swiglu_backward(c.gate.out, c.up.out, c.swiglu, d_swiglu, d_gate, d_up);
-  ITensor d_n2 = project_back(c.norm2.y, w, adapter, l, Projection::GATE, scale, c.gate, d_gate, grads);
-  add_into(d_n2, project_back(c.norm2.y, w, adapter, l, Projection::UP, scale, c.up, d_up, grads), kFixed.grad_bits,
-           "MLP input gradient");
-  add_into(dh, rmsnorm_backward(c.norm2, w.mlp_norm, d_n2), kFixed.grad_bits, "residual gradient");
+  swiglu_backward(c.gate.out, c.up.out, c.swiglu, d_sw.round("SwiGLU output gradient"), d_gate, d_up);
+  InputGradient d_n2 = gradient_sum(c.norm2.y, adapter, l, {Projection::GATE, Projection::UP});
+  project_back(c.norm2.y, w, adapter, l, Projection::GATE, scale, c.gate, d_gate, grads, &d_n2);
+  project_back(c.norm2.y, w, adapter, l, Projection::UP, scale, c.up, d_up, grads, &d_n2);
+  add_into(dh, rmsnorm_backward(c.norm2, w.mlp_norm, d_n2.round("MLP input gradient")), kFixed.grad_bits,
+           "residual gradient");
   // Attention block: h_mid = h_in + o(attention(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rmsnorm(h_in)
-  const ITensor d_attn = project_back(c.attn.o, w, adapter, l, Projection::O, scale, c.o, dh, grads);
-  const AttentionGrad ag = attention_backward(ctx.attention, c.q_rot, c.k_rot, c.v.out, c.attn, d_attn);
+  InputGradient d_attn = gradient_sum(c.attn.o, adapter, l, {Projection::O});
+  project_back(c.attn.o, w, adapter, l, Projection::O, scale, c.o, dh, grads, &d_attn);
+  const AttentionGrad ag =
+      attention_backward(ctx.attention, c.q_rot, c.k_rot, c.v.out, c.attn, d_attn.round("attention output gradient"));
   const ITensor dq = rope_backward(ag.dq, cfg.n_heads, ctx.rope, ctx.positions);
   const ITensor dk = rope_backward(ag.dk, cfg.n_kv_heads, ctx.rope, ctx.positions);
-  ITensor d_n1 = project_back(c.norm1.y, w, adapter, l, Projection::Q, scale, c.q, dq, grads);
-  add_into(d_n1, project_back(c.norm1.y, w, adapter, l, Projection::K, scale, c.k, dk, grads), kFixed.grad_bits,
-           "attention input gradient");
-  add_into(d_n1, project_back(c.norm1.y, w, adapter, l, Projection::V, scale, c.v, ag.dv, grads), kFixed.grad_bits,
-           "attention input gradient");
-  if (input_gradient) add_into(dh, rmsnorm_backward(c.norm1, w.attn_norm, d_n1), kFixed.grad_bits, "residual gradient");
+  // A first layer's input needs no gradient: only the adapters' are computed.
+  InputGradient d_n1 = gradient_sum(c.norm1.y, adapter, l, {Projection::Q, Projection::K, Projection::V});
+  InputGradient* d_n1p = input_gradient ? &d_n1 : nullptr;
+  project_back(c.norm1.y, w, adapter, l, Projection::Q, scale, c.q, dq, grads, d_n1p);
+  project_back(c.norm1.y, w, adapter, l, Projection::K, scale, c.k, dk, grads, d_n1p);
+  project_back(c.norm1.y, w, adapter, l, Projection::V, scale, c.v, ag.dv, grads, d_n1p);
+  if (input_gradient) {
+    add_into(dh, rmsnorm_backward(c.norm1, w.attn_norm, d_n1.round("attention input gradient")), kFixed.grad_bits,
+             "residual gradient");
+  }
   return dh;
 }
 

@@ -61,8 +61,8 @@ void Recipe::read_by_unproven(size_t id) {
   if (g_.tensors()[id].producer >= 0 && !g_.tensors()[id].cut) g_.mark_cut(id);
 }
 
-size_t Recipe::add(const std::string& name, size_t a, size_t b) {
-  return g_.apply1(std::make_unique<AddOp>(dims(a)), {a, b}, name);
+size_t Recipe::add(const std::string& name, size_t a, size_t b, int64_t scale_a) {
+  return g_.apply1(std::make_unique<AddOp>(dims(a), scale_a), {a, b}, name);
 }
 
 // y = round_shift(m x, shift), y range checked.

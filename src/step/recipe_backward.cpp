@@ -28,34 +28,47 @@ size_t Recipe::head_backward(size_t dz) {
 }
 
 // A projection out = round_shift(x W^T, 16) + round_shift(S round_shift(a B^T, 24), 40), a = round_shift(x A^T, 24),
-// from dout (B, S, out), as projection_backward of fixed/nn.h:
-//   dy = round_shift(dout W, 16) + round_shift(da A, 24)                                       (B, S, in)
-//   dl = round_shift(S dout, 16);  da = round_shift(dl B, 24)                                  (B, S, out), (B, S, r)
-//   dB = round_shift(dl^T a, 16);  dA = round_shift(da^T x, 16)                                (out, r), (r, in)
-size_t Recipe::projection_backward(int64_t l, const ProjectionTensors& p, size_t dout, bool input_gradient) {
+// from dout (B, S, out), as projection_backward of fixed/nn.h, each product rounded once:
+//   da = round_shift(S (dout B), 40)                                                          (B, S, r)
+//   dB = round_shift(S (dout^T a), 32);  dA = round_shift(da^T x, 16)                        (out, r), (r, in)
+//   input-gradient terms: dout W and da A                                                    (B, S, in), exact
+void Recipe::projection_backward(int64_t l, const ProjectionTensors& p, size_t dout, GradientTerms* terms) {
   const std::string name = layer_tensor(l, projection_module(p.pr)) + ".backward";
-  size_t dy = 0;
-  if (input_gradient) {
-    const size_t prod = g_.apply1(MatmulOp::times(rows(), p.out_dim, p.in), {dout, p.w}, name + ".base.product");
-    dy = rescale(p.adapted ? name + ".base" : name, prod, kFixed.weight, 1, kGradientRange);  // (B, S, in)
+  if (terms) {
+    terms->base.push_back(g_.apply1(MatmulOp::times(rows(), p.out_dim, p.in), {dout, p.w}, name + ".base.product"));
   }
-  if (!p.adapted) return dy;
+  if (!p.adapted) return;
   const uint64_t r = u(s_.lora.rank);
-  const size_t dl = rescale(name + ".lora_scaled", dout, kFixed.unit, lora_scale_fixed(s_.lora),
-                            kGradientRange);  // (B, S, out)
-  const size_t da_p = g_.apply1(MatmulOp::times(rows(), p.out_dim, r), {dl, p.lora_b}, name + ".lora_a.product");
-  const size_t da = rescale(name + ".lora_a", da_p, kFixed.lora, 1, kGradientRange);  // (B, S, r)
+  const int64_t scale = lora_scale_fixed(s_.lora);
+  const size_t da_p = g_.apply1(MatmulOp::times(rows(), p.out_dim, r), {dout, p.lora_b}, name + ".lora_a.product");
+  const size_t da = rescale(name + ".lora_a", da_p, kFixed.lora + kFixed.unit, scale, kGradientRange);  // (B, S, r)
   for (const bool is_a : {false, true}) {
     const std::string gname = "grad." + adapter_tensor_name(l, p.pr, is_a);
     const size_t prod = is_a ? g_.apply1(std::make_unique<RowContractionOp>(rows(), r, p.in), {da, p.x}, gname + ".product")
-                             : g_.apply1(std::make_unique<RowContractionOp>(rows(), p.out_dim, r), {dl, p.a},
+                             : g_.apply1(std::make_unique<RowContractionOp>(rows(), p.out_dim, r), {dout, p.a},
                                          gname + ".product");
-    grads_.push_back({l, p.pr, is_a, rescale(gname, prod, kFixed.act, 1, kWideGradientRange), is_a ? p.lora_a : p.lora_b});  // (r, in), (out, r)
+    const size_t grad = is_a ? rescale(gname, prod, kFixed.act, 1, kWideGradientRange)                       // (r, in)
+                             : rescale(gname, prod, kFixed.act + kFixed.unit, scale, kWideGradientRange);     // (out, r)
+    grads_.push_back({l, p.pr, is_a, grad, is_a ? p.lora_a : p.lora_b});
   }
-  if (!input_gradient) return 0;
-  const size_t lora_p = g_.apply1(MatmulOp::times(rows(), r, p.in), {da, p.lora_a}, name + ".lora.product");
-  const size_t dy_lora = rescale(name + ".lora", lora_p, kFixed.lora, 1, kGradientRange);  // (B, S, in)
-  return add(name, dy, dy_lora);                                                               // (B, S, in)
+  if (terms) {
+    terms->lora.push_back(g_.apply1(MatmulOp::times(rows(), r, p.in), {da, p.lora_a}, name + ".lora.product"));
+  }
+}
+
+// round_shift(sum base, 16) without adapters, round_shift(2^8 sum base + sum lora, 24) with (the InputGradient of
+// fixed/nn.h): the sum exact (additions of products), one rescaling range checked as a gradient.
+size_t Recipe::sum_gradient(const std::string& name, const GradientTerms& terms) {
+  if (terms.base.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "input gradient of no projection");
+  size_t acc = terms.base[0];
+  for (size_t i = 1; i < terms.base.size(); ++i) acc = add(name + ".base_sum" + std::to_string(i), acc, terms.base[i]);
+  for (size_t i = 0; i < terms.lora.size(); ++i) {
+    // The base products move to the LoRA products' scale (2^8 = 2^(lora - weight)) once, as the first is added.
+    acc = add(name + ".lora_sum" + std::to_string(i), acc, terms.lora[i],
+              i == 0 ? int64_t{1} << (kFixed.lora - kFixed.weight) : 1);
+  }
+  const unsigned shift = terms.lora.empty() ? kFixed.weight : kFixed.lora;
+  return rescale(name, acc, shift, 1, kGradientRange);
 }
 
 // With P the probabilities, dO the gradient of the context (B, S, H hd), C the score scale (attention_backward_ops.h):
@@ -89,23 +102,27 @@ size_t Recipe::layer_backward(int64_t l, size_t dh, bool input_gradient) {
   const LayerTensors& lt = layers_[static_cast<size_t>(l)];
   const std::string L = layer_tensor(l, "");
   // MLP block: h_out = h_mid + down(swiglu(gate(n2), up(n2))), n2 = rmsnorm(h_mid)
-  const size_t d_sw = projection_backward(l, lt.proj[static_cast<size_t>(Projection::DOWN)], dh, true);  // (B, S, F)
+  GradientTerms t_sw, t_n2, t_o, t_n1;
+  projection_backward(l, lt.proj[static_cast<size_t>(Projection::DOWN)], dh, &t_sw);
+  const size_t d_sw = sum_gradient(L + "down_proj.backward", t_sw);  // (B, S, F)
   const std::vector<size_t> dgu = g_.apply(std::make_unique<SwigluBackwardOp>(act(m_.d_ffn)),
                                            {lt.gate, lt.up, lt.sigma, lt.silu, d_sw}, L + "swiglu.backward");
-  const size_t d_n2 = add(L + "mlp_norm.out.grad",
-                          projection_backward(l, lt.proj[static_cast<size_t>(Projection::GATE)], dgu[0], true),
-                          projection_backward(l, lt.proj[static_cast<size_t>(Projection::UP)], dgu[1], true));  // (B, S, d)
+  projection_backward(l, lt.proj[static_cast<size_t>(Projection::GATE)], dgu[0], &t_n2);
+  projection_backward(l, lt.proj[static_cast<size_t>(Projection::UP)], dgu[1], &t_n2);
+  const size_t d_n2 = sum_gradient(L + "mlp_norm.out.grad", t_n2);  // (B, S, d)
   const size_t dx2 = g_.apply1(std::make_unique<RmsNormBackwardOp>(act(m_.d_model)),
                                {d_n2, lt.norm2.gain, lt.norm2.n, lt.norm2.r}, L + "mlp_norm.backward");  // (B, S, d)
   const size_t dh_mid = add(L + "residual.attn.grad", dh, dx2);                                       // (B, S, d)
   // Attention block: h_mid = h_in + o(attention(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rmsnorm(h_in)
-  const size_t d_o = projection_backward(l, lt.proj[static_cast<size_t>(Projection::O)], dh_mid, true);  // (B, S, H hd)
+  projection_backward(l, lt.proj[static_cast<size_t>(Projection::O)], dh_mid, &t_o);
+  const size_t d_o = sum_gradient(L + "o_proj.backward", t_o);  // (B, S, H hd)
   const auto [dq, dk, dv] = attention_backward(l, lt, d_o);
-  const size_t dyq = projection_backward(l, lt.proj[static_cast<size_t>(Projection::Q)], dq, input_gradient);
-  const size_t dyk = projection_backward(l, lt.proj[static_cast<size_t>(Projection::K)], dk, input_gradient);
-  const size_t dyv = projection_backward(l, lt.proj[static_cast<size_t>(Projection::V)], dv, input_gradient);
+  GradientTerms* t = input_gradient ? &t_n1 : nullptr;
+  projection_backward(l, lt.proj[static_cast<size_t>(Projection::Q)], dq, t);
+  projection_backward(l, lt.proj[static_cast<size_t>(Projection::K)], dk, t);
+  projection_backward(l, lt.proj[static_cast<size_t>(Projection::V)], dv, t);
   if (!input_gradient) return 0;
-  const size_t d_n1 = add(L + "attn_norm.out.grad", add(L + "attn_norm.out.grad_qk", dyq, dyk), dyv);  // (B, S, d)
+  const size_t d_n1 = sum_gradient(L + "attn_norm.out.grad", t_n1);  // (B, S, d)
   const size_t dx1 = g_.apply1(std::make_unique<RmsNormBackwardOp>(act(m_.d_model)),
                                {d_n1, lt.norm1.gain, lt.norm1.n, lt.norm1.r}, L + "attn_norm.backward");  // (B, S, d)
   return add(L + "input.grad", dh_mid, dx1);                                                         // (B, S, d)

@@ -51,6 +51,12 @@ struct LayerTensors {
   ProjectionTensors& at(Projection pr) { return proj[static_cast<size_t>(pr)]; }
 };
 
+// The exact input-gradient products of projections that read one input (base: dout W; lora: da A), summed and
+// rounded once (Recipe::sum_gradient, fixed/nn.h's InputGradient).
+struct GradientTerms {
+  std::vector<size_t> base, lora;
+};
+
 // A summed-loss gradient of an adapter matrix (grad scale).
 struct AdapterGradient {
   int64_t layer = 0;
@@ -83,7 +89,7 @@ class Recipe {
 
   size_t unproven(const std::string& name, std::vector<uint64_t> dims, RangeSpec range = kActivationRange);
   void read_by_unproven(size_t id);
-  size_t add(const std::string& name, size_t a, size_t b);
+  size_t add(const std::string& name, size_t a, size_t b, int64_t scale_a = 1);
   size_t rescale(const std::string& name, size_t x, unsigned shift, int64_t multiplier, RangeSpec range);
 
   // ---- forward and loss (recipe.cpp) ----
@@ -101,9 +107,11 @@ class Recipe {
   // ---- backward (recipe_backward.cpp) ----
   size_t head_backward(size_t dz);
   size_t layer_backward(int64_t l, size_t dh, bool input_gradient);
-  // dy (B, S, in) from dout (B, S, out), the adapter gradients into grads_; with !input_gradient dy is not built
-  // (the first layer's projections of a whole model): returns 0.
-  size_t projection_backward(int64_t l, const ProjectionTensors& p, size_t dout, bool input_gradient);
+  // The adapter gradients into grads_, the input gradient's products into terms (none when null: the first layer's
+  // projections of a whole model).
+  void projection_backward(int64_t l, const ProjectionTensors& p, size_t dout, GradientTerms* terms);
+  // The input gradient (B, S, in) of the projections whose terms these are: one sum, rounded once.
+  size_t sum_gradient(const std::string& name, const GradientTerms& terms);
   // (dq, dk, dv) of attention from the gradient of its output.
   std::array<size_t, 3> attention_backward(int64_t l, const LayerTensors& lt, size_t d_o);
 

@@ -136,7 +136,9 @@ TEST(NnProjection, LoraForwardAndBackwardMatchFloat) {
   const WTensor wq = quantize_w({out, in}, w);
   const int64_t sq = std::llround(std::ldexp(s, kFixed.unit));
   const ProjectionOut fwd = projection_forward(yq, wq, aq, bq, sq);
-  const ProjectionGrad g = projection_backward(yq, wq, aq, bq, sq, fwd.a, dq);
+  InputGradient dy(T, in, true);
+  const ProjectionGrad g = projection_backward(yq, wq, aq, bq, sq, fwd.a, dq, &dy);
+  EXPECT_EQ(dy.shift(), kFixed.lora);
 
   const Vec yd = dequantize(yq, kFixed.act), wd = dequantize(wq, kFixed.weight), ad = dequantize(aq, kFixed.lora),
             bd = dequantize(bq, kFixed.lora);
@@ -162,7 +164,7 @@ TEST(NnProjection, LoraForwardAndBackwardMatchFloat) {
         dy_ref[t * in + i] += dxa[t * rank + k] * ad[k * in + i];
         da_ref[k * in + i] += dxa[t * rank + k] * yd[t * in + i];
       }
-  EXPECT_LT(rel_err(dequantize(g.dy, kFixed.grad), dy_ref), 1e-4);
+  EXPECT_LT(rel_err(dequantize(dy.round("input gradient"), kFixed.grad), dy_ref), 1e-4);
   EXPECT_LT(rel_err(dequantize(g.d_b, kFixed.grad), db_ref), 1e-4);
   EXPECT_LT(rel_err(dequantize(g.d_a, kFixed.grad), da_ref), 1e-4);
 
@@ -290,23 +292,25 @@ TEST(NnSwiglu, ForwardAndBackwardMatchFloat) {
 }
 
 TEST(NnSwiglu, BackwardGradientsPastTheirBoundAreRefused) {
-  // dh u / 2^16 = 2^46 2^17 / 2^16 = 2^47: the SiLU output gradient leaves |x| < 2^47.
+  // At g = 0: sigma = 2^15 and t2 = 0, so dg = dh u 2^15 / 2^32 = 2^46 2^18 / 2^17 = 2^47 leaves |x| < 2^47.
   ITensor g({1, 1}), u({1, 1}), dh({1, 1});
   g.data = {0};
-  u.data = {int64_t{1} << 17};
+  u.data = {int64_t{1} << 18};
   dh.data = {int64_t{1} << 46};
   const SwigluOut fwd = swiglu_forward(g, u);
+  ASSERT_EQ(fwd.sigma.data[0], int64_t{1} << 15);
   ITensor dg, du;
   try {
     swiglu_backward(g, u, fwd, dh, dg, du);
     FAIL() << "expected OUT_OF_RANGE";
   } catch (const ZkError& e) {
     EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE);
-    EXPECT_NE(std::string(e.what()).find("SiLU output gradient"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("gate gradient"), std::string::npos) << e.what();
   }
-  // One below the bound passes.
-  u.data = {(int64_t{1} << 17) - 2};
+  // Just below the bound passes: dg = 2^47 - 2^30.
+  u.data = {(int64_t{1} << 18) - 2};
   EXPECT_NO_THROW(swiglu_backward(g, u, swiglu_forward(g, u), dh, dg, du));
+  EXPECT_EQ(dg.data[0], (int64_t{1} << 47) - (int64_t{1} << 30));
 }
 
 TEST(NnRmsNorm, BackwardIntermediatesPastTheGradientBoundAreRefused) {

@@ -30,8 +30,8 @@ struct FixedFormat {
 
 namespace zklora {
 
-// The format every step uses (version 1). Tables and kernels are generated for exactly these scales.
+// The format every step uses. Tables and kernels are generated for exactly these scales.
 inline constexpr FixedFormat kFixed{};
-inline constexpr uint32_t kFixedFormatVersion = 2;
+inline constexpr uint32_t kFixedFormatVersion = 3;
 
 }  // namespace zklora

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 
+#include "zklora/fixed/arith.h"
 #include "zklora/fixed/tensor.h"
 
 namespace zklora {
@@ -24,6 +25,14 @@ ITensor matmul_nt_rows(std::span<const int64_t> x, int64_t m, int64_t k, std::sp
                        unsigned shift);
 ITensor matmul_nt_rows(std::span<const int64_t> x, int64_t m, int64_t k, std::span<const int64_t> w, int64_t n,
                        unsigned shift);
+
+// The exact products X W and X^T Y, (m, n) row-major in 128 bits: parts of a sum rounded once (nn.h's
+// InputGradient, the LoRA branch's scaled products).
+std::vector<i128> matmul_nn_exact(const ITensor& x, const WTensor& w);
+std::vector<i128> matmul_nn_exact(const ITensor& x, const ITensor& w);
+std::vector<i128> matmul_tn_exact(const ITensor& x, const ITensor& y);
+// round_shift(acc_i, shift) entry by entry as an (m, n) tensor; OUT_OF_RANGE past int64, naming `what`.
+ITensor round_exact(std::span<const i128> acc, int64_t m, int64_t n, unsigned shift, const char* what);
 
 // max |x_i| over the tensor (0 for an empty one).
 int64_t max_abs(const ITensor& x);

@@ -44,15 +44,33 @@ struct ProjectionOut {
 };
 ProjectionOut projection_forward(const ITensor& y, const WTensor& w, const ITensor& lora_a, const ITensor& lora_b,
                                  int64_t lora_scale);
-struct ProjectionGrad {
-  ITensor dy;      // (T, in) grad
-  ITensor d_a;     // (r, in) grad, empty without adapter
-  ITensor d_b;     // (out, r) grad
+// The input gradient of the projections that read one input y (q, k and v; gate and up; o; down), their terms
+// summed exactly and rounded once: round_shift(sum_p dout_p W_p, weight) when none of them has an adapter, else
+// round_shift(sum_p 2^(lora - weight) dout_p W_p + sum_{adapted p} da_p A_p, lora). A gradient: OUT_OF_RANGE
+// unless below 2^grad_bits in magnitude.
+class InputGradient {
+ public:
+  // rows x width, `adapted` when any projection that adds to it has an adapter.
+  InputGradient(int64_t rows, int64_t width, bool adapted);
+  unsigned shift() const;                          // weight, or lora when adapted
+  void add_base(const ITensor& dout, const WTensor& w);    // dout W
+  void add_lora(const ITensor& da, const ITensor& lora_a);  // da A (adapted only)
+  ITensor round(const char* what) const;
+
+ private:
+  int64_t rows_, width_;
+  bool adapted_;
+  std::vector<i128> acc_;
 };
-// dy = round_shift(dout W, weight) + round_shift(da A, lora) with dl = round_shift(dout s, unit),
-// da = round_shift(dl B, lora), dB = round_shift(dl^T a, act), dA = round_shift(da^T y, act).
+struct ProjectionGrad {
+  ITensor d_a;  // (r, in) grad, empty without adapter
+  ITensor d_b;  // (out, r) grad
+};
+// The adapter's gradients, each product rounded once: da = round_shift(s (dout B), lora + unit) (a gradient),
+// dB = round_shift(s (dout^T a), act + unit), dA = round_shift(da^T y, act); adds the projection's terms to dy
+// (none when null: a first layer's input needs no gradient).
 ProjectionGrad projection_backward(const ITensor& y, const WTensor& w, const ITensor& lora_a, const ITensor& lora_b,
-                                   int64_t lora_scale, const ITensor& a, const ITensor& dout);
+                                   int64_t lora_scale, const ITensor& a, const ITensor& dout, InputGradient* dy);
 
 // ---- RoPE (rotate-half) ----------------------------------------------------------------------------------
 // For each head (width hd, half h = hd/2) and token at position pos:
@@ -104,9 +122,9 @@ struct SwigluOut {
   ITensor sigma, silu, h;  // (T, d_ffn)
 };
 SwigluOut swiglu_forward(const ITensor& gate, const ITensor& up);
-// d_act = round_shift(dh u, act); du = round_shift(dh silu, act);
-// silu' = sigma + round_shift(round_shift(g (2^unit - sigma), act) sigma, unit);  dg = round_shift(d_act silu', unit)
-// d_act, du and dg are gradients: OUT_OF_RANGE unless each is below 2^grad_bits in magnitude.
+// du = round_shift(dh silu, act);  silu' = sigma + round_shift(g (2^unit - sigma) sigma, act + unit);
+// dg = round_shift(dh u silu', act + unit): each product rounded once.
+// du and dg are gradients: OUT_OF_RANGE unless each is below 2^grad_bits in magnitude.
 void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fwd, const ITensor& dh, ITensor& d_gate,
                      ITensor& d_up);
 

@@ -1,5 +1,6 @@
 // A LoRA projection's backward pass as the step graph composes it (rescales, matrix products, row contractions,
-// an addition) equals the engine's projection_backward entry for entry.
+// scaled additions) equals the engine's projection_backward and InputGradient entry for entry: one projection with
+// an adapter, and a second one without, summed into the same input gradient.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -32,24 +33,33 @@ TEST(ProjectionBackwardOps, ComposeToTheEnginesBackwardPass) {
   dout.data = random_values(gen, dout.data.size(), int64_t{1} << 26);
   for (auto& x : w.data) x = static_cast<int32_t>(random_values(gen, 1, 1 << 15)[0]);
   const ProjectionOut fwd = projection_forward(y, w, lora_a, lora_b, scale);
-  const ProjectionGrad g = projection_backward(y, w, lora_a, lora_b, scale, fwd.a, dout);
+  WTensor w2({static_cast<int64_t>(out), static_cast<int64_t>(in)});
+  for (auto& x : w2.data) x = static_cast<int32_t>(random_values(gen, 1, 1 << 15)[0]);
+  ITensor dout2({T, static_cast<int64_t>(out)});
+  dout2.data = random_values(gen, dout2.data.size(), int64_t{1} << 26);
+  InputGradient sum(T, static_cast<int64_t>(in), true);
+  const ProjectionGrad g = projection_backward(y, w, lora_a, lora_b, scale, fwd.a, dout, &sum);
+  (void)projection_backward(y, w2, ITensor(), ITensor(), scale, ProjectionOut{}.a, dout2, &sum);
+  const ITensor engine_dy = sum.round("input gradient");
 
   const std::vector<uint64_t> rows{B, S};
-  const std::vector<int64_t> w64(w.data.begin(), w.data.end());
-  const OwnedTable dl = rescaled(OwnedTable(dout.data), {B, S, out}, kFixed.unit, scale);
-  const OwnedTable da = rescaled(run(*MatmulOp::times(rows, out, r), {dl.view(), TableView(lora_b.data)}), {B, S, r}, kFixed.lora, 1);
-  const OwnedTable db = rescaled(run(RowContractionOp(rows, out, r), {dl.view(), TableView(fwd.a.data)}), {out, r},
-                                 kFixed.act, 1);
+  const std::vector<int64_t> w64(w.data.begin(), w.data.end()), w2_64(w2.data.begin(), w2.data.end());
+  const OwnedTable da = rescaled(run(*MatmulOp::times(rows, out, r), {TableView(dout.data), TableView(lora_b.data)}),
+                                 {B, S, r}, kFixed.lora + kFixed.unit, scale);
+  const OwnedTable db = rescaled(run(RowContractionOp(rows, out, r), {TableView(dout.data), TableView(fwd.a.data)}),
+                                 {out, r}, kFixed.act + kFixed.unit, scale);
   const OwnedTable d_a = rescaled(run(RowContractionOp(rows, r, in), {da.view(), TableView(y.data)}), {r, in},
                                   kFixed.act, 1);
-  const OwnedTable dy_base =
-      rescaled(run(*MatmulOp::times(rows, out, in), {TableView(dout.data), TableView(w64)}), {B, S, in}, kFixed.weight, 1);
-  const OwnedTable dy_lora =
-      rescaled(run(*MatmulOp::times(rows, r, in), {da.view(), TableView(lora_a.data)}), {B, S, in}, kFixed.lora, 1);
-  const OwnedTable dy = run(AddOp(std::vector<uint64_t>{B, S, in}), {dy_base.view(), dy_lora.view()});
+  const OwnedTable base = run(*MatmulOp::times(rows, out, in), {TableView(dout.data), TableView(w64)});
+  const OwnedTable base2 = run(*MatmulOp::times(rows, out, in), {TableView(dout2.data), TableView(w2_64)});
+  const OwnedTable lora = run(*MatmulOp::times(rows, r, in), {da.view(), TableView(lora_a.data)});
+  const std::vector<uint64_t> dy_dims{B, S, in};
+  const OwnedTable base_sum = run(AddOp(dy_dims), {base.view(), base2.view()});
+  const OwnedTable all = run(AddOp(dy_dims, int64_t{1} << (kFixed.lora - kFixed.weight)), {base_sum.view(), lora.view()});
+  const OwnedTable dy = rescaled(all, dy_dims, kFixed.lora, 1);
   EXPECT_EQ(db.ints, g.d_b.data);
   EXPECT_EQ(d_a.ints, g.d_a.data);
-  EXPECT_EQ(dy.ints, g.dy.data);
+  EXPECT_EQ(dy.ints, engine_dy.data);
   size_t nonzero = 0;
   for (const int64_t x : g.d_a.data) nonzero += x != 0;
   EXPECT_GT(nonzero, g.d_a.data.size() / 2);
