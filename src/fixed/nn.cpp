@@ -86,31 +86,45 @@ RmsNormConstants rmsnorm_constants(int64_t d, double eps) {
           static_cast<u128>(d) << (2 * (kRsqrt + kAct))};
 }
 
+namespace {
+
+// a * b and a + b in 128 bits, OUT_OF_RANGE on overflow (no honest operand comes close).
+i128 mul_checked(i128 a, i128 b, const char* what) {
+  i128 r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) throw ZkError(ErrorCode::OUT_OF_RANGE, std::string(what) + ": past 127 bits");
+  return r;
+}
+i128 add_checked(i128 a, i128 b, const char* what) {
+  i128 r = 0;
+  if (__builtin_add_overflow(a, b, &r)) throw ZkError(ErrorCode::OUT_OF_RANGE, std::string(what) + ": past 127 bits");
+  return r;
+}
+
+}  // namespace
+
 ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITensor& dy) {
+  static_assert(kWeight == kAct, "dy g and n c share a scale");
   require(dy.shape == fwd.n.shape, "rmsnorm_backward: gradient shape " + shape_string(dy.shape));
   const int64_t rows = dy.shape[0], d = dy.shape[1];
   ITensor dx(dy.shape);
+  const i128 den = static_cast<i128>(d) << (kWeight + kAct);
   parallel_for(static_cast<size_t>(rows), 0, [&](size_t ti) {
     const int64_t t = static_cast<int64_t>(ti);
     const int64_t* dyr = dy.row(t);
     const int64_t* nr = fwd.n.row(t);
-    std::vector<int64_t> dn(static_cast<size_t>(d));
     i128 dot = 0;
     for (int64_t i = 0; i < d; ++i) {
-      const i128 dni = round_shift(static_cast<i128>(dyr[i]) * gain.data[static_cast<size_t>(i)], kWeight);
-      check_bits(dni, kFixed.grad_bits, "RMSNorm normalized gradient");
-      dn[static_cast<size_t>(i)] = static_cast<int64_t>(dni);
-      dot += static_cast<i128>(dn[static_cast<size_t>(i)]) * nr[i];
+      const i128 dg = static_cast<i128>(dyr[i]) * gain.data[static_cast<size_t>(i)];
+      dot = add_checked(dot, mul_checked(dg, nr[i], "RMSNorm gradient mean"), "RMSNorm gradient mean");
     }
-    const i128 c = div_round(dot, static_cast<i128>(d) << kAct);
+    const i128 c = div_round(dot, den);
     check_bits(c, kFixed.grad_bits, "RMSNorm gradient mean");
     const int64_t r = fwd.r[ti];
     int64_t* dxr = dx.row(t);
     for (int64_t i = 0; i < d; ++i) {
-      const i128 m = round_shift(static_cast<i128>(nr[i]) * c, kAct);
-      check_bits(m, kFixed.grad_bits, "RMSNorm gradient projection");
-      const i128 u = dn[static_cast<size_t>(i)] - m;
-      dxr[i] = to_i64_checked(round_shift(u * r, kRsqrt), "RMSNorm input gradient");
+      const i128 u = static_cast<i128>(dyr[i]) * gain.data[static_cast<size_t>(i)] - static_cast<i128>(nr[i]) * c;
+      dxr[i] = to_i64_checked(round_shift(mul_checked(u, r, "RMSNorm input gradient"), kWeight + kRsqrt),
+                              "RMSNorm input gradient");
     }
   }, grain_for(static_cast<size_t>(4 * d)));
   check_gradients(dx, "RMSNorm input gradient");
@@ -338,13 +352,12 @@ AttentionGrad attention_backward(const AttentionShape& sh, const ITensor& q, con
 
 SwigluOut swiglu_forward(const ITensor& gate, const ITensor& up) {
   require(gate.shape == up.shape, "swiglu: gate " + shape_string(gate.shape) + " and up " + shape_string(up.shape));
-  SwigluOut out{ITensor(gate.shape), ITensor(gate.shape), ITensor(gate.shape)};
+  SwigluOut out{ITensor(gate.shape), ITensor(gate.shape)};
   parallel_for(static_cast<size_t>(gate.numel()), 0, [&](size_t i) {
     const int64_t g = gate.data[i];
     const int64_t s = sigmoid_fixed(g);
     out.sigma.data[i] = s;
-    out.silu.data[i] = static_cast<int64_t>(round_shift(static_cast<i128>(g) * s, kUnit));
-    out.h.data[i] = to_i64_checked(round_shift(static_cast<i128>(out.silu.data[i]) * up.data[i], kAct), "SwiGLU output");
+    out.h.data[i] = to_i64_checked(round_shift(static_cast<i128>(g) * s * up.data[i], kUnit + kAct), "SwiGLU output");
   }, grain_for(8));
   return out;
 }
@@ -355,11 +368,11 @@ void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fw
   d_up = ITensor(gate.shape);
   const i128 one = i128{1} << kUnit;
   parallel_for(static_cast<size_t>(gate.numel()), 0, [&](size_t i) {
-    const i128 du = round_shift(static_cast<i128>(dh.data[i]) * fwd.silu.data[i], kAct);
+    const i128 s = fwd.sigma.data[i];
+    const i128 du = round_shift(static_cast<i128>(dh.data[i]) * gate.data[i] * s, kAct + kUnit);
     check_bits(du, kFixed.grad_bits, "up gradient");
     d_up.data[i] = static_cast<int64_t>(du);
     // silu' = sigma (1 + g (1 - sigma)) = sigma + t2, each product rounded once.
-    const i128 s = fwd.sigma.data[i];
     const i128 t2 = round_shift(static_cast<i128>(gate.data[i]) * (one - s) * s, kAct + kUnit);
     const i128 dg = round_shift(static_cast<i128>(dh.data[i]) * up.data[i] * (s + t2), kAct + kUnit);
     check_bits(dg, kFixed.grad_bits, "gate gradient");

@@ -181,7 +181,6 @@ size_t Recipe::mlp_block(int64_t l, size_t h, LayerTensors& lt) {
         g_.apply(std::make_unique<SwigluOp>(act(m_.d_ffn)), {lt.gate, lt.up}, layer_tensor(l, "swiglu.out"));
     sw = out[0];
     lt.sigma = out[1];  // (B, S, F)
-    lt.silu = out[2];   // (B, S, F)
   }
   lt.at(Projection::DOWN) = projection(l, Projection::DOWN, sw);
   return add(layer_tensor(l, "residual.mlp"), h, lt.at(Projection::DOWN).out);  // (B, S, d)

@@ -106,7 +106,7 @@ size_t Recipe::layer_backward(int64_t l, size_t dh, bool input_gradient) {
   projection_backward(l, lt.proj[static_cast<size_t>(Projection::DOWN)], dh, &t_sw);
   const size_t d_sw = sum_gradient(L + "down_proj.backward", t_sw);  // (B, S, F)
   const std::vector<size_t> dgu = g_.apply(std::make_unique<SwigluBackwardOp>(act(m_.d_ffn)),
-                                           {lt.gate, lt.up, lt.sigma, lt.silu, d_sw}, L + "swiglu.backward");
+                                           {lt.gate, lt.up, lt.sigma, d_sw}, L + "swiglu.backward");
   projection_backward(l, lt.proj[static_cast<size_t>(Projection::GATE)], dgu[0], &t_n2);
   projection_backward(l, lt.proj[static_cast<size_t>(Projection::UP)], dgu[1], &t_n2);
   const size_t d_n2 = sum_gradient(L + "mlp_norm.out.grad", t_n2);  // (B, S, d)

@@ -47,7 +47,7 @@ struct LayerTensors {
   NormTensors norm1, norm2;
   std::array<ProjectionTensors, 7> proj;  // by Projection
   size_t q_rot = 0, k_rot = 0, v = 0, p = 0;  // rotated queries and keys, values, probabilities
-  size_t gate = 0, up = 0, sigma = 0, silu = 0;
+  size_t gate = 0, up = 0, sigma = 0;
   ProjectionTensors& at(Projection pr) { return proj[static_cast<size_t>(pr)]; }
 };
 

@@ -314,7 +314,7 @@ TEST(NnSwiglu, BackwardGradientsPastTheirBoundAreRefused) {
 }
 
 TEST(NnRmsNorm, BackwardIntermediatesPastTheGradientBoundAreRefused) {
-  // dn = 2^46 against n = 2^40 in every column: the mean c = 2^70 leaves |x| < 2^47.
+  // dy g = 2^46 2^16 against n = 2^40 in every column: the mean c = 2^46 2^16 2^40 / 2^32 = 2^70 leaves |x| < 2^47.
   const int64_t d = 4;
   WTensor gain({d});
   for (auto& g : gain.data) g = 1 << kFixed.weight;
@@ -331,13 +331,26 @@ TEST(NnRmsNorm, BackwardIntermediatesPastTheGradientBoundAreRefused) {
     EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE);
     EXPECT_NE(std::string(e.what()).find("RMSNorm gradient mean"), std::string::npos) << e.what();
   }
-  // A gradient past 2^47 times the gain's 1.0 is refused as dn.
-  dy.data[0] = int64_t{1} << 47;
+  // Operands whose products would pass 127 bits are refused, not wrapped: a gain of 2^31 - 1 and n of 2^62.
+  for (auto& g : gain.data) g = INT32_MAX;
+  for (auto& v : fwd.n.data) v = int64_t{1} << 62;
   try {
     (void)rmsnorm_backward(fwd, gain, dy);
     FAIL() << "expected OUT_OF_RANGE";
   } catch (const ZkError& e) {
-    EXPECT_NE(std::string(e.what()).find("RMSNorm normalized gradient"), std::string::npos) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::OUT_OF_RANGE);
+    EXPECT_NE(std::string(e.what()).find("127 bits"), std::string::npos) << e.what();
+  }
+  // The input gradient itself: (dy g) r / 2^48 = 2^40 2^16 2^40 / 2^48 = 2^48 with n = 0 (c = 0).
+  for (auto& g : gain.data) g = 1 << kFixed.weight;
+  for (auto& v : fwd.n.data) v = 0;
+  fwd.r = {int64_t{1} << 40};
+  for (auto& v : dy.data) v = int64_t{1} << 40;
+  try {
+    (void)rmsnorm_backward(fwd, gain, dy);
+    FAIL() << "expected OUT_OF_RANGE";
+  } catch (const ZkError& e) {
+    EXPECT_NE(std::string(e.what()).find("RMSNorm input gradient"), std::string::npos) << e.what();
   }
 }
 

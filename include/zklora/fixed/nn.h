@@ -30,9 +30,9 @@ struct RmsNormConstants {
   u128 n = 0;
 };
 RmsNormConstants rmsnorm_constants(int64_t d, double eps);
-// dn = round_shift(dy g, weight); c_t = div_round(sum_i dn_ti n_ti, d 2^act);
-// dx = round_shift((dn - round_shift(n c, act)) r, rsqrt)                     (grad)
-// dn, c, round_shift(n c, act) and dx are gradients: OUT_OF_RANGE unless each is below 2^grad_bits in magnitude.
+// c_t = div_round(sum_i dy_ti g_i n_ti, d 2^(weight + act));
+// dx = round_shift((dy g - n c) r, weight + rsqrt)                              (grad), each product rounded once
+// c and dx are gradients: OUT_OF_RANGE unless each is below 2^grad_bits in magnitude (or a sum passes 127 bits).
 ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITensor& dy);
 
 // ---- LoRA projection -----------------------------------------------------------------------------------
@@ -117,12 +117,12 @@ AttentionGrad attention_backward(const AttentionShape& shape, const ITensor& q, 
                                  const AttentionOut& fwd, const ITensor& d_o);
 
 // ---- SwiGLU --------------------------------------------------------------------------------------------
-// sigma = sigmoid_fixed(g) (unit); act = round_shift(g sigma, unit); h = round_shift(act u, act)
+// sigma = sigmoid_fixed(g) (unit); h = round_shift(g sigma u, unit + act): SiLU(g) u rounded once
 struct SwigluOut {
-  ITensor sigma, silu, h;  // (T, d_ffn)
+  ITensor sigma, h;  // (T, d_ffn)
 };
 SwigluOut swiglu_forward(const ITensor& gate, const ITensor& up);
-// du = round_shift(dh silu, act);  silu' = sigma + round_shift(g (2^unit - sigma) sigma, act + unit);
+// du = round_shift(dh g sigma, act + unit);  silu' = sigma + round_shift(g (2^unit - sigma) sigma, act + unit);
 // dg = round_shift(dh u silu', act + unit): each product rounded once.
 // du and dg are gradients: OUT_OF_RANGE unless each is below 2^grad_bits in magnitude.
 void swiglu_backward(const ITensor& gate, const ITensor& up, const SwigluOut& fwd, const ITensor& dh, ITensor& d_gate,

@@ -19,11 +19,11 @@ namespace zklora {
 namespace {
 
 constexpr TensorRef kG = TensorRef::input(0), kU = TensorRef::input(1), kSigma = TensorRef::input(2),
-                    kSilu = TensorRef::input(3), kDh = TensorRef::input(4);
+                    kDh = TensorRef::input(3);
 constexpr TensorRef kDg = TensorRef::output(0), kDu = TensorRef::output(1);
 constexpr TensorRef kT2 = TensorRef::helper(0), kRemU = TensorRef::helper(1), kRem2 = TensorRef::helper(2),
                     kRemG = TensorRef::helper(3);
-constexpr unsigned kUnit = kFixed.unit;  // 16: sigma's scale, and the shift of (U)
+constexpr unsigned kUnit = kFixed.unit;  // 16: sigma's scale; every relation shifts by 2 kUnit = unit + act
 // The derived tensors whose claims this operation makes itself (besides those of the graph).
 constexpr TensorRef kDerived[] = {kT2};
 
@@ -45,7 +45,7 @@ const std::vector<Relation>& relations() {
   static const std::vector<Relation> r = {
       {"gate-gradient", kDg, kRemG, 2 * kUnit, {{1, {kDh, kU, kSigma}}, {1, {kDh, kU, kT2}}}},
       {"silu-slope", kT2, kRem2, 2 * kUnit, {{int64_t{1} << kUnit, {kG, kSigma}}, {-1, {kG, kSigma, kSigma}}}},
-      {"up-gradient", kDu, kRemU, kUnit, {{1, {kDh, kSilu}}}},
+      {"up-gradient", kDu, kRemU, 2 * kUnit, {{1, {kDh, kG, kSigma}}}},
   };
   return r;
 }
@@ -95,7 +95,7 @@ SwigluBackwardOp::SwigluBackwardOp(std::vector<uint64_t> dims) : dims_(std::move
   if (dims_.empty()) throw ZkError(ErrorCode::INVALID_ARGUMENT, "swiglu backward: no dimensions");
 }
 
-std::vector<std::vector<uint64_t>> SwigluBackwardOp::input_dims() const { return {dims_, dims_, dims_, dims_, dims_}; }
+std::vector<std::vector<uint64_t>> SwigluBackwardOp::input_dims() const { return {dims_, dims_, dims_, dims_}; }
 
 std::vector<TensorDecl> SwigluBackwardOp::outputs() const {
   return {{"", dims_, kGradientRange, false}, {"up", dims_, kGradientRange, false}};
@@ -103,7 +103,7 @@ std::vector<TensorDecl> SwigluBackwardOp::outputs() const {
 
 std::vector<TensorDecl> SwigluBackwardOp::helpers() const {
   return {{"slope", dims_, kSlopeRange, false},
-          {"up_remainder", dims_, RangeSpec{kUnit, false}, true},
+          {"up_remainder", dims_, RangeSpec{2 * kUnit, false}, true},
           {"slope_remainder", dims_, RangeSpec{2 * kUnit, false}, true},
           {"remainder", dims_, RangeSpec{2 * kUnit, false}, true}};
 }
@@ -118,12 +118,10 @@ OpWitness SwigluBackwardOp::compute(std::span<const TableView> in, int threads) 
   ITensor g({n}), u({n}), dh({n});
   g.data = view_to_i64(in[0]);
   u.data = view_to_i64(in[1]);
-  dh.data = view_to_i64(in[4]);
+  dh.data = view_to_i64(in[3]);
   SwigluOut fwd;
   fwd.sigma = ITensor({n});
-  fwd.silu = ITensor({n});
   fwd.sigma.data = view_to_i64(in[2]);
-  fwd.silu.data = view_to_i64(in[3]);
   ITensor dg, du;
   swiglu_backward(g, u, fwd, dh, dg, du);
   const size_t size = static_cast<size_t>(n);
@@ -138,7 +136,7 @@ OpWitness SwigluBackwardOp::compute(std::span<const TableView> in, int threads) 
   parallel_for(size, threads, [&](size_t i) {
     const i128 s = fwd.sigma.data[i];
     int64_t du_i = 0, dg_i = 0;
-    round(static_cast<i128>(dh.data[i]) * fwd.silu.data[i], kUnit, du_i, rem_u[i]);
+    round(static_cast<i128>(dh.data[i]) * g.data[i] * s, 2 * kUnit, du_i, rem_u[i]);
     round(static_cast<i128>(g.data[i]) * (one - s) * s, 2 * kUnit, t2[i], rem_2[i]);
     round(static_cast<i128>(dh.data[i]) * u.data[i] * (s + t2[i]), 2 * kUnit, dg_i, rem_g[i]);
     if (du_i != du.data[i] || dg_i != dg.data[i]) {

@@ -20,21 +20,17 @@ namespace zklora {
 namespace {
 
 constexpr TensorRef kG = TensorRef::input(0), kU = TensorRef::input(1);
-constexpr TensorRef kH = TensorRef::output(0), kSigma = TensorRef::output(1), kSilu = TensorRef::output(2);
+constexpr TensorRef kH = TensorRef::output(0), kSigma = TensorRef::output(1);
 constexpr TensorRef kRemJ = TensorRef::helper(0), kJc = TensorRef::helper(1), kW = TensorRef::helper(2),
-                    kRemS = TensorRef::helper(3), kRemH = TensorRef::helper(4);
-constexpr unsigned kIndexShift = kSigmoidShift;  // 5
-constexpr unsigned kShift = kFixed.unit;          // 16 (= act)
+                    kRemH = TensorRef::helper(3);
+constexpr unsigned kIndexShift = kSigmoidShift;         // 5
+constexpr unsigned kShift = kFixed.unit + kFixed.act;  // 32: g sigma u to the act scale
 constexpr int64_t kLo = kSigmoidMin, kHi = -kSigmoidMin - 1;
 constexpr unsigned kOverflowBits = 44;
 
-SumcheckShape product_shape(unsigned vars, std::vector<Fr> z) {
-  SumcheckShape s;
-  s.num_vars = vars;
-  s.eq_point = std::move(z);
-  s.num_tables = 2;
-  s.terms = {{Fr::one(), {0, 1}}};
-  return s;
+// eq(z, x) g(x) sigma(x) u(x)
+SumcheckShape output_shape(unsigned vars, std::vector<Fr> z) {
+  return SumcheckShape::of(vars, std::move(z), 3, {{Fr::one(), {0, 1, 2}}});
 }
 
 // (C1) + lambda (C2) with j = (g + 2^4 sel - rem_j) / 2^5, written as L + w jc jc' over seven tables:
@@ -80,14 +76,13 @@ SwigluOp::SwigluOp(std::vector<uint64_t> dims) : dims_(std::move(dims)) {
 }
 
 std::vector<TensorDecl> SwigluOp::outputs() const {
-  return {{"", dims_, kActivationRange, false}, {"sigma", dims_, {}, true}, {"silu", dims_, kActivationRange, false}};
+  return {{"", dims_, kActivationRange, false}, {"sigma", dims_, {}, true}};
 }
 
 std::vector<TensorDecl> SwigluOp::helpers() const {
   return {{"index_remainder", dims_, RangeSpec{kIndexShift, false}, true},
           {"index", dims_, {}, true},
           {"clamp_overflow", dims_, RangeSpec{kOverflowBits, false}, true},
-          {"silu_remainder", dims_, RangeSpec{kShift, false}, true},
           {"remainder", dims_, RangeSpec{kShift, false}, true}};
 }
 
@@ -104,22 +99,19 @@ OpWitness SwigluOp::compute(std::span<const TableView> in, int threads) const {
   g.data = view_to_i64(in[0]);
   u.data = view_to_i64(in[1]);
   const SwigluOut f = swiglu_forward(g, u);
-  std::vector<int64_t> rem_j(static_cast<size_t>(n)), jc(rem_j.size()), w(rem_j.size()), rem_s(rem_j.size()),
-      rem_h(rem_j.size());
+  std::vector<int64_t> rem_j(static_cast<size_t>(n)), jc(rem_j.size()), w(rem_j.size()), rem_h(rem_j.size());
   parallel_for(rem_j.size(), threads, [&](size_t i) {
     const int64_t j = round_shift64(g.data[i], kIndexShift);
     rem_j[i] = g.data[i] + (int64_t{1} << (kIndexShift - 1)) - (j << kIndexShift);
     jc[i] = std::clamp(j, kLo, kHi);
     w[i] = j > jc[i] ? j - jc[i] : jc[i] - j;
-    rem_s[i] = static_cast<int64_t>(static_cast<i128>(g.data[i]) * f.sigma.data[i] + (i128{1} << (kShift - 1)) -
-                                    (static_cast<i128>(f.silu.data[i]) << kShift));
-    rem_h[i] = static_cast<int64_t>(static_cast<i128>(f.silu.data[i]) * u.data[i] + (i128{1} << (kShift - 1)) -
-                                    (static_cast<i128>(f.h.data[i]) << kShift));
+    rem_h[i] = static_cast<int64_t>(static_cast<i128>(g.data[i]) * f.sigma.data[i] * u.data[i] +
+                                    (i128{1} << (kShift - 1)) - (static_cast<i128>(f.h.data[i]) << kShift));
   }, grain_for(8));
   OpWitness out;
-  out.outputs = {OwnedTable(f.h.data), OwnedTable(f.sigma.data), OwnedTable(f.silu.data)};
+  out.outputs = {OwnedTable(f.h.data), OwnedTable(f.sigma.data)};
   out.helpers = {OwnedTable(std::move(rem_j)), OwnedTable(std::move(jc)), OwnedTable(std::move(w)),
-                 OwnedTable(std::move(rem_s)), OwnedTable(std::move(rem_h))};
+                 OwnedTable(std::move(rem_h))};
   return out;
 }
 
@@ -128,33 +120,19 @@ void SwigluOp::prove(OpProver& p) const {
   const int threads = p.threads();
   const unsigned n = tensor_vars(dims_);
   const size_t size = size_t{1} << n;
-  std::vector<ProverClaim> silu_claims(p.claims(kSilu).begin(), p.claims(kSilu).end());
-  // 2^16 h = silu u + 2^15 sel - rem_h
+  // 2^32 h = g sigma u + 2^31 sel - rem_h
   if (const std::optional<ProverClaim> h = p.combined_claim(kH)) {
     const ProverValue rem = p.evaluate(kRemH, h->point, "swiglu-remainder");
     const ProverValue sum = h->value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, h->point) + rem;
-    const SumcheckShape sh = product_shape(n, h->point);
+    const SumcheckShape sh = output_shape(n, h->point);
     SumcheckProverResult r = sumcheck_prove(
-        ch, sh, {to_field(p.tensor(kSilu).padded(), size, threads), to_field(p.tensor(kU).padded(), size, threads)},
+        ch, sh,
+        {to_field(p.tensor(kG).padded(), size, threads), to_field(p.tensor(kSigma).padded(), size, threads),
+         to_field(p.tensor(kU).padded(), size, threads)},
         sum, threads);
-    const ProverValue se = ch.send("swiglu-silu-eval", r.evaluations[0]);
-    const ProverValue evs[2] = {se, p.evaluate(kU, r.point, "swiglu-up-eval")};
-    sumcheck_prove_final(ch, sh, r.final_value, evs);
-    silu_claims.push_back({r.point, se});
-  }
-  // 2^16 silu = g sigma + 2^15 sel - rem_s
-  if (!silu_claims.empty()) {
-    const ProverClaim sc = silu_claims.size() == 1
-                               ? silu_claims[0]
-                               : combine_claims_prove(ch, p.tensor(kSilu).padded(), n, silu_claims, threads);
-    const ProverValue rem = p.evaluate(kRemS, sc.point, "swiglu-silu-remainder");
-    const ProverValue sum = sc.value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, sc.point) + rem;
-    const SumcheckShape sh = product_shape(n, sc.point);
-    SumcheckProverResult r = sumcheck_prove(
-        ch, sh, {to_field(p.tensor(kG).padded(), size, threads), to_field(p.tensor(kSigma).padded(), size, threads)},
-        sum, threads);
-    const ProverValue evs[2] = {p.evaluate(kG, r.point, "swiglu-gate-eval"),
-                                p.evaluate(kSigma, r.point, "swiglu-sigma-eval")};
+    const ProverValue evs[3] = {p.evaluate(kG, r.point, "swiglu-gate-eval"),
+                                p.evaluate(kSigma, r.point, "swiglu-sigma-eval"),
+                                p.evaluate(kU, r.point, "swiglu-up-eval")};
     sumcheck_prove_final(ch, sh, r.final_value, evs);
   }
   // The clamp.
@@ -196,7 +174,6 @@ void SwigluOp::prove(OpProver& p) const {
 Status SwigluOp::verify(OpVerifier& v) const {
   VerifierChannel& ch = v.ch();
   const unsigned n = tensor_vars(dims_);
-  std::vector<VerifierClaim> silu_claims(v.claims(kSilu).begin(), v.claims(kSilu).end());
   auto h = v.combined_claim(kH);
   if (!h) return h.error();
   if (h->has_value()) {
@@ -205,38 +182,16 @@ Status SwigluOp::verify(OpVerifier& v) const {
     if (!rem) return rem.error();
     const VerifierValue sum =
         hc.value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, hc.point) + rem.value();
-    const SumcheckShape sh = product_shape(n, hc.point);
-    auto r = sumcheck_verify(ch, sh, sum);
-    if (!r) return r.error();
-    auto se = ch.receive("swiglu-silu-eval");
-    if (!se) return se.error();
-    auto ue = v.evaluate(kU, r->point, "swiglu-up-eval");
-    if (!ue) return ue.error();
-    const VerifierValue evs[2] = {se.value(), ue.value()};
-    if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
-    silu_claims.push_back({r->point, se.value()});
-  }
-  if (!silu_claims.empty()) {
-    VerifierClaim sc;
-    if (silu_claims.size() == 1) {
-      sc = silu_claims[0];
-    } else {
-      auto c = combine_claims_verify(ch, n, silu_claims);
-      if (!c) return c.error();
-      sc = std::move(c.value());
-    }
-    auto rem = v.evaluate(kRemS, sc.point, "swiglu-silu-remainder");
-    if (!rem) return rem.error();
-    const VerifierValue sum =
-        sc.value * pow2_fr(kShift) - pow2_fr(kShift - 1) * selector_eval(dims_, sc.point) + rem.value();
-    const SumcheckShape sh = product_shape(n, sc.point);
+    const SumcheckShape sh = output_shape(n, hc.point);
     auto r = sumcheck_verify(ch, sh, sum);
     if (!r) return r.error();
     auto ge = v.evaluate(kG, r->point, "swiglu-gate-eval");
     if (!ge) return ge.error();
     auto se = v.evaluate(kSigma, r->point, "swiglu-sigma-eval");
     if (!se) return se.error();
-    const VerifierValue evs[2] = {ge.value(), se.value()};
+    auto ue = v.evaluate(kU, r->point, "swiglu-up-eval");
+    if (!ue) return ue.error();
+    const VerifierValue evs[3] = {ge.value(), se.value(), ue.value()};
     if (Status s = sumcheck_verify_final(ch, sh, r->expected, evs); !s) return s;
   }
   const ClampForm form(ch.challenge("swiglu-lambda"));

@@ -23,8 +23,7 @@ TEST(SwigluBackwardSlope, EveryGateValueFitsTheSlopeRange) {
       g[i] = std::min(start + static_cast<int64_t>(i), kTo);
       sigma[i] = sigmoid_fixed(g[i]);
     }
-    const std::vector<TableView> in = {TableView(g), TableView(zero), TableView(sigma), TableView(zero),
-                                       TableView(zero)};
+    const std::vector<TableView> in = {TableView(g), TableView(zero), TableView(sigma), TableView(zero)};
     const OpWitness w = op.compute(in, 0);
     const std::vector<int64_t>& t2 = w.helpers[0].ints;
     const auto [mn, mx] = std::minmax_element(t2.begin(), t2.end());

@@ -3,21 +3,19 @@
 //     j = round_shift(g, 5)          2^5 j = g + 2^4 - rem_j,        rem_j in [0, 2^5)
 //     jc = clamp(j, lo, hi)          lo = -2^15, hi = 2^15 - 1       (the SIGMOID table's domain)
 //     sigma = SIGMOID[jc]            (jc, sigma) in SIGMOID (LogUp)
-//     silu = round_shift(g sigma, 16)     2^16 silu = g sigma + 2^15 - rem_s
-//     h = round_shift(silu u, 16)         2^16 h = silu u + 2^15 - rem_h
+//     h = round_shift(g sigma u, 32)     2^32 h = g sigma u + 2^31 - rem_h   (SiLU(g) u, rounded once)
 //
 // The clamp, proven: with w >= 0 committed (unsigned 44 bits: |j| < 2^43) and the lookup bounding jc,
 //     (C1) (hi - lo)(j - jc) = w (2 jc - hi - lo)        (C2) w (hi - jc)(jc - lo) = 0
 // w = 0 gives jc = j (so j lies in the table's domain); w > 0 forces jc in {lo, hi} by (C2) and then (C1) reads
 // j = hi + w > hi or j = lo - w < lo: jc is the clamp, w is |j - jc|, nothing is the prover's choice. (C1) also
 // makes j an integer: (hi - lo) = 2^16 - 1 is odd, so (hi - lo) j integral forces 2^5 | g + 2^4 - rem_j.
-// Committed: sigma (an output: the backward pass reads it), rem_j, jc, w, rem_s, rem_h. Derived: h and silu
-// (outputs, range checked as activations). Nothing wraps: every term is below 2^100.
-// Reductions: h's claims (combined): a degree-2 sumcheck for silu u (claims on silu, u); silu's claims (its range
-// check's, its consumers', h's), combined: one for g sigma (claims on g, sigma); (C1) + lambda (C2) as a zero-check
-// at a random point: a degree-3 sumcheck over g, rem_j, jc, w and the selector (the verifier's).
+// Committed: sigma (an output: the backward pass reads it), rem_j, jc, w, rem_h (unsigned 32). Derived: h (the
+// output, range checked as an activation). Nothing wraps: every term is below 2^112.
+// Reductions: h's claims (combined): a degree-4 sumcheck for g sigma u (claims on g, sigma, u); (C1) + lambda (C2)
+// as a zero-check at a random point: a degree-3 sumcheck over g, rem_j, jc, w and the selector (the verifier's).
 // Witness: swiglu_forward of fixed/nn.h (the engine's); the clamp's parts from sigmoid_fixed's definition.
-// Inputs: 0 = gate, 1 = up. Outputs: 0 = h, 1 = sigma, 2 = silu. Helpers: rem_j, jc, w, rem_s, rem_h.
+// Inputs: 0 = gate, 1 = up. Outputs: 0 = h, 1 = sigma. Helpers: rem_j, jc, w, rem_h.
 #pragma once
 
 #include <cstdint>
