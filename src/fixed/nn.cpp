@@ -1,7 +1,5 @@
 #include "zklora/fixed/nn.h"
 
-#include <bit>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -100,6 +98,12 @@ i128 add_checked(i128 a, i128 b, const char* what) {
   return r;
 }
 
+// round_shift(s p_i, shift) for exact products p, an (m, n) tensor; OUT_OF_RANGE where s p passes 127 bits.
+ITensor scaled_round(std::vector<i128> p, int64_t s, int64_t m, int64_t n, unsigned shift, const char* what) {
+  for (i128& x : p) x = mul_checked(x, s, what);
+  return round_exact(p, m, n, shift, what);
+}
+
 }  // namespace
 
 ITensor rmsnorm_backward(const RmsNormOut& fwd, const WTensor& gain, const ITensor& dy) {
@@ -183,19 +187,10 @@ ProjectionGrad projection_backward(const ITensor& y, const WTensor& w, const ITe
   if (dy) dy->add_base(dout, w);
   if (lora_a.numel() == 0) return g;
   const int64_t r = lora_a.shape[0];
-  // s (dout B) in 128 bits: refuse operands whose product could overflow it (no honest adapter comes close).
-  const auto bits = [](uint64_t v) { return static_cast<unsigned>(std::bit_width(v)); };
-  if (bits(static_cast<uint64_t>(max_abs(dout))) + bits(static_cast<uint64_t>(max_abs(lora_b))) +
-          bits(static_cast<uint64_t>(dout.shape[1])) + bits(static_cast<uint64_t>(std::abs(lora_scale))) > 125) {
-    throw ZkError(ErrorCode::OUT_OF_RANGE, "LoRA intermediate gradient: the adapter's B is too large");
-  }
-  std::vector<i128> scaled = matmul_nn_exact(dout, lora_b);  // (T, r)
-  for (i128& x : scaled) x *= lora_scale;
-  const ITensor da = round_exact(scaled, dout.shape[0], r, kLora + kUnit, "LoRA intermediate gradient");
+  const ITensor da = scaled_round(matmul_nn_exact(dout, lora_b), lora_scale, dout.shape[0], r, kLora + kUnit,
+                                  "LoRA intermediate gradient");  // (T, r)
   check_gradients(da, "LoRA intermediate gradient");
-  scaled = matmul_tn_exact(dout, a);  // (out, r)
-  for (i128& x : scaled) x *= lora_scale;
-  g.d_b = round_exact(scaled, dout.shape[1], r, kAct + kUnit, "LoRA B gradient");
+  g.d_b = scaled_round(matmul_tn_exact(dout, a), lora_scale, dout.shape[1], r, kAct + kUnit, "LoRA B gradient");
   g.d_a = matmul_tn(da, y, kAct);  // (r, in)
   if (dy) dy->add_lora(da, lora_a);
   return g;

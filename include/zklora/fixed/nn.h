@@ -68,7 +68,7 @@ struct ProjectionGrad {
 };
 // The adapter's gradients, each product rounded once: da = round_shift(s (dout B), lora + unit) (a gradient),
 // dB = round_shift(s (dout^T a), act + unit), dA = round_shift(da^T y, act); adds the projection's terms to dy
-// (none when null: a first layer's input needs no gradient).
+// (none when null: a first layer's input needs no gradient). OUT_OF_RANGE where a scaled product passes 127 bits.
 ProjectionGrad projection_backward(const ITensor& y, const WTensor& w, const ITensor& lora_a, const ITensor& lora_b,
                                    int64_t lora_scale, const ITensor& a, const ITensor& dout, InputGradient* dy);
 

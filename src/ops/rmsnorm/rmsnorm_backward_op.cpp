@@ -159,9 +159,7 @@ void RmsNormBackwardOp::prove(OpProver& p) const {
     rho_claims.push_back({s.point, s.value * (-Fr::one()) + (den + den - Fr::one()) * selector_eval(rows_, s.point)});
   }
   if (!rho_claims.empty()) {
-    const ProverClaim c = rho_claims.size() == 1
-                              ? rho_claims[0]
-                              : combine_claims_prove(ch, p.tensor(kRho).padded(), vt, rho_claims, threads);
+    const ProverClaim c = combine_claims_prove(ch, p.tensor(kRho).padded(), vt, rho_claims, threads);  // one: itself
     const ProverValue ce = p.evaluate(kC, c.point, "rmsnorm-bwd-mean-at-div");
     const ProverValue dot = (c.value - den * selector_eval(rows_, c.point) + ce * (den + den)) * Fr::from_u64(2).inverse();
     const SumcheckShape sh = SumcheckShape::of(vt + vi, c.point, 3, {{Fr::one(), {0, 1, 2}}});
@@ -220,14 +218,9 @@ Status RmsNormBackwardOp::verify(OpVerifier& v) const {
     rho_claims.push_back({s.point, s.value * (-Fr::one()) + (den + den - Fr::one()) * selector_eval(rows_, s.point)});
   }
   if (!rho_claims.empty()) {
-    VerifierClaim c;
-    if (rho_claims.size() == 1) {
-      c = rho_claims[0];
-    } else {
-      auto cc = combine_claims_verify(ch, vt, rho_claims);
-      if (!cc) return cc.error();
-      c = std::move(cc.value());
-    }
+    auto cc = combine_claims_verify(ch, vt, rho_claims);  // one claim: itself
+    if (!cc) return cc.error();
+    const VerifierClaim& c = cc.value();
     auto ce = v.evaluate(kC, c.point, "rmsnorm-bwd-mean-at-div");
     if (!ce) return ce.error();
     const VerifierValue dot =

@@ -163,8 +163,7 @@ void SwigluBackwardOp::prove(OpProver& p) const {
       done.push_back(rel.q.index);
     }
     if (claims.empty()) continue;
-    const ProverClaim c =
-        claims.size() == 1 ? claims[0] : combine_claims_prove(ch, p.tensor(rel.q).padded(), n, claims, threads);
+    const ProverClaim c = combine_claims_prove(ch, p.tensor(rel.q).padded(), n, claims, threads);  // one: itself
     const ProverValue rem = p.evaluate(rel.rem, c.point, label(rel, "remainder"));
     const ProverValue sum =
         c.value * pow2_fr(rel.shift) - pow2_fr(rel.shift - 1) * selector_eval(dims_, c.point) + rem;
@@ -201,14 +200,9 @@ Status SwigluBackwardOp::verify(OpVerifier& v) const {
       done.push_back(rel.q.index);
     }
     if (claims.empty()) continue;
-    VerifierClaim c;
-    if (claims.size() == 1) {
-      c = claims[0];
-    } else {
-      auto cc = combine_claims_verify(ch, n, claims);
-      if (!cc) return cc.error();
-      c = std::move(cc.value());
-    }
+    auto cc = combine_claims_verify(ch, n, claims);  // one claim: itself
+    if (!cc) return cc.error();
+    const VerifierClaim& c = cc.value();
     auto rem = v.evaluate(rel.rem, c.point, label(rel, "remainder"));
     if (!rem) return rem.error();
     const VerifierValue sum =
