@@ -25,6 +25,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::LOOKUP_TABLE_MISMATCH: return "LOOKUP_TABLE_MISMATCH";
     case ErrorCode::PUBLIC_TENSOR_MISMATCH: return "PUBLIC_TENSOR_MISMATCH";
     case ErrorCode::RELATION_MISMATCH: return "RELATION_MISMATCH";
+    case ErrorCode::SUBPROOF_MISMATCH: return "SUBPROOF_MISMATCH";
   }
   return "UNKNOWN";
 }

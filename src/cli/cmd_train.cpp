@@ -21,6 +21,7 @@ struct TrainArgs {
   std::string init_adapter, dump_grads, data_commitment, weights_commitment, resume;
   bool skip_weight_check = false;
   bool no_zk = false;
+  int jobs = 1;
 };
 
 void print_summary(const RunResult& r, const std::filesystem::path& dir, bool quiet) {
@@ -44,7 +45,7 @@ int run_train(TrainArgs& a, const GlobalOptions& global) {
     std::optional<std::filesystem::path> model, data;
     if (!a.opt.model_dir.empty()) model = a.opt.model_dir;
     if (!a.opt.data_file.empty()) data = a.opt.data_file;
-    const RunResult r = resume_run(a.resume, global.threads, &progress, model, data).value();
+    const RunResult r = resume_run(a.resume, global.threads, a.jobs, &progress, model, data).value();
     print_summary(r, a.resume, global.quiet);
     return 0;
   }
@@ -74,6 +75,7 @@ int run_train(TrainArgs& a, const GlobalOptions& global) {
   o.skip_weight_check = a.skip_weight_check;
   o.zero_knowledge = !a.no_zk;
   o.threads = global.threads;
+  o.jobs = a.jobs;
   RunProgress progress(global.quiet);
   const RunResult r = prove_run(o, &progress).value();
   print_summary(r, o.train.out_dir, global.quiet);
@@ -109,6 +111,10 @@ void add_train_command(CLI::App& app, std::vector<Command>& commands, const Glob
   cmd->add_flag("--skip-weight-check", a->skip_weight_check,
                 "When the model is committed now: leave out the weight check (verifiers must trust it)");
   cmd->add_option("--resume", a->resume, "Continue this interrupted run from its last complete proof");
+  cmd->add_option("--jobs", a->jobs,
+                  "Sub-proofs proven at once, sharing the threads (fewer when memory cannot hold them)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   cmd->add_flag("--no-prove", a->no_prove, "Only train (no proofs)");
   cmd->add_flag("--no-zk", a->no_zk,
                 "Prove in the clear channel, without zero knowledge (debugging: the proofs reveal weights and data)");

@@ -25,9 +25,8 @@ namespace {
 
 const char* phase_name(RunObserver::Phase p) {
   switch (p) {
-    case RunObserver::Phase::WITNESS: return "witness";
-    case RunObserver::Phase::COMMIT: return "commit";
-    case RunObserver::Phase::PROVE: return "prove";
+    case RunObserver::Phase::ENGINE: return "engine pass and header";
+    case RunObserver::Phase::PROVE: return "sub-proofs";
   }
   return "";
 }
@@ -49,15 +48,22 @@ void RunProgress::message(const std::string& line) {
   std::cerr << line << "\n";
 }
 
-void RunProgress::draw(const std::string& what, int64_t step, int64_t steps) {
+void RunProgress::draw(const std::string& what, int64_t step, int64_t steps, double step_left_s) {
   const double elapsed = run_.seconds();
   std::string remaining = "?";
-  if (done_ > 0) remaining = clock_text(proving_s_ / static_cast<double>(done_) * static_cast<double>(steps - step + 1));
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "step %lld/%lld  %-7s  done %lld/%lld  elapsed %s  remaining %s",
-                static_cast<long long>(step), static_cast<long long>(steps), what.c_str(),
-                static_cast<long long>(step - 1), static_cast<long long>(steps), clock_text(elapsed).c_str(),
-                remaining.c_str());
+  const double later_steps = static_cast<double>(steps - step);
+  if (done_ > 0 && step_left_s >= 0) {
+    remaining = clock_text(step_left_s + proving_s_ / static_cast<double>(done_) * later_steps);
+  } else if (done_ > 0) {
+    remaining = clock_text(proving_s_ / static_cast<double>(done_) * (later_steps + 1));
+  } else if (step_left_s >= 0 && steps == step) {
+    remaining = clock_text(step_left_s);
+  } else if (step_left_s >= 0) {
+    remaining = clock_text(step_left_s) + " in this step";
+  }
+  char buf[320];
+  std::snprintf(buf, sizeof buf, "step %lld/%lld  %s  elapsed %s  remaining %s", static_cast<long long>(step),
+                static_cast<long long>(steps), what.c_str(), clock_text(elapsed).c_str(), remaining.c_str());
   if (tty_) {
     std::cerr << "\r\033[K" << buf << std::flush;
     line_open_ = true;
@@ -70,6 +76,14 @@ void RunProgress::phase(Phase phase, int64_t step, int64_t steps) {
   if (!quiet_) draw(phase_name(phase), step, steps);
 }
 
+void RunProgress::subproofs(int64_t step, int64_t steps, size_t done, size_t parts, const std::string& running,
+                            double left_s) {
+  if (quiet_ || done == parts) return;
+  std::string what = "sub-proof " + std::to_string(done + 1) + "/" + std::to_string(parts);
+  if (!running.empty()) what += " (" + running + ")";
+  draw(what, step, steps, left_s);
+}
+
 bool RunProgress::step_done(const StepReport& r, int64_t steps) {
   ++done_;
   proving_s_ += r.witness_s + r.commit_s + r.prove_s;
@@ -77,10 +91,11 @@ bool RunProgress::step_done(const StepReport& r, int64_t steps) {
   clear_line();
   char buf[200];
   std::snprintf(buf, sizeof buf,
-                "step %lld/%lld  loss %.4f  tokens %lld  witness %.2f s  commit %.2f s  prove %.1f s  proof %.0f KB",
+                "step %lld/%lld  loss %.4f  tokens %lld  engine %.2f s  header %.2f s  %lld sub-proofs %.1f s  "
+                "proof %.0f KB",
                 static_cast<long long>(r.step), static_cast<long long>(steps), r.loss,
-                static_cast<long long>(r.tokens), r.witness_s, r.commit_s, r.prove_s,
-                static_cast<double>(r.proof_bytes) / 1024.0);
+                static_cast<long long>(r.tokens), r.witness_s, r.commit_s, static_cast<long long>(r.subproofs),
+                r.prove_s, static_cast<double>(r.proof_bytes) / 1024.0);
   std::cerr << buf << "\n";
   return true;
 }

@@ -1,6 +1,7 @@
 // Private to the cli layer: the progress of a proven run on stderr (DESIGN.md section 6). On a terminal one line
-// redrawn in place: phase, step done/total, elapsed and remaining time; otherwise plain lines, one per phase and
-// one per proven step. Quiet: nothing.
+// redrawn in place: the step, its phase or the sub-proofs done and the ones running, elapsed and remaining time
+// (of the step from the prover's estimate, of the run from the steps done); otherwise plain lines, one per phase,
+// per sub-proof begun and per proven step. Quiet: nothing.
 #pragma once
 
 #include <cstdint>
@@ -17,10 +18,12 @@ class RunProgress : public RunObserver {
   ~RunProgress() override;
   void message(const std::string& line) override;
   void phase(Phase phase, int64_t step, int64_t steps) override;
+  void subproofs(int64_t step, int64_t steps, size_t done, size_t parts, const std::string& running,
+                 double left_s) override;
   bool step_done(const StepReport& r, int64_t steps) override;
 
  private:
-  void draw(const std::string& what, int64_t step, int64_t steps);
+  void draw(const std::string& what, int64_t step, int64_t steps, double step_left_s = -1);
   void clear_line();
   bool quiet_, tty_;
   bool line_open_ = false;

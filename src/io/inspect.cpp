@@ -9,6 +9,7 @@
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_statement.h"
 #include "zklora/io/run_verifier.h"
+#include "zklora/io/step_file.h"
 #include "zklora/step/data_commitment.h"
 #include "zklora/step/weight_commitment.h"
 
@@ -30,20 +31,35 @@ uint64_t commitments_bytes(const PublicCommitments& c) {
   return n;
 }
 
-json step_json(const StepFile& f, uint64_t file_bytes) {
-  return {{"kind", "step proof"},
-          {"zero_knowledge", f.mode == ChannelMode::ZERO_KNOWLEDGE},
-          {"run", to_hex(f.run)},
-          {"step", f.step},
-          {"batch_indices", f.indices},
-          {"loss", mean_loss(f.loss_sum, f.count)},
-          {"loss_sum", f.loss_sum},
-          {"tokens", f.count},
-          {"starts_from", to_hex(f.input)},
-          {"outputs", f.outputs.size()},
-          {"outputs_bytes", commitments_bytes(f.outputs)},
-          {"proof_bytes", f.proof.size()},
-          {"file_bytes", file_bytes}};
+// A step file's head and its sub-proofs' names and sizes (read one at a time, their bytes skipped).
+Result<json> step_json(const fs::path& file, const std::string& where, int threads) {
+  auto r = StepFileReader::open(file, where, threads, kMaxInspectBytes);
+  if (!r) return r.error();
+  const StepFileHead& f = r->head();
+  json parts = json::array();
+  uint64_t cuts_bytes = 0;
+  for (const auto& [name, c] : f.cuts) cuts_bytes += c.byte_size();
+  for (;;) {
+    auto p = r->skip();
+    if (!p) return p.error();
+    if (!p->has_value()) break;
+    parts.push_back({{"subproof", (*p)->first.name()}, {"bytes", (*p)->second}});
+  }
+  return json{{"kind", "step proof"},
+              {"zero_knowledge", f.mode == ChannelMode::ZERO_KNOWLEDGE},
+              {"run", to_hex(f.run)},
+              {"step", f.step},
+              {"batch_indices", f.indices},
+              {"loss", mean_loss(f.loss_sum, f.count)},
+              {"loss_sum", f.loss_sum},
+              {"tokens", f.count},
+              {"starts_from", to_hex(f.input)},
+              {"outputs", f.outputs.size()},
+              {"outputs_bytes", commitments_bytes(f.outputs)},
+              {"cuts", f.cuts.size()},
+              {"cuts_bytes", cuts_bytes},
+              {"subproofs", parts},
+              {"file_bytes", r->file_bytes()}};
 }
 
 json statement_json(const RunStatement& s) {
@@ -65,10 +81,10 @@ Result<json> inspect_file(const fs::path& file, int threads) {
   const std::vector<uint8_t>& b = bytes.value();
   const std::string where = file.string();
   json j;
-  if (starts_with(b, "ZKLSTEP1")) {
-    auto f = StepFile::from_bytes(b, where, threads);
+  if (starts_with(b, std::string_view(kStepFileMagic, 8))) {
+    auto f = step_json(file, where, threads);
     if (!f) return f.error();
-    j = step_json(f.value(), b.size());
+    j = std::move(f.value());
   } else if (starts_with(b, std::string_view(kWeightCommitmentMagic, 8))) {
     auto w = parse_weight_commitment(b, where, threads);
     if (!w) return w.error();
@@ -144,15 +160,13 @@ Result<json> inspect_run(const fs::path& run, bool parts, int threads) {
     const fs::path f = run / step_file_name(t);
     std::error_code ec;
     if (!fs::exists(f, ec)) break;
-    auto bytes = read_file(f, kMaxInspectBytes);
-    if (!bytes) return bytes.error();
-    auto sf = StepFile::from_bytes(bytes.value(), f.string(), threads);
+    auto sf = step_json(f, f.string(), threads);
     if (!sf) return sf.error();
-    json e = step_json(sf.value(), bytes->size());
+    json e = std::move(sf.value());
+    e["of_this_run"] = e["run"] == to_hex(st->digest());
     e.erase("kind");
     e.erase("run");
-    e["of_this_run"] = sf->run == st->digest();
-    total += bytes->size();
+    total += e["file_bytes"].get<uint64_t>();
     steps.push_back(e);
   }
   j["steps_stated"] = st->steps;
@@ -168,8 +182,17 @@ Result<json> inspect_run(const fs::path& run, bool parts, int threads) {
     for (size_t i = 0; i < v->steps.size() && i < steps.size(); ++i) {
       steps[i]["parts_bytes"] = parts_json(v->steps[i].profile);
       steps[i]["verify_s"] = v->steps[i].verify_s;
+      json& subs = steps[i]["subproofs"];
+      for (size_t k = 0; k < v->steps[i].subproofs.size() && k < subs.size(); ++k) {
+        subs[k]["verify_s"] = v->steps[i].subproofs[k].verify_s;
+      }
     }
-    j["verdict"] = v->accepted ? "accepted" : "rejected: " + v->reason;
+    // inspect checks what it can of any run: say what the verdict took on trust.
+    std::string verdict = v->accepted ? "accepted" : "rejected: " + v->reason;
+    if (v->accepted && !v->weights_checked) verdict += ", with the base weights TRUSTED (no weight check)";
+    if (v->accepted && !st->zero_knowledge) verdict += ", in the CLEAR channel (the proofs reveal weights and data)";
+    j["verdict"] = verdict;
+    j["weights_checked"] = v->weights_checked;
   }
   j["steps"] = steps;
   return j;

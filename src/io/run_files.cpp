@@ -1,6 +1,8 @@
 // The files of a proven run (run_files.h).
 #include "zklora/io/run_files.h"
 
+#include "file_codec.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -19,40 +21,17 @@ namespace {
 
 constexpr char kSetMagic[8] = {'Z', 'K', 'L', 'C', 'S', 'E', 'T', '1'};
 constexpr char kOpeningMagic[8] = {'Z', 'K', 'L', 'O', 'P', 'E', 'N', '1'};
-constexpr char kStepMagic[8] = {'Z', 'K', 'L', 'S', 'T', 'E', 'P', '1'};
 constexpr uint32_t kFileVersion = 1;
-// Version 2 of the step file records the channel mode of its proof.
-constexpr uint32_t kStepFileVersion = 2;
 // Bounds a reader checks before it allocates (a hostile file cannot make it reserve more).
 constexpr uint32_t kMaxDims = 8;
 
-void write_magic(ByteWriter& w, const char (&magic)[8]) {
-  for (const char ch : magic) w.u8(static_cast<uint8_t>(ch));
-}
+using io::at;
+using io::read_digest;
+using io::write_magic;
 
 Status read_header(ByteReader& r, const char (&magic)[8], const std::string& where, const char* what,
                    uint32_t version = kFileVersion) {
-  auto m = r.raw(8, "magic");
-  if (!m || std::memcmp(m->data(), magic, 8) != 0) {
-    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": not a zklora " + what + " (bad magic)");
-  }
-  auto v = r.u32("version");
-  if (!v) return Error{v.code(), where + ": " + v.error().message};
-  if (v.value() != version) {
-    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": unsupported " + std::string(what) + " version " +
-                                                       std::to_string(v.value()));
-  }
-  return {};
-}
-
-Error at(const std::string& where, const Error& e) { return Error{e.code, where + ": " + e.message}; }
-
-Result<Digest> read_digest(ByteReader& r, const char* what) {
-  auto b = r.raw(32, what);
-  if (!b) return b.error();
-  Digest d;
-  std::copy(b->begin(), b->end(), d.begin());
-  return d;
+  return io::read_magic(r, magic, where, what, version);
 }
 
 }  // namespace
@@ -76,43 +55,16 @@ std::vector<uint8_t> encode_commitment_set(const PublicCommitments& c) {
   ByteWriter w;
   write_magic(w, kSetMagic);
   w.u32(kFileVersion);
-  w.u32(static_cast<uint32_t>(c.size()));
-  for (const auto& [name, x] : c) {
-    w.str(name);
-    x.write(w);
-  }
+  io::write_named_commitments(w, c);
   return w.take();
 }
 
-namespace {
-
-Result<PublicCommitments> read_named_commitments(ByteReader& r, uint32_t count, const std::string& where,
-                                                 int threads) {
-  PublicCommitments out;
-  for (uint32_t i = 0; i < count; ++i) {
-    auto name = r.str("commitment name");
-    if (!name) return at(where, name.error());
-    auto c = HyraxCommitment::read(r, threads);
-    if (!c) return at(where, Error{c.code(), name.value() + ": " + c.error().message});
-    // One encoding per set: names strictly increasing (the order the writer uses).
-    if (!out.empty() && !(out.rbegin()->first < name.value())) {
-      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": " + name.value() + " out of order or twice");
-    }
-    out.emplace(name.value(), std::move(c.value()));
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<PublicCommitments> decode_commitment_set(std::span<const uint8_t> bytes, const std::string& where,
                                                 int threads) {
   ByteReader r(bytes);
   if (Status s = read_header(r, kSetMagic, where, "commitment set"); !s) return s.error();
-  auto count = r.u32("count");
-  if (!count) return at(where, count.error());
-  if (count.value() > r.remaining() / 6) return make_error(ErrorCode::BAD_LENGTH, where + ": count too large");
-  auto out = read_named_commitments(r, count.value(), where, threads);
+  auto out = io::read_named_commitments(r, where, threads);
   if (!out) return out.error();
   if (Status s = r.finish(); !s) return at(where, s.error());
   return out;
@@ -306,85 +258,6 @@ Result<OptimizerState> optimizer_state_of(const TensorOpening& o, const AdapterT
     }
   }
   return st;
-}
-
-// ---- step files -----------------------------------------------------------------------------------------------
-
-std::vector<uint8_t> StepFile::to_bytes() const {
-  ByteWriter w;
-  write_magic(w, kStepMagic);
-  w.u32(kStepFileVersion);
-  w.u8(static_cast<uint8_t>(mode));
-  w.raw(run);
-  w.u64(static_cast<uint64_t>(step));
-  w.u64(indices.size());
-  for (const int64_t i : indices) w.u64(static_cast<uint64_t>(i));
-  w.u64(static_cast<uint64_t>(loss_sum));
-  w.u64(static_cast<uint64_t>(count));
-  w.raw(input);
-  w.u32(static_cast<uint32_t>(outputs.size()));
-  for (const auto& [name, c] : outputs) {
-    w.str(name);
-    c.write(w);
-  }
-  w.u64(proof.size());
-  w.raw(proof);
-  return w.take();
-}
-
-Result<StepFile> StepFile::from_bytes(std::span<const uint8_t> bytes, const std::string& where, int threads) {
-  ByteReader r(bytes);
-  if (Status s = read_header(r, kStepMagic, where, "step proof", kStepFileVersion); !s) return s.error();
-  StepFile f;
-  auto mode = r.u8("channel mode");
-  if (!mode) return at(where, mode.error());
-  if (mode.value() > static_cast<uint8_t>(ChannelMode::ZERO_KNOWLEDGE)) {
-    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": unknown channel mode " + std::to_string(mode.value()));
-  }
-  f.mode = static_cast<ChannelMode>(mode.value());
-  auto run = read_digest(r, "run digest");
-  if (!run) return at(where, run.error());
-  f.run = run.value();
-  auto step = r.u64("step");
-  if (!step) return at(where, step.error());
-  if (step.value() == 0 || step.value() > (uint64_t{1} << 32)) {
-    return make_error(ErrorCode::INVALID_ARGUMENT, where + ": step number " + std::to_string(step.value()));
-  }
-  f.step = static_cast<int64_t>(step.value());
-  auto batch = r.u64("batch");
-  if (!batch) return at(where, batch.error());
-  if (Status s = r.need_items(batch.value(), 8, "batch indices"); !s) return at(where, s.error());
-  for (uint64_t i = 0; i < batch.value(); ++i) {
-    const uint64_t x = r.u64("batch index").value();
-    if (x > (uint64_t{1} << 40)) return make_error(ErrorCode::INVALID_ARGUMENT, where + ": batch index too large");
-    f.indices.push_back(static_cast<int64_t>(x));
-  }
-  auto loss = r.u64("loss sum");
-  if (!loss) return at(where, loss.error());
-  f.loss_sum = static_cast<int64_t>(loss.value());
-  auto count = r.u64("count");
-  if (!count) return at(where, count.error());
-  if (count.value() > (uint64_t{1} << 40)) return make_error(ErrorCode::INVALID_ARGUMENT, where + ": count too large");
-  f.count = static_cast<int64_t>(count.value());
-  auto input = read_digest(r, "input digest");
-  if (!input) return at(where, input.error());
-  f.input = input.value();
-  auto outputs = r.u32("output count");
-  if (!outputs) return at(where, outputs.error());
-  if (outputs.value() > r.remaining() / 6) return make_error(ErrorCode::BAD_LENGTH, where + ": output count too large");
-  auto outs = read_named_commitments(r, outputs.value(), where, threads);
-  if (!outs) return outs.error();
-  f.outputs = std::move(outs.value());
-  auto len = r.u64("proof length");
-  if (!len) return at(where, len.error());
-  if (len.value() != r.remaining()) {
-    return make_error(ErrorCode::BAD_LENGTH, where + ": the proof's length says " + std::to_string(len.value()) +
-                                                 " bytes, the file holds " + std::to_string(r.remaining()));
-  }
-  auto proof = r.raw(static_cast<size_t>(len.value()), "proof");
-  if (!proof) return at(where, proof.error());
-  f.proof.assign(proof->begin(), proof->end());
-  return f;
 }
 
 }  // namespace zklora

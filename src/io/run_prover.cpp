@@ -3,13 +3,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 
+#include "prove_parts.h"
 #include "zklora/base/files.h"
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
 #include "zklora/io/model_commitment.h"
 #include "zklora/io/run_files.h"
+#include "zklora/io/step_file.h"
 #include "zklora/model/adapter_io.h"
 #include "zklora/model/checkpoint.h"
 #include "zklora/model/dataset.h"
@@ -53,7 +56,8 @@ Status read_model(RunState& r, const fs::path& model_dir) {
   auto ckpt = Checkpoint::open(model_dir);
   if (!ckpt) return ckpt.error();
   r.checkpoint = std::make_shared<const Checkpoint>(std::move(ckpt.value()));
-  auto w = ModelWeights::from_checkpoint(r.checkpoint, ModelWeights::should_stream(r.checkpoint->config()));
+  // The layers streamed from the mapping whatever the model's size: the prover's memory does not grow with depth.
+  auto w = ModelWeights::from_checkpoint(r.checkpoint, true);
   if (!w) return w.error();
   r.weights = std::make_unique<ModelWeights>(std::move(w.value()));
   return {};
@@ -94,12 +98,11 @@ Status write_reports(const RunState& r) {
 }
 
 // Proves step r.done + 1 and writes its files.
-Result<StepReport> prove_next(RunState& r, int threads, RunObserver* obs) {
+Result<StepReport> prove_next(RunState& r, int threads, int jobs, RunObserver* obs) {
   const int64_t t = r.done + 1;
-  StepStatement s = r.st.step(t);
+  const StepStatement s = r.st.step(t);
   const Batch batch = data_batch(r.examples, s.batch_indices, s.seq, r.st.model);
-  s.count = batch_count(batch);
-  if (s.count == 0) {
+  if (batch_count(batch) == 0) {
     return invalid("step " + std::to_string(t) + ": its batch has no token to predict (every example shorter than "
                    "two tokens); use a data set of longer examples");
   }
@@ -115,56 +118,77 @@ Result<StepReport> prove_next(RunState& r, int threads, RunObserver* obs) {
 
   StepReport rep;
   rep.step = t;
-  Stopwatch sw;
-  if (obs) obs->phase(RunObserver::Phase::WITNESS, t, r.st.steps);
-  const StepInputs in{*r.weights, r.adapter, batch, t > 1 ? &r.state : nullptr, nullptr};
-  StepProverWitness w = build_step_witness(s, in, threads);
-  s.loss_sum = w.loss_sum;
-  rep.witness_s = sw.seconds();
-  sw.reset();
-  if (obs) obs->phase(RunObserver::Phase::COMMIT, t, r.st.steps);
-  StepOutputs outs = step_outputs(s, w, r.adapter, threads);
-  rep.commit_s = sw.seconds();
-  sw.reset();
+  if (obs) obs->phase(RunObserver::Phase::ENGINE, t, r.st.steps);
+  const StepInputs in{*r.weights, r.adapter, batch, t > 1 ? &r.state : nullptr};
+  const StepProver prover(s, in, r.commitments, r.mode, threads);
+  rep.witness_s = prover.engine_s();
+  rep.commit_s = prover.header_s();
+  const StepStatement& ps = prover.statement();
+
+  StepFileHead head;
+  head.mode = r.mode;
+  head.run = r.run_digest;
+  head.step = t;
+  head.indices = ps.batch_indices;
+  head.loss_sum = ps.loss_sum;
+  head.count = ps.count;
+  head.input = commitments_digest(public_commitments(r.inputs));
+  head.outputs = public_commitments(prover.outputs().commitments);
+  head.cuts = prover.header();
+  for (const auto& [name, c] : head.cuts) rep.cuts_bytes += static_cast<int64_t>(c.byte_size());
+  const size_t parts = prover.plan().parts.size();
+  auto writer = StepFileWriter::open(r.dir / step_file_name(t), head, static_cast<uint32_t>(parts));
+  if (!writer) return writer.error();
+
   if (obs) obs->phase(RunObserver::Phase::PROVE, t, r.st.steps);
-  StepProveOptions po;
-  po.threads = threads;
-  StepFile f;
-  f.proof = prove_step_witness(s, w, r.commitments, r.mode, po, &outs.commitments);
+  const int fit = io::jobs_that_fit(prover, jobs);
+  if (fit < jobs) {
+    say(obs, "proving " + std::to_string(fit) + " sub-proofs at once instead of " + std::to_string(jobs) +
+                 ": the memory available holds no more");
+  }
+  Stopwatch sw;
+  const Status proven = io::prove_parts(
+      prover, fit, threads,
+      [&](io::PartDone& d) -> Status {
+        const PartId part = prover.plan().parts[d.index];
+        rep.subproofs_s += d.seconds;
+        rep.subproofs_bytes += static_cast<int64_t>(d.proof.size());
+        if (d.seconds > rep.largest_subproof_s) {
+          rep.largest_subproof_s = d.seconds;
+          rep.largest_subproof = part.name();
+        }
+        rep.largest_subproof_bytes = std::max(rep.largest_subproof_bytes, static_cast<int64_t>(d.proof.size()));
+        return writer->append({part, std::move(d.proof)});
+      },
+      [&](size_t done, const std::string& running, double left) {
+        if (obs) obs->subproofs(t, r.st.steps, done, parts, running, left);
+      });
+  if (!proven) return proven.error();
   rep.prove_s = sw.seconds();
+  rep.subproofs = static_cast<int64_t>(parts);
 
-  f.mode = r.mode;
-  f.run = r.run_digest;
-  f.step = t;
-  f.indices = s.batch_indices;
-  f.loss_sum = s.loss_sum;
-  f.count = s.count;
-  f.input = commitments_digest(public_commitments(r.inputs));
-  f.outputs = public_commitments(outs.commitments);
-  const std::vector<uint8_t> bytes = f.to_bytes();
-
-  r.adapter = std::move(outs.adapter);
-  r.state = std::move(outs.optimizer);
-  r.inputs = next_step_inputs(outs.commitments);
+  r.adapter = prover.outputs().adapter;
+  r.state = prover.outputs().optimizer;
+  r.inputs = next_step_inputs(prover.outputs().commitments);
   // The state first: a proof file never exists without the state the next step starts from.
   if (Status st = write_state(r, t); !st) return st.error();
-  if (Status st = write_file_atomically(r.dir / step_file_name(t), bytes); !st) return st.error();
+  if (Status st = writer->finish(); !st) return st.error();
   std::error_code ec;
   fs::remove(r.dir / kRunProverDir / state_file_name(t - 1), ec);
   r.done = t;
-  rep.loss = mean_loss(s.loss_sum, s.count);
-  rep.tokens = s.count;
-  rep.proof_bytes = static_cast<int64_t>(bytes.size());
+  rep.loss = mean_loss(ps.loss_sum, ps.count);
+  rep.tokens = ps.count;
+  rep.proof_bytes = static_cast<int64_t>(writer->bytes());
   rep.peak_rss_mb = peak_rss_mb();
   r.reports.push_back(rep);
   if (Status st = write_reports(r); !st) return st.error();
   return rep;
 }
 
-Result<RunResult> run_steps(RunState& r, int threads, RunObserver* obs) {
+Result<RunResult> run_steps(RunState& r, int threads, int jobs, RunObserver* obs) {
   RunResult out;
   while (r.done < r.st.steps) {
-    auto rep = prove_next(r, threads, obs);
+    auto rep = prove_next(r, threads, jobs, obs);
     if (!rep) return rep.error();
     if (obs && !obs->step_done(rep.value(), r.st.steps) && r.done < r.st.steps) {
       out.steps = r.reports;
@@ -296,10 +320,10 @@ Result<RunResult> prove_run(const RunOptions& o, RunObserver* obs) {
   if (Status s = write_file_atomically(r.dir / kRunProverDir / kRunJson, where.dump(1) + "\n"); !s) return s.error();
   if (Status s = write_file_atomically(r.dir / kRunStatementFile, st.to_json()); !s) return s.error();
   r.run_digest = st.digest();
-  return run_steps(r, o.threads, obs);
+  return run_steps(r, o.threads, o.jobs, obs);
 }
 
-Result<RunResult> resume_run(const fs::path& run, int threads, RunObserver* obs,
+Result<RunResult> resume_run(const fs::path& run, int threads, int jobs, RunObserver* obs,
                              const std::optional<fs::path>& model_dir, const std::optional<fs::path>& data_file) {
   RunState r;
   r.dir = run;
@@ -349,17 +373,15 @@ Result<RunResult> resume_run(const fs::path& run, int threads, RunObserver* obs,
     const fs::path f = run / step_file_name(r.done + 1);
     std::error_code ec;
     if (!fs::exists(f, ec)) break;
-    auto bytes = read_file(f);
-    if (!bytes) return bytes.error();
-    auto sf = StepFile::from_bytes(bytes.value(), f.string(), threads);
-    if (!sf || sf->run != r.run_digest || sf->step != r.done + 1) break;
-    last_outputs = next_step_inputs(sf->outputs);
+    auto sf = StepFileReader::open(f, f.string(), threads);
+    if (!sf || sf->head().run != r.run_digest || sf->head().step != r.done + 1) break;
+    last_outputs = next_step_inputs(sf->head().outputs);
     ++r.done;
     StepReport rep;
     rep.step = r.done;
-    rep.loss = mean_loss(sf->loss_sum, sf->count);
-    rep.tokens = sf->count;
-    rep.proof_bytes = static_cast<int64_t>(bytes->size());
+    rep.loss = mean_loss(sf->head().loss_sum, sf->head().count);
+    rep.tokens = sf->head().count;
+    rep.proof_bytes = static_cast<int64_t>(sf->file_bytes());
     r.reports.push_back(rep);
   }
   for (int64_t t = r.done + 1; t <= r.st.steps; ++t) {
@@ -407,7 +429,7 @@ Result<RunResult> resume_run(const fs::path& run, int threads, RunObserver* obs,
                    " ended with");
   }
   if (r.done > 0) say(obs, "continuing after step " + std::to_string(r.done) + " of " + std::to_string(r.st.steps));
-  return run_steps(r, threads, obs);
+  return run_steps(r, threads, jobs, obs);
 }
 
 }  // namespace zklora

@@ -177,7 +177,14 @@ std::string report_json(std::span<const StepReport> steps) {
                     {"commit_s", real_json(s.commit_s)},
                     {"prove_s", real_json(s.prove_s)},
                     {"proof_bytes", s.proof_bytes},
-                    {"peak_rss_mb", real_json(s.peak_rss_mb)}});
+                    {"peak_rss_mb", real_json(s.peak_rss_mb)},
+                    {"subproofs", s.subproofs},
+                    {"subproofs_s", real_json(s.subproofs_s)},
+                    {"largest_subproof_s", real_json(s.largest_subproof_s)},
+                    {"largest_subproof", s.largest_subproof},
+                    {"subproofs_bytes", s.subproofs_bytes},
+                    {"largest_subproof_bytes", s.largest_subproof_bytes},
+                    {"cuts_bytes", s.cuts_bytes}});
   }
   return nlohmann::json{{"steps", list}}.dump(1) + "\n";
 }
@@ -192,21 +199,33 @@ Result<std::vector<StepReport>> parse_report_json(const std::string& text, const
     const std::string item = "steps[" + std::to_string(out.size()) + "]: ";
     if (!e.is_object()) return bad(item + "not an object");
     StepReport s;
-    const std::pair<const char*, int64_t*> counts[] = {
-        {"step", &s.step}, {"tokens", &s.tokens}, {"proof_bytes", &s.proof_bytes}};
+    const std::pair<const char*, int64_t*> counts[] = {{"step", &s.step},
+                                                       {"tokens", &s.tokens},
+                                                       {"proof_bytes", &s.proof_bytes},
+                                                       {"subproofs", &s.subproofs},
+                                                       {"subproofs_bytes", &s.subproofs_bytes},
+                                                       {"largest_subproof_bytes", &s.largest_subproof_bytes},
+                                                       {"cuts_bytes", &s.cuts_bytes}};
     for (const auto& [key, field] : counts) {
       auto v = count_field(e, key);
       if (!v) return bad(item + v.error().message);
       *field = v.value();
     }
-    const std::pair<const char*, double*> reals[] = {{"loss", &s.loss},         {"witness_s", &s.witness_s},
-                                                     {"commit_s", &s.commit_s}, {"prove_s", &s.prove_s},
-                                                     {"peak_rss_mb", &s.peak_rss_mb}};
+    const std::pair<const char*, double*> reals[] = {{"loss", &s.loss},
+                                                     {"witness_s", &s.witness_s},
+                                                     {"commit_s", &s.commit_s},
+                                                     {"prove_s", &s.prove_s},
+                                                     {"peak_rss_mb", &s.peak_rss_mb},
+                                                     {"subproofs_s", &s.subproofs_s},
+                                                     {"largest_subproof_s", &s.largest_subproof_s}};
     for (const auto& [key, field] : reals) {
       auto v = real_field(e, key);
       if (!v) return bad(item + v.error().message);
       *field = v.value();
     }
+    const auto largest = e.find("largest_subproof");
+    if (largest == e.end() || !largest->is_string()) return bad(item + "\"largest_subproof\" is not a name");
+    s.largest_subproof = largest->get<std::string>();
     const auto expected = static_cast<int64_t>(out.size()) + 1;
     if (s.step != expected) {
       return bad(item + "step " + std::to_string(s.step) + " where step " + std::to_string(expected) +

@@ -110,6 +110,7 @@ StepStatement RunStatement::step(int64_t t) const {
   s.data_digest = data_digest;
   s.data_examples = data_examples;
   s.batch_indices = batch_indices(data_examples, batch, seed, t - 1);
+  s.run = digest();
   return s;
 }
 

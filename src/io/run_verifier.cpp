@@ -8,6 +8,7 @@
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
 #include "zklora/model/adapter_io.h"
+#include "zklora/io/step_file.h"
 #include "zklora/step/data_commitment.h"
 #include "zklora/step/step_proof.h"
 #include "zklora/step/weight_commitment.h"
@@ -30,16 +31,37 @@ RunVerdict& reject(RunVerdict& v, ErrorCode code, std::string reason) {
 
 std::string step_label(int64_t t) { return "step " + std::to_string(t) + ": "; }
 
-// The commitments a step of statement s must end with: "next." and the names of its inputs (the adapter's, and
-// the optimizer state's the update writes).
-std::set<std::string> expected_outputs(const StepStatement& s, const PublicCommitments& adapter) {
+// The adapter matrices of a run's statement: the initial commitment set holds exactly these.
+std::set<std::string> adapter_names(const RunStatement& st) {
   std::set<std::string> out;
-  for (const auto& [name, c] : adapter) {
-    if (!name.starts_with("adapter.")) continue;
-    out.insert(std::string(kNextPrefix) + name);
-    if (s.has_first_moment()) out.insert(std::string(kNextPrefix) + "optimizer.m." + name);
-    if (s.has_second_moment()) out.insert(std::string(kNextPrefix) + "optimizer.v." + name);
+  for (int64_t l = 0; l < st.model.n_layers; ++l) {
+    for (const Projection p : st.lora.targets) {
+      for (const bool is_a : {true, false}) out.insert(TensorKey::adapter(TensorKind::ADAPTER, l, p, is_a).name());
+    }
   }
+  return out;
+}
+
+// The commitments a step of statement s must end with: the adapter's and the optimizer state's the update writes.
+std::set<std::string> expected_outputs(const StepStatement& s) {
+  std::set<std::string> out;
+  for (int64_t l = 0; l < s.model.n_layers; ++l) {
+    for (const Projection p : s.lora.targets) {
+      for (const bool is_a : {true, false}) {
+        const TensorKey k = TensorKey::adapter(TensorKind::NEXT_ADAPTER, l, p, is_a);
+        out.insert(k.name());
+        if (s.has_first_moment()) out.insert(k.as(TensorKind::NEXT_MOMENT_M).name());
+        if (s.has_second_moment()) out.insert(k.as(TensorKind::NEXT_MOMENT_V).name());
+      }
+    }
+  }
+  return out;
+}
+
+template <class Map>
+std::set<std::string> names_of(const Map& m) {
+  std::set<std::string> out;
+  for (const auto& [name, c] : m) out.insert(name);
   return out;
 }
 
@@ -162,59 +184,86 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
   }
   auto initial = decode_commitment_set(ibytes.value(), kRunInitialFile, o.threads);
   if (!initial) return initial.error();
+  if (names_of(initial.value()) != adapter_names(st)) {
+    return reject(v, ErrorCode::PROOF_REJECTED, std::string(kRunInitialFile) + " does not hold exactly the adapter "
+                                                    "matrices of the statement's model and LoRA configuration");
+  }
 
-  // The chain of steps.
+  // The chain of steps, each step file read and checked one sub-proof at a time.
   PublicCommitments inputs = initial.value();
   for (int64_t t = 1; t <= st.steps; ++t) {
     const fs::path file = run / step_file_name(t);
     std::error_code ec;
     if (!fs::exists(file, ec)) return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + step_file_name(t) + " is missing");
-    auto bytes = read_file(file, kMaxProofBytes);
-    if (!bytes) return reject(v, bytes.code(), step_label(t) + bytes.error().to_string());
-    auto f = StepFile::from_bytes(bytes.value(), step_file_name(t), o.threads);
-    if (!f) return reject(v, f.code(), step_label(t) + f.error().to_string());
-    if (f->run != run_digest) {
+    auto reader = StepFileReader::open(file, step_file_name(t), o.threads, kMaxProofBytes);
+    if (!reader) return reject(v, reader.code(), step_label(t) + reader.error().to_string());
+    const StepFileHead& f = reader->head();
+    if (f.run != run_digest) {
       return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + "the proof belongs to another run");
     }
-    if (f->mode != mode) {
+    if (f.mode != mode) {
       return reject(v, ErrorCode::PROOF_REJECTED,
                     step_label(t) + (mode == ChannelMode::ZERO_KNOWLEDGE
                                          ? "the proof is in the clear channel (--no-zk); the statement says zero "
                                            "knowledge"
                                          : "the proof is zero knowledge; the statement says the clear channel"));
     }
-    if (f->step != t) {
+    if (f.step != t) {
       return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + "the file holds the proof of step " +
-                                                      std::to_string(f->step) + " (steps missing, reordered or duplicated)");
+                                                      std::to_string(f.step) + " (steps missing, reordered or duplicated)");
     }
     StepStatement s = st.step(t);
-    if (f->indices != s.batch_indices) {
+    if (f.indices != s.batch_indices) {
       return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + "its batch indices are not the run's seeded order");
     }
-    if (f->input != commitments_digest(inputs)) {
+    if (f.input != commitments_digest(inputs)) {
       return reject(v, ErrorCode::PROOF_REJECTED,
                     step_label(t) + (t == 1 ? std::string("does not start from the initial adapter's commitment")
                                             : "does not start from the commitments step " + std::to_string(t - 1) +
                                                   " ended with"));
     }
-    std::set<std::string> names;
-    for (const auto& [name, c] : f->outputs) names.insert(name);
-    if (names != expected_outputs(s, inputs)) {
+    if (names_of(f.outputs) != expected_outputs(s)) {
       return reject(v, ErrorCode::PROOF_REJECTED, step_label(t) + "its outputs are not the adapter and optimizer "
                                                                   "state the statement names");
     }
-    s.loss_sum = f->loss_sum;
-    s.count = f->count;
+    s.loss_sum = f.loss_sum;
+    s.count = f.count;
     PublicCommitments commitments = inputs;
-    for (const auto& [name, c] : f->outputs) commitments.emplace(name, c);
+    for (const auto& [name, c] : f.outputs) commitments.emplace(name, c);
     Stopwatch sw;
-    StepVerdict sv{t, mean_loss(f->loss_sum, f->count), f->count, 0, static_cast<int64_t>(bytes->size()), {}};
-    const Status ok = verify_step(s, *weights, data.value(), commitments, f->proof, mode, o.threads, &sv.profile);
+    StepVerdict sv{t, mean_loss(f.loss_sum, f.count), f.count, 0, static_cast<int64_t>(reader->file_bytes()), {}, {}};
+    auto verifier = StepVerifier::make(s, *weights, &data.value(), commitments, f.cuts);
+    if (!verifier) return reject(v, verifier.code(), step_label(t) + "proof rejected: " + verifier.error().to_string());
+    const std::vector<PartId>& parts = verifier->plan().parts;
+    if (reader->parts() != parts.size()) {
+      return reject(v, ErrorCode::SUBPROOF_MISMATCH, step_label(t) + "the file holds " +
+                                                         std::to_string(reader->parts()) + " sub-proofs, the step " +
+                                                         std::to_string(parts.size()));
+    }
+    for (size_t k = 0; k < parts.size(); ++k) {
+      auto p = reader->next();
+      if (!p) return reject(v, p.code(), step_label(t) + p.error().to_string());
+      if ((*p)->part != parts[k]) {
+        return reject(v, ErrorCode::SUBPROOF_MISMATCH,
+                      step_label(t) + "sub-proof " + std::to_string(k + 1) + " is the " + (*p)->part.name() +
+                          "'s where the " + parts[k].name() + "'s belongs (sub-proofs missing, duplicated or "
+                          "out of order)");
+      }
+      GraphProfile prof;
+      Stopwatch part_clock;
+      const Status ok = verifier->verify(k, (*p)->proof, mode, o.threads, &prof);
+      if (!ok) return reject(v, ok.code(), step_label(t) + "proof rejected: " + ok.error().to_string());
+      add_profile(sv.profile, prof);
+      sv.subproofs.push_back({parts[k].name(), static_cast<int64_t>((*p)->proof.size()), part_clock.seconds()});
+    }
+    if (auto end = reader->next(); !end || end->has_value()) {
+      return reject(v, end ? ErrorCode::TRAILING_PROOF_BYTES : end.code(),
+                    step_label(t) + (end ? "bytes after the last sub-proof" : end.error().to_string()));
+    }
     sv.verify_s = sw.seconds();
-    if (!ok) return reject(v, ok.code(), step_label(t) + "proof rejected: " + ok.error().to_string());
     v.steps.push_back(sv);
     if (on_step) on_step(sv);
-    inputs = next_step_inputs(f->outputs);
+    inputs = next_step_inputs(f.outputs);
   }
   std::error_code ec;
   if (fs::exists(run / step_file_name(st.steps + 1), ec)) {

@@ -62,6 +62,17 @@ ModelWeights ModelWeights::resident(ModelConfig config, WTensor embed, WTensor f
   return m;
 }
 
+ModelWeights ModelWeights::resident(ModelConfig config, WTensor embed, WTensor final_norm, WTensor lm_head,
+                                    std::vector<std::shared_ptr<const LayerWeights>> layers) {
+  ModelWeights m;
+  m.config = std::move(config);
+  m.embed = std::move(embed);
+  m.final_norm = std::move(final_norm);
+  m.lm_head = std::move(lm_head);
+  m.layers_ = std::move(layers);
+  return m;
+}
+
 bool ModelWeights::should_stream(const ModelConfig& cfg) {
   int64_t layer_params = 0;
   for (const Projection p : kAllProjections) {

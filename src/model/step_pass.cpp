@@ -1,5 +1,6 @@
 // One training step's forward pass, loss and backward pass in fixed point (llama.h, docs/fixed_point.md
 // section 5). Shapes: T = batch * seq token rows, d = d_model, hd = head_dim.
+#include <memory>
 #include <string>
 
 #include "zklora/base/error.h"
@@ -116,7 +117,11 @@ ITensor embedding_rows(const WTensor& embed, std::span<const int32_t> tokens) {
   return h;
 }
 
-StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch) {
+namespace {
+
+// The pass of forward_backward; with streams, caches no layer (each forward pass is computed again from h[l]).
+StepResult step_pass(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch,
+                     StepStreams* streams) {
   const ModelConfig& cfg = weights.config;
   const int64_t T = batch.batch * batch.seq;
   if (batch.seq > cfg.max_seq) {
@@ -128,12 +133,22 @@ StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& a
   std::vector<int64_t> positions(static_cast<size_t>(T));
   for (int64_t t = 0; t < T; ++t) positions[static_cast<size_t>(t)] = t % batch.seq;
   const AttentionShape shape{batch.batch, batch.seq, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim()};
+  const auto L = static_cast<size_t>(cfg.n_layers);
 
   // ---- forward ----
   ITensor h = embedding_rows(weights.embed, batch.tokens);  // residual stream, act
   const LayerContext ctx{cfg, scale, rope, positions, shape};
-  std::vector<LayerCache> caches(static_cast<size_t>(cfg.n_layers));
-  for (int64_t l = 0; l < cfg.n_layers; ++l) caches[static_cast<size_t>(l)] = layer_forward(ctx, *weights.layer(l), adapter, l, h);
+  std::vector<LayerCache> caches(streams ? 0 : L);
+  if (streams) streams->h.assign(L + 1, ITensor());
+  for (size_t l = 0; l < L; ++l) {
+    if (streams) {
+      streams->h[l] = h;
+      (void)layer_forward(ctx, *weights.layer(static_cast<int64_t>(l)), adapter, static_cast<int64_t>(l), h);
+    } else {
+      caches[l] = layer_forward(ctx, *weights.layer(static_cast<int64_t>(l)), adapter, static_cast<int64_t>(l), h);
+    }
+  }
+  if (streams) streams->h[L] = h;
   const RmsNormOut final_norm = rmsnorm_forward(h, weights.final_norm, cfg.rms_eps);
   const ITensor logits = matmul_nt(final_norm.y, weights.lm_head, kFixed.weight);  // (T, vocab) act
   CrossEntropyOut ce = cross_entropy(logits, batch.targets);
@@ -141,11 +156,32 @@ StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& a
   // ---- backward (gradients of the summed loss) ----
   StepResult result{ce.loss_sum, ce.count, AdapterTensors::zeros_like(adapter)};
   ITensor dh = rmsnorm_backward(final_norm, weights.final_norm, matmul_nn(ce.d_logits, weights.lm_head, kFixed.weight));
-  for (int64_t l = cfg.n_layers - 1; l >= 0; --l) {
-    dh = layer_backward(ctx, *weights.layer(l), adapter, l, caches[static_cast<size_t>(l)], std::move(dh),
-                        result.grads, l > 0);
+  if (streams) streams->dh.assign(L + 1, ITensor());
+  for (size_t l = L; l-- > 0;) {
+    const auto layer = static_cast<int64_t>(l);
+    const std::shared_ptr<const LayerWeights> w = weights.layer(layer);
+    if (streams) {
+      streams->dh[l + 1] = dh;
+      ITensor x = streams->h[l];
+      const LayerCache c = layer_forward(ctx, *w, adapter, layer, x);
+      dh = layer_backward(ctx, *w, adapter, layer, c, std::move(dh), result.grads, l > 0);
+    } else {
+      dh = layer_backward(ctx, *w, adapter, layer, caches[l], std::move(dh), result.grads, l > 0);
+      caches[l] = LayerCache();
+    }
   }
   return result;
+}
+
+}  // namespace
+
+StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch) {
+  return step_pass(weights, adapter, batch, nullptr);
+}
+
+StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch,
+                            StepStreams& streams) {
+  return step_pass(weights, adapter, batch, &streams);
 }
 
 }  // namespace zklora

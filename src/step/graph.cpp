@@ -104,6 +104,13 @@ size_t StepGraph::add_statement_tensor(std::string name, std::vector<uint64_t> d
   return add(std::move(t));
 }
 
+size_t StepGraph::add_statement_tensor(const TensorKey& key, std::vector<uint64_t> dims, bool checked,
+                                       std::optional<RangeSpec> range) {
+  const size_t id = add_statement_tensor(key.name(), std::move(dims), checked, range);
+  tensors_[id].key = key;
+  return id;
+}
+
 void StepGraph::set_row_vars(size_t id, unsigned row_vars) {
   GraphTensor& t = tensors_.at(id);
   if (t.origin != TensorOrigin::STATEMENT) bad_graph(t.name + ": a row shape on a tensor outside the statement");
@@ -197,11 +204,28 @@ void StepGraph::mark_statement_output(size_t id, std::string name) {
   if (t.producer < 0 || t.op_committed || t.helper) bad_graph(t.name + " is not a derived output");
   if (!name.empty()) {
     for (const GraphTensor& other : tensors_) {
-      if (other.name == name) bad_graph("two tensors named " + name);
+      if (&other != &t && other.name == name) bad_graph("two tensors named " + name);
     }
     t.name = std::move(name);
   }
   t.cut = true;
+  t.origin = TensorOrigin::STATEMENT;
+}
+
+void StepGraph::mark_statement_output(size_t id, const TensorKey& key) {
+  mark_statement_output(id, key.name());
+  tensors_[id].key = key;
+}
+
+void StepGraph::mark_statement_committed(size_t id, const TensorKey& key) {
+  GraphTensor& t = tensors_.at(id);
+  if (t.producer < 0 || !t.op_committed || t.helper) bad_graph(t.name + " is not a committed output");
+  const std::string name = key.name();
+  for (const GraphTensor& other : tensors_) {
+    if (&other != &t && other.name == name) bad_graph("two tensors named " + name);
+  }
+  t.name = name;
+  t.key = key;
   t.origin = TensorOrigin::STATEMENT;
 }
 
@@ -235,6 +259,13 @@ size_t StepGraph::find(const std::string& name) const {
     if (tensors_[i].name == name) return i;
   }
   bad_graph("no tensor named " + name);
+}
+
+size_t StepGraph::find(const TensorKey& key) const {
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    if (tensors_[i].key == key) return i;
+  }
+  bad_graph("no tensor " + key.name());
 }
 
 std::vector<size_t> StepGraph::statement_tensors() const {

@@ -1,4 +1,4 @@
-// The graph of a step (recipe.h): the forward pass and the loss, block by block; the backward pass and the update
+// The graph of a part of a step (recipe.h): the parts, and the forward blocks; the backward pass and the update
 // are recipe_backward.cpp and recipe_update.cpp. Shapes: recipe_builder.h.
 #include "zklora/step/recipe.h"
 
@@ -21,45 +21,71 @@
 
 namespace zklora::recipe {
 
-StepGraph Recipe::build() {
-  if (!linear()) {
-    rope_cos_ = g_.add_public_tensor("rope.cos", std::make_shared<RopeTableTensor>(s_.seq, m_.head_dim(), m_.rope_theta, false));
-    rope_sin_ = g_.add_public_tensor("rope.sin", std::make_shared<RopeTableTensor>(s_.seq, m_.head_dim(), m_.rope_theta, true));
-    mask_ = g_.add_public_tensor("attention.causal_mask",
-                                 std::make_shared<CausalMaskTensor>(u(s_.batch), u(m_.n_heads), u(s_.seq)));
-  }
-  layers_.resize(static_cast<size_t>(m_.n_layers));
-  size_t h = s_.layers_only ? unproven("layers.0.input", act(m_.d_model)) : embedding();
-  for (int64_t l = 0; l < m_.n_layers; ++l) {
-    h = attention_block(l, h, layers_[static_cast<size_t>(l)]);
-    h = mlp_block(l, h, layers_[static_cast<size_t>(l)]);
-  }
-  size_t dh = 0;
-  if (s_.layers_only) {
-    g_.mark_cut(h);
-    // The gradient at the last layer's output: the head's backward pass is not part of this proof.
-    if (s_.updates()) dh = unproven("layers.output_grad", act(m_.d_model), kGradientRange);  // (B, S, d)
-  } else {
-    const size_t dz = head_and_loss(h);
-    if (s_.updates()) dh = head_backward(dz);
-  }
-  if (s_.updates()) {
-    for (int64_t l = m_.n_layers - 1; l >= 0; --l) dh = layer_backward(l, dh, l > 0 || s_.layers_only);
-    if (s_.layers_only) g_.mark_cut(dh);  // the gradient at the first layer's input, for the layers before it
-    update();
+StepGraph Recipe::build(PartId part) {
+  switch (part.kind) {
+    case PartKind::EMBEDDING: embedding_part(); break;
+    case PartKind::LAYER: layer_part(part.index); break;
+    case PartKind::HEAD: head_part(); break;
+    case PartKind::UPDATE: update_part(); break;
   }
   return std::move(g_);
 }
 
-// The output of an operation this proof leaves open: committed, range checked like an activation (or a gradient).
-size_t Recipe::unproven(const std::string& name, std::vector<uint64_t> dims, RangeSpec range) {
-  return g_.add_proof_tensor(name, std::move(dims), range);
+TensorKey Recipe::lm_head_key() const {
+  return TensorKey::of(m_.tie_embeddings ? TensorKind::EMBED : TensorKind::LM_HEAD);
 }
 
-// A tensor an unproven operation reads: committed and tied to what the proven operations compute.
-void Recipe::read_by_unproven(size_t id) {
-  if (g_.tensors()[id].producer >= 0 && !g_.tensors()[id].cut) g_.mark_cut(id);
+// ---- parts -------------------------------------------------------------------------------------------------------
+
+// h_0 = E[tok]                                                                            (B, S, d)
+// The one-hot matrix OH (B, S, V) the embedding commits is the loss's too: with the loss it is the header's.
+void Recipe::embedding_part() {
+  const size_t e = g_.add_statement_tensor(TensorKey::of(TensorKind::EMBED), {u(m_.vocab_size), u(m_.d_model)});
+  const size_t tok = g_.add_statement_tensor(TensorKey::of(TensorKind::BATCH_TOKENS), rows(), true);
+  if (s_.on_data()) g_.set_row_vars(tok, data_batch_row_vars(s_.batch));  // rows of the data set
+  const std::vector<size_t> out =
+      g_.apply(std::make_unique<EmbeddingOp>(rows(), u(m_.vocab_size), u(m_.d_model)), {e, tok}, "embedding");
+  g_.mark_statement_output(out[0], TensorKey::residual(0));
+  if (s_.has_loss()) g_.mark_statement_committed(out[1], TensorKey::of(TensorKind::ONE_HOT));
 }
+
+// h_{l+1} = mlp_block(l, attention_block(l, h_l)); in a STEP, from dh_{l+1}: dh_l and the adapter gradients.
+void Recipe::layer_part(int64_t l) {
+  if (l < 0 || l >= m_.n_layers) throw ZkError(ErrorCode::INVALID_ARGUMENT, "no layer " + std::to_string(l));
+  rope_cos_ = g_.add_public_tensor("rope.cos", std::make_shared<RopeTableTensor>(s_.seq, m_.head_dim(), m_.rope_theta, false));
+  rope_sin_ = g_.add_public_tensor("rope.sin", std::make_shared<RopeTableTensor>(s_.seq, m_.head_dim(), m_.rope_theta, true));
+  mask_ = g_.add_public_tensor("attention.causal_mask",
+                               std::make_shared<CausalMaskTensor>(u(s_.batch), u(m_.n_heads), u(s_.seq)));
+  LayerTensors lt;
+  const size_t h_in = g_.add_statement_tensor(TensorKey::residual(l), act(m_.d_model));  // (B, S, d)
+  const size_t h_mid = attention_block(l, h_in, lt);
+  g_.mark_statement_output(mlp_block(l, h_mid, lt), TensorKey::residual(l + 1));
+  if (!s_.updates()) return;
+  const size_t dh_out = g_.add_statement_tensor(TensorKey::residual_grad(l + 1), act(m_.d_model));  // (B, S, d)
+  const size_t dh_in = layer_backward(l, lt, dh_out, l > 0);
+  if (l > 0) g_.mark_statement_output(dh_in, TensorKey::residual_grad(l));
+}
+
+// logits = rmsnorm(h_L) W_lm^T;  loss = sum over targets of cross_entropy(logits, next token);  STEP: dh_L
+void Recipe::head_part() {
+  const size_t h = g_.add_statement_tensor(TensorKey::residual(m_.n_layers), act(m_.d_model));  // (B, S, d)
+  const NormTensors fn = rmsnorm("final_norm.out", TensorKey::of(TensorKind::FINAL_NORM), h);
+  const size_t lm_head = g_.add_statement_tensor(lm_head_key(), {u(m_.vocab_size), u(m_.d_model)});
+  const size_t logits = linear_layer("logits", fn.y, lm_head, u(m_.d_model), u(m_.vocab_size), kFixed.weight, 1);  // (B, S, V)
+  const size_t one_hot = g_.add_statement_tensor(TensorKey::of(TensorKind::ONE_HOT), act(m_.vocab_size));
+  const size_t mask = g_.add_statement_tensor(TensorKey::of(TensorKind::BATCH_MASK), rows(), true);  // (B, S)
+  if (s_.on_data()) g_.set_row_vars(mask, data_batch_row_vars(s_.batch));
+  const std::vector<size_t> out =
+      g_.apply(std::make_unique<CrossEntropyOp>(u(s_.batch), u(s_.seq), u(m_.vocab_size), s_.updates()),
+               {logits, one_hot, mask}, "loss");
+  if (!s_.has_loss()) return;  // LINEAR_BACKBONE: the loss is left unproven
+  g_.mark_public_output(out[0]);  // (1): the summed loss
+  if (!s_.updates()) return;
+  g_.mark_public_output(out[2]);  // (1): N, the number of targets
+  g_.mark_statement_output(head_backward(out[1], lm_head, fn), TensorKey::residual_grad(m_.n_layers));
+}
+
+// ---- forward blocks ----------------------------------------------------------------------------------------------
 
 size_t Recipe::add(const std::string& name, size_t a, size_t b, int64_t scale_a) {
   return g_.apply1(std::make_unique<AddOp>(dims(a), scale_a), {a, b}, name);
@@ -88,13 +114,14 @@ ProjectionTensors Recipe::projection(int64_t l, Projection pr, size_t x) {
   p.out_dim = u(out_dim);
   p.x = x;
   const std::string name = layer_tensor(l, projection_module(pr));
-  p.w = g_.add_statement_tensor(name, {p.out_dim, p.in});
+  p.w = g_.add_statement_tensor(TensorKey::projection(l, pr), {p.out_dim, p.in});
   p.out = linear_layer(name + ".base", x, p.w, p.in, p.out_dim, kFixed.weight, 1);  // (B, S, out)
   if (!s_.lora.targets_projection(pr)) return p;
   const uint64_t r = u(s_.lora.rank);
   p.adapted = true;
-  p.lora_a = g_.add_statement_tensor(adapter_tensor_name(l, pr, true), {r, p.in}, true, kAdapterRange);
-  p.lora_b = g_.add_statement_tensor(adapter_tensor_name(l, pr, false), {p.out_dim, r}, true, kAdapterRange);
+  p.lora_a = g_.add_statement_tensor(TensorKey::adapter(TensorKind::ADAPTER, l, pr, true), {r, p.in}, true, kAdapterRange);
+  p.lora_b = g_.add_statement_tensor(TensorKey::adapter(TensorKind::ADAPTER, l, pr, false), {p.out_dim, r}, true,
+                                     kAdapterRange);
   p.a = linear_layer(name + ".lora_a", x, p.lora_a, p.in, r, kFixed.lora, 1);  // (B, S, r)
   const size_t lora = linear_layer(name + ".lora", p.a, p.lora_b, r, p.out_dim, kFixed.lora + kFixed.unit,
                                    lora_scale_fixed(s_.lora));  // (B, S, out)
@@ -102,19 +129,8 @@ ProjectionTensors Recipe::projection(int64_t l, Projection pr, size_t x) {
   return p;
 }
 
-// h = E[tok]                                                                            (B, S, d)
-size_t Recipe::embedding() {
-  const size_t e = g_.add_statement_tensor("embed", {u(m_.vocab_size), u(m_.d_model)});
-  const size_t tok = g_.add_statement_tensor("batch.tokens", rows(), true);
-  if (s_.on_data()) g_.set_row_vars(tok, data_batch_row_vars(s_.batch));  // rows of the data set
-  const std::vector<size_t> out =
-      g_.apply(std::make_unique<EmbeddingOp>(rows(), u(m_.vocab_size), u(m_.d_model)), {e, tok}, "embedding");
-  one_hot_ = out[1];  // (B, S, V)
-  return out[0];
-}
-
 // y = rmsnorm(x) with the gain `gain` (d): outputs y, the normalized input and 1/rms.  (B, S, d)
-NormTensors Recipe::rmsnorm(const std::string& name, const std::string& gain, size_t x) {
+NormTensors Recipe::rmsnorm(const std::string& name, const TensorKey& gain, size_t x) {
   NormTensors n;
   n.gain = g_.add_statement_tensor(gain, {u(m_.d_model)});
   const std::vector<size_t> out = g_.apply(std::make_unique<RmsNormOp>(act(m_.d_model), m_.rms_eps), {x, n.gain}, name);
@@ -144,82 +160,81 @@ size_t Recipe::attention(int64_t l, LayerTensors& lt, size_t q, size_t k, size_t
 
 // h + o_proj(attention(rope(q_proj(n1)), rope(k_proj(n1)), v_proj(n1))),  n1 = rmsnorm(h)
 size_t Recipe::attention_block(int64_t l, size_t h, LayerTensors& lt) {
-  if (linear()) read_by_unproven(h);
-  const std::string norm = layer_tensor(l, "attn_norm.out");
-  const size_t n1 = linear() ? unproven(norm, act(m_.d_model)) : (lt.norm1 = rmsnorm(norm, layer_tensor(l, "attn_norm"), h)).y;
-  lt.at(Projection::Q) = projection(l, Projection::Q, n1);  // (B, S, H hd)
-  lt.at(Projection::K) = projection(l, Projection::K, n1);  // (B, S, G hd)
-  lt.at(Projection::V) = projection(l, Projection::V, n1);  // (B, S, G hd)
-  const size_t q = lt.at(Projection::Q).out, k = lt.at(Projection::K).out, v = lt.at(Projection::V).out;
-  size_t o;
-  if (linear()) {
-    for (const size_t x : {q, k, v}) read_by_unproven(x);
-    o = unproven(layer_tensor(l, "attn.out"), act(m_.d_model));  // (B, S, H hd)
-  } else {
-    o = attention(l, lt, q, k, v);
-  }
+  lt.norm1 = rmsnorm(layer_tensor(l, "attn_norm.out"), TensorKey::norm(TensorKind::ATTN_NORM, l), h);
+  lt.at(Projection::Q) = projection(l, Projection::Q, lt.norm1.y);  // (B, S, H hd)
+  lt.at(Projection::K) = projection(l, Projection::K, lt.norm1.y);  // (B, S, G hd)
+  lt.at(Projection::V) = projection(l, Projection::V, lt.norm1.y);  // (B, S, G hd)
+  const size_t o = attention(l, lt, lt.at(Projection::Q).out, lt.at(Projection::K).out, lt.at(Projection::V).out);
   lt.at(Projection::O) = projection(l, Projection::O, o);
   return add(layer_tensor(l, "residual.attn"), h, lt.at(Projection::O).out);  // (B, S, d)
 }
 
 // h + down_proj(swiglu(gate_proj(n2), up_proj(n2))),  n2 = rmsnorm(h)
 size_t Recipe::mlp_block(int64_t l, size_t h, LayerTensors& lt) {
-  if (linear()) read_by_unproven(h);
-  const std::string norm = layer_tensor(l, "mlp_norm.out");
-  const size_t n2 = linear() ? unproven(norm, act(m_.d_model)) : (lt.norm2 = rmsnorm(norm, layer_tensor(l, "mlp_norm"), h)).y;
-  lt.at(Projection::GATE) = projection(l, Projection::GATE, n2);  // (B, S, F)
-  lt.at(Projection::UP) = projection(l, Projection::UP, n2);      // (B, S, F)
+  lt.norm2 = rmsnorm(layer_tensor(l, "mlp_norm.out"), TensorKey::norm(TensorKind::MLP_NORM, l), h);
+  lt.at(Projection::GATE) = projection(l, Projection::GATE, lt.norm2.y);  // (B, S, F)
+  lt.at(Projection::UP) = projection(l, Projection::UP, lt.norm2.y);      // (B, S, F)
   lt.gate = lt.at(Projection::GATE).out;
   lt.up = lt.at(Projection::UP).out;
-  size_t sw;
-  if (linear()) {
-    read_by_unproven(lt.gate);
-    read_by_unproven(lt.up);
-    sw = unproven(layer_tensor(l, "swiglu.out"), act(m_.d_ffn));  // (B, S, F)
-  } else {
-    const std::vector<size_t> out =
-        g_.apply(std::make_unique<SwigluOp>(act(m_.d_ffn)), {lt.gate, lt.up}, layer_tensor(l, "swiglu.out"));
-    sw = out[0];
-    lt.sigma = out[1];  // (B, S, F)
-  }
-  lt.at(Projection::DOWN) = projection(l, Projection::DOWN, sw);
-  return add(layer_tensor(l, "residual.mlp"), h, lt.at(Projection::DOWN).out);  // (B, S, d)
-}
-
-// logits = rmsnorm(h) W_lm^T;  loss = sum over targets of cross_entropy(logits, next token)
-size_t Recipe::head_and_loss(size_t h) {
-  if (linear()) read_by_unproven(h);
-  const size_t y = linear() ? unproven("final_norm.out", act(m_.d_model))
-                            : (final_norm_ = rmsnorm("final_norm.out", "final_norm", h)).y;  // (B, S, d)
-  lm_head_ = g_.add_statement_tensor("lm_head", {u(m_.vocab_size), u(m_.d_model)});
-  const size_t logits = linear_layer("logits", y, lm_head_, u(m_.d_model), u(m_.vocab_size), kFixed.weight, 1);  // (B, S, V)
-  if (linear()) {
-    read_by_unproven(logits);
-    return 0;
-  }
-  const size_t mask = g_.add_statement_tensor("batch.mask", rows(), true);  // (B, S)
-  if (s_.on_data()) g_.set_row_vars(mask, data_batch_row_vars(s_.batch));
   const std::vector<size_t> out =
-      g_.apply(std::make_unique<CrossEntropyOp>(u(s_.batch), u(s_.seq), u(m_.vocab_size), s_.updates()),
-               {logits, one_hot_, mask}, "loss");
-  g_.mark_public_output(out[0]);  // (1): the summed loss
-  if (!s_.updates()) return 0;
-  g_.mark_public_output(out[2]);  // (1): N, the number of targets
-  return out[1];                  // (B, S, V): dz
+      g_.apply(std::make_unique<SwigluOp>(act(m_.d_ffn)), {lt.gate, lt.up}, layer_tensor(l, "swiglu.out"));
+  lt.sigma = out[1];  // (B, S, F)
+  lt.at(Projection::DOWN) = projection(l, Projection::DOWN, out[0]);
+  return add(layer_tensor(l, "residual.mlp"), h, lt.at(Projection::DOWN).out);  // (B, S, d)
 }
 
 }  // namespace zklora::recipe
 
 namespace zklora {
+namespace {
+
+// The operations a LINEAR_BACKBONE statement leaves unproven (with every rescaling of their outputs).
+bool non_linear(const GraphOp& op) {
+  static const std::string_view kinds[] = {"rmsnorm", "rope", "attention-scores", "causal-softmax",
+                                           "attention-context", "swiglu", "cross-entropy"};
+  for (const std::string_view k : kinds) {
+    if (op.op->kind() == k) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 std::string layer_tensor(int64_t layer, const std::string& what) {
   return "layers." + std::to_string(layer) + "." + what;
 }
 
-Result<StepGraph> build_step_graph(const StepStatement& s) {
+Result<StepGraph> build_full_part_graph(const StepStatement& s, PartId part) {
   if (Status st = s.validate(); !st) return st.error();
+  if (part.kind == PartKind::UPDATE && !s.updates()) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "a statement without update has no update part");
+  }
+  if ((part.kind != PartKind::LAYER && part.index != 0) ||
+      (part.kind == PartKind::LAYER && (part.index < 0 || part.index >= s.model.n_layers))) {
+    return make_error(ErrorCode::INVALID_ARGUMENT, "the statement's step has no part " + part.name() + " (index " +
+                                                       std::to_string(part.index) + ")");
+  }
   try {
-    return recipe::Recipe(s).build();
+    return recipe::Recipe(s).build(part);
+  } catch (const ZkError& e) {
+    return e.error();
+  }
+}
+
+StepGraph proven_part_graph(const StepStatement& s, StepGraph full, std::vector<size_t>* full_id) {
+  if (s.mode == StepMode::LINEAR_BACKBONE) return std::move(full).leave_unproven(non_linear, kActivationRange, full_id);
+  if (full_id) {
+    full_id->resize(full.tensors().size());
+    for (size_t i = 0; i < full_id->size(); ++i) (*full_id)[i] = i;
+  }
+  return full;
+}
+
+Result<StepGraph> build_part_graph(const StepStatement& s, PartId part) {
+  auto full = build_full_part_graph(s, part);
+  if (!full) return full.error();
+  try {
+    return proven_part_graph(s, std::move(full.value()));
   } catch (const ZkError& e) {
     return e.error();
   }

@@ -19,12 +19,12 @@
 namespace zklora::recipe {
 
 // dh = rmsnorm_backward(round_shift(dz W_lm, 16))                                              (B, S, d)
-size_t Recipe::head_backward(size_t dz) {
-  const size_t p = g_.apply1(MatmulOp::times(rows(), u(m_.vocab_size), u(m_.d_model)), {dz, lm_head_},
+size_t Recipe::head_backward(size_t dz, size_t lm_head, const NormTensors& fn) {
+  const size_t p = g_.apply1(MatmulOp::times(rows(), u(m_.vocab_size), u(m_.d_model)), {dz, lm_head},
                              "logits.backward.product");                                       // (B, S, d), exact
   const size_t dy = rescale("logits.backward", p, kFixed.weight, 1, kGradientRange);           // (B, S, d)
-  return g_.apply1(std::make_unique<RmsNormBackwardOp>(act(m_.d_model)),
-                   {dy, final_norm_.gain, final_norm_.n, final_norm_.r}, "final_norm.backward");  // (B, S, d)
+  return g_.apply1(std::make_unique<RmsNormBackwardOp>(act(m_.d_model)), {dy, fn.gain, fn.n, fn.r},
+                   "final_norm.backward");  // (B, S, d)
 }
 
 // A projection out = round_shift(x W^T, 16) + round_shift(S round_shift(a B^T, 24), 40), a = round_shift(x A^T, 24),
@@ -32,6 +32,7 @@ size_t Recipe::head_backward(size_t dz) {
 //   da = round_shift(S (dout B), 40)                                                          (B, S, r)
 //   dB = round_shift(S (dout^T a), 32);  dA = round_shift(da^T x, 16)                        (out, r), (r, in)
 //   input-gradient terms: dout W and da A                                                    (B, S, in), exact
+// dA and dB leave the layer's part as cuts (the update part reads them).
 void Recipe::projection_backward(int64_t l, const ProjectionTensors& p, size_t dout, GradientTerms* terms) {
   const std::string name = layer_tensor(l, projection_module(p.pr)) + ".backward";
   if (terms) {
@@ -43,13 +44,14 @@ void Recipe::projection_backward(int64_t l, const ProjectionTensors& p, size_t d
   const size_t da_p = g_.apply1(MatmulOp::times(rows(), p.out_dim, r), {dout, p.lora_b}, name + ".lora_a.product");
   const size_t da = rescale(name + ".lora_a", da_p, kFixed.lora + kFixed.unit, scale, kGradientRange);  // (B, S, r)
   for (const bool is_a : {false, true}) {
-    const std::string gname = "grad." + adapter_tensor_name(l, p.pr, is_a);
+    const TensorKey key = TensorKey::adapter(TensorKind::ADAPTER_GRAD, l, p.pr, is_a);
+    const std::string gname = key.name();
     const size_t prod = is_a ? g_.apply1(std::make_unique<RowContractionOp>(rows(), r, p.in), {da, p.x}, gname + ".product")
                              : g_.apply1(std::make_unique<RowContractionOp>(rows(), p.out_dim, r), {dout, p.a},
                                          gname + ".product");
     const size_t grad = is_a ? rescale(gname, prod, kFixed.act, 1, kWideGradientRange)                       // (r, in)
                              : rescale(gname, prod, kFixed.act + kFixed.unit, scale, kWideGradientRange);     // (out, r)
-    grads_.push_back({l, p.pr, is_a, grad, is_a ? p.lora_a : p.lora_b});
+    g_.mark_statement_output(grad, key);
   }
   if (terms) {
     terms->lora.push_back(g_.apply1(MatmulOp::times(rows(), r, p.in), {da, p.lora_a}, name + ".lora.product"));
@@ -98,8 +100,7 @@ std::array<size_t, 3> Recipe::attention_backward(int64_t l, const LayerTensors& 
 
 // The gradient at the layer's input from the gradient dh at its output (layer_backward of model/step_pass.cpp);
 // without input_gradient (a model's first layer) only the adapter gradients: returns 0.
-size_t Recipe::layer_backward(int64_t l, size_t dh, bool input_gradient) {
-  const LayerTensors& lt = layers_[static_cast<size_t>(l)];
+size_t Recipe::layer_backward(int64_t l, const LayerTensors& lt, size_t dh, bool input_gradient) {
   const std::string L = layer_tensor(l, "");
   // MLP block: h_out = h_mid + down(swiglu(gate(n2), up(n2))), n2 = rmsnorm(h_mid)
   GradientTerms t_sw, t_n2, t_o, t_n1;

@@ -1,8 +1,8 @@
-// The recipe's builder (recipe.h), shared by its three parts: the forward pass and the loss (recipe.cpp), the
-// backward pass (recipe_backward.cpp) and the update (recipe_update.cpp). The forward blocks keep the tensors the
-// backward pass reads (the normalized inputs and 1/rms of every RMSNorm, every projection's input and LoRA
-// intermediate, the rotated queries and keys, the probabilities, SiLU's sigmoid and output), so that a forward
-// tensor is claimed by both passes and its claims are combined, never committed twice.
+// The recipe's builder (recipe.h), shared by its parts: the embedding, a layer's forward pass and the head
+// (recipe.cpp), a layer's and the head's backward pass (recipe_backward.cpp), the update (recipe_update.cpp).
+// A layer's forward blocks keep the tensors its backward pass reads (the normalized inputs and 1/rms of every
+// RMSNorm, every projection's input and LoRA intermediate, the rotated queries and keys, the probabilities, SiLU's
+// sigmoid), so that a forward tensor is claimed by both passes and its claims are combined, never committed twice.
 // Shapes: B = batch, S = seq, d = d_model, F = d_ffn, V = vocab, H = n_heads, G = n_kv_heads, hd = head_dim,
 // r = LoRA rank.
 #pragma once
@@ -16,6 +16,7 @@
 #include "zklora/ops/attention/attention_ops.h"
 #include "zklora/ops/operation.h"
 #include "zklora/step/graph.h"
+#include "zklora/step/parts.h"
 #include "zklora/step/recipe.h"
 #include "zklora/step/statement.h"
 
@@ -49,6 +50,7 @@ struct LayerTensors {
   size_t q_rot = 0, k_rot = 0, v = 0, p = 0;  // rotated queries and keys, values, probabilities
   size_t gate = 0, up = 0, sigma = 0;
   ProjectionTensors& at(Projection pr) { return proj[static_cast<size_t>(pr)]; }
+  const ProjectionTensors& at(Projection pr) const { return proj[static_cast<size_t>(pr)]; }
 };
 
 // The exact input-gradient products of projections that read one input (base: dout W; lora: da A), summed and
@@ -57,66 +59,56 @@ struct GradientTerms {
   std::vector<size_t> base, lora;
 };
 
-// A summed-loss gradient of an adapter matrix (grad scale).
-struct AdapterGradient {
-  int64_t layer = 0;
-  Projection pr = Projection::Q;
-  bool is_a = true;
-  size_t id = 0;
-  size_t theta = 0;  // the matrix (a statement tensor)
-};
-
 class Recipe {
  public:
   explicit Recipe(const StepStatement& s) : s_(s), m_(s.model) {}
-  StepGraph build();
+  // The part's graph, every operation proven (LINEAR_BACKBONE's transform is recipe.h's build_part_graph).
+  StepGraph build(PartId part);
 
  private:
   const StepStatement& s_;
   const ModelConfig& m_;
   StepGraph g_;
-  size_t one_hot_ = 0, rope_cos_ = 0, rope_sin_ = 0, mask_ = 0;
-  std::vector<LayerTensors> layers_;
-  NormTensors final_norm_;
-  size_t lm_head_ = 0;
-  std::vector<AdapterGradient> grads_;
+  size_t rope_cos_ = 0, rope_sin_ = 0, mask_ = 0;
 
-  bool linear() const { return s_.mode == StepMode::LINEAR_BACKBONE; }
   std::vector<uint64_t> rows() const { return {u(s_.batch), u(s_.seq)}; }
   std::vector<uint64_t> act(int64_t width) const { return {u(s_.batch), u(s_.seq), u(width)}; }
   HeadShape heads() const { return {u(s_.batch), u(s_.seq), u(m_.n_heads), u(m_.n_kv_heads), u(m_.head_dim())}; }
   const std::vector<uint64_t>& dims(size_t id) const { return g_.tensors()[id].dims; }
+  // The LM head's weight: the embedding's own commitment when the model ties them.
+  TensorKey lm_head_key() const;
 
-  size_t unproven(const std::string& name, std::vector<uint64_t> dims, RangeSpec range = kActivationRange);
-  void read_by_unproven(size_t id);
   size_t add(const std::string& name, size_t a, size_t b, int64_t scale_a = 1);
   size_t rescale(const std::string& name, size_t x, unsigned shift, int64_t multiplier, RangeSpec range);
 
-  // ---- forward and loss (recipe.cpp) ----
+  // ---- parts ----
+  void embedding_part();
+  void layer_part(int64_t l);
+  void head_part();
+  void update_part();
+
+  // ---- forward (recipe.cpp) ----
   size_t linear_layer(const std::string& name, size_t x, size_t w, uint64_t in, uint64_t out, unsigned shift,
                       int64_t multiplier);
   ProjectionTensors projection(int64_t l, Projection pr, size_t x);
-  size_t embedding();
-  NormTensors rmsnorm(const std::string& name, const std::string& gain, size_t x);
+  NormTensors rmsnorm(const std::string& name, const TensorKey& gain, size_t x);
   size_t attention(int64_t l, LayerTensors& lt, size_t q, size_t k, size_t v);
   size_t attention_block(int64_t l, size_t h, LayerTensors& lt);
   size_t mlp_block(int64_t l, size_t h, LayerTensors& lt);
-  // The loss's gradient dz (B, S, V) in a STEP, else nothing.
-  size_t head_and_loss(size_t h);
 
   // ---- backward (recipe_backward.cpp) ----
-  size_t head_backward(size_t dz);
-  size_t layer_backward(int64_t l, size_t dh, bool input_gradient);
-  // The adapter gradients into grads_, the input gradient's products into terms (none when null: the first layer's
-  // projections of a whole model).
+  // dh at the head's input from the loss's gradient dz (B, S, V).
+  size_t head_backward(size_t dz, size_t lm_head, const NormTensors& final_norm);
+  // The gradient at the layer's input from the gradient dh at its output (0 without input_gradient: a model's first
+  // layer); the adapter gradients become the statement outputs ADAPTER_GRAD of the header.
+  size_t layer_backward(int64_t l, const LayerTensors& lt, size_t dh, bool input_gradient);
+  // The adapter gradients into the header, the input gradient's products into terms (none when null: the first
+  // layer's projections of a whole model).
   void projection_backward(int64_t l, const ProjectionTensors& p, size_t dout, GradientTerms* terms);
   // The input gradient (B, S, in) of the projections whose terms these are: one sum, rounded once.
   size_t sum_gradient(const std::string& name, const GradientTerms& terms);
   // (dq, dk, dv) of attention from the gradient of its output.
   std::array<size_t, 3> attention_backward(int64_t l, const LayerTensors& lt, size_t d_o);
-
-  // ---- update (recipe_update.cpp) ----
-  void update();
 };
 
 }  // namespace zklora::recipe

@@ -27,9 +27,6 @@ Status validate_update(const StepStatement& s) {
   if (s.count < 1 || s.count > s.batch * s.seq || s.count >= kMaxCount) {
     return bad("number of targets " + std::to_string(s.count) + " outside [1, batch x seq]");
   }
-  if (s.layers_only && s.optimizer.clip_norm > 0) {
-    return bad("a proof of some layers cannot clip: the norm is over every layer");
-  }
   return {};
 }
 
@@ -41,15 +38,7 @@ bool StepStatement::has_first_moment() const {
 
 std::vector<std::string> StepStatement::unproven() const {
   std::vector<std::string> out;
-  if (mode == StepMode::LINEAR_BACKBONE) out = {"rmsnorm", "rope", "attention", "swiglu"};
-  if (layers_only) {
-    out.push_back("embedding");
-    out.push_back("lm-head");
-    out.push_back("cross-entropy");
-    if (mode == StepMode::STEP) out.push_back("head-backward");
-  } else if (mode == StepMode::LINEAR_BACKBONE) {
-    out.push_back("cross-entropy");
-  }
+  if (mode == StepMode::LINEAR_BACKBONE) out = {"rmsnorm", "rope", "attention", "swiglu", "cross-entropy"};
   return out;
 }
 
@@ -124,7 +113,7 @@ void StepStatement::absorb(Transcript& t) const {
   t.absorb_u64("batch", u(batch));
   t.absorb_u64("seq", u(seq));
   t.absorb_u64("mode", static_cast<uint64_t>(mode));
-  t.absorb_u64("layers-only", layers_only ? 1 : 0);
+  t.absorb_bytes("run", run);
   const std::vector<std::string> open = unproven();
   t.absorb_u64("unproven", open.size());
   for (const std::string& op : open) {

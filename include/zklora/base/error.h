@@ -42,6 +42,8 @@ enum class ErrorCode : uint16_t {
   LOOKUP_TABLE_MISMATCH,    // LogUp: the leaves of the table side do not match the table
   PUBLIC_TENSOR_MISMATCH,   // a claim on a public tensor (mask, RoPE table) is not the verifier's own evaluation
   RELATION_MISMATCH,        // an operation's relation between the values sent for one point does not hold
+  SUBPROOF_MISMATCH,        // a step's sub-proofs are not its statement's: one missing, duplicated, out of order,
+                            // or a header whose cuts disagree with the model
 };
 
 std::string_view error_code_name(ErrorCode code);
@@ -95,7 +97,9 @@ class [[nodiscard]] Result {
     return std::get<0>(std::move(v_));
   }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
 
   // Only meaningful when !ok().
   const Error& error() const& { return std::get<1>(v_); }

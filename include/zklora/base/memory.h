@@ -13,4 +13,7 @@ namespace zklora {
 // to a mapping if the heap cannot grow. Call once at the start of the program, before any thread is started.
 void retain_freed_memory();
 
+// The memory the system can give without swapping (MemAvailable of /proc/meminfo), in bytes; 0 when unknown.
+unsigned long long available_memory_bytes();
+
 }  // namespace zklora

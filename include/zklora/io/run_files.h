@@ -6,7 +6,7 @@
 //   weights.commitment.bin    the base-weight commitment (step/weight_commitment.h), as `zklora commit` made it
 //   data.commitment.bin       the data-set commitment (step/data_commitment.h)
 //   initial.commitments.bin   the commitments to the adapter before the first step (CommitmentSet)
-//   step-000001.proof, ...    StepFile: one per step
+//   step-000001.proof, ...    one per step (step_file.h)
 //   adapter_config.json, adapter_model.safetensors   the adapter after the last step, PEFT's layout
 //   adapter_opening.bin       TensorOpening of the adapter after the last step (its integers and blinds): with it
 //                             anyone holding the adapter checks that it is the one the last step committed
@@ -20,12 +20,7 @@
 //   TensorOpening:  magic "ZKLOPEN1" || u32 version (1) || u64 step || u32 count
 //                   || count x (str name || u32 ndims || ndims x u64 dim || numel x i64 entry
 //                   || u64 rows || rows x Fr blind)
-//   StepFile:       magic "ZKLSTEP1" || u32 version (2) || u8 channel mode (0 clear, 1 zero knowledge)
-//                   || 32 bytes run digest || u64 step || u64 batch
-//                   || batch x u64 index || i64 loss sum || u64 count || 32 bytes input digest
-//                   || u32 outputs || outputs x (str name || Hyrax commitment) || u64 |proof| || proof
-// (str: u32 length || bytes.) The run digest is RunStatement::digest(): a step file names the run it belongs to;
-// the input digest names the commitments the step started from (commitments_digest).
+// (str: u32 length || bytes.)
 #pragma once
 
 #include <array>
@@ -80,20 +75,5 @@ Result<OptimizerState> optimizer_state_of(const TensorOpening& o, const AdapterT
                                           const OptimizerConfig& config);
 // The prover's commitments the opening holds (its tensors committed with its blinds).
 Result<ProverCommitments> opening_prover_commitments(const TensorOpening& o, int threads = 0);
-
-struct StepFile {
-  ChannelMode mode = ChannelMode::ZERO_KNOWLEDGE;  // of the proof: the clear channel only with --no-zk
-  Digest run{};
-  int64_t step = 0;
-  std::vector<int64_t> indices;
-  int64_t loss_sum = 0;
-  int64_t count = 0;
-  Digest input{};              // commitments_digest of the commitments the step started from
-  PublicCommitments outputs;   // "next.*"
-  std::vector<uint8_t> proof;
-
-  std::vector<uint8_t> to_bytes() const;
-  static Result<StepFile> from_bytes(std::span<const uint8_t> bytes, const std::string& where, int threads = 0);
-};
 
 }  // namespace zklora

@@ -3,7 +3,13 @@
 //
 // report.json (nlohmann::json, dump(1) and a newline):
 //   {"steps": [{"step": 1, "loss": .., "tokens": .., "witness_s": .., "commit_s": .., "prove_s": ..,
-//               "proof_bytes": .., "peak_rss_mb": ..}, ...]}
+//               "proof_bytes": .., "peak_rss_mb": .., "subproofs": .., "subproofs_s": .., "largest_subproof_s": ..,
+//               "largest_subproof": "layer 3", "subproofs_bytes": .., "largest_subproof_bytes": .., "cuts_bytes": ..},
+//              ...]}
+// witness_s is the engine's pass (the step computed without a proof, giving the cuts), commit_s the commitments of
+// the cuts and outputs (the step's header), prove_s the sub-proofs' wall time; subproofs_s their sum (above the wall
+// time when several are proven at once), so that the streaming overhead (everything but the sub-proofs) is
+// witness_s + commit_s over the whole.
 // Steps are listed 1, 2, 3, ... in order. A non-finite real (a loss that overflowed, a time never measured) is
 // written as null and read back as NaN.
 //
@@ -33,6 +39,10 @@ struct StepReport {
   double witness_s = 0, commit_s = 0, prove_s = 0;
   int64_t proof_bytes = 0;
   double peak_rss_mb = 0;
+  int64_t subproofs = 0;
+  double subproofs_s = 0, largest_subproof_s = 0;
+  std::string largest_subproof;  // its name ("layer 3")
+  int64_t subproofs_bytes = 0, largest_subproof_bytes = 0, cuts_bytes = 0;
 };
 
 // report.json for `steps` (which the caller keeps numbered 1, 2, 3, ...).

@@ -53,7 +53,8 @@ struct RunStatement {
   Digest initial_digest{};  // SHA-256 of initial.commitments.bin
   std::vector<std::string> unproven;
 
-  // The statement of step t (1-based) before its public outputs (loss sum and count, from its step file).
+  // The statement of step t (1-based) before its public outputs (loss sum and count, from its step file); it
+  // names this run (StepStatement::run, the digest below), which every sub-proof's transcript absorbs.
   StepStatement step(int64_t t) const;
   // What a step file names its run by: SHA-256 (through a transcript) of the canonical JSON.
   Digest digest() const;

@@ -4,13 +4,15 @@
 // The checks, in order; the first that fails rejects the run with a one-line reason naming the step or the file:
 //   - statement.json is a run statement with nothing unproven, proven in zero knowledge (unless the caller allows
 //     the clear channel), and weights.commitment.bin, data.commitment.bin and
-//     initial.commitments.bin are the files it names (by digest);
+//     initial.commitments.bin are the files it names (by digest); the initial set holds exactly the adapter
+//     matrices of the statement's model and LoRA configuration;
 //   - the weight commitment carries its weight check and the check verifies (or the caller trusts a commitment
 //     made without one, explicitly), was made for the statement's model configuration and checkpoint, and, when
 //     the caller holds its own copy of the model's commitment (`--weights`), is that one;
 //   - for t = 1..steps, step-t.proof exists, belongs to this run, holds step t with the batch indices of the run's
-//     seeded order, starts from the commitments step t - 1 ended with (the initial adapter's for t = 1), and its
-//     proof verifies (step/step_proof.h, over the data commitment); no proof file beyond the last step;
+//     seeded order, starts from the commitments step t - 1 ended with (the initial adapter's for t = 1), ends with
+//     exactly the adapter and state the statement names, and its sub-proofs are the step's, in order, each
+//     verified as it is read (step/step_proof.h, over the data commitment); no proof file beyond the last step;
 //   - when RUN carries adapter_opening.bin, it opens exactly the adapter commitments the last step ended with, and
 //     the PEFT adapter in RUN (when present) is that adapter, bit for bit. Without the opening the verdict reports
 //     the final commitment's digest only.
@@ -40,13 +42,20 @@ struct VerifyRunOptions {
   bool allow_clear = false;
 };
 
+struct SubproofVerdict {
+  std::string name;  // "layer 3"
+  int64_t bytes = 0;
+  double verify_s = 0;
+};
+
 struct StepVerdict {
   int64_t step = 0;
   double loss = 0;       // the proven loss
   int64_t tokens = 0;
   double verify_s = 0;
   int64_t proof_bytes = 0;  // the step file's
-  GraphProfile profile;     // the verifier's times and the proof's bytes by part
+  GraphProfile profile;     // the verifier's times and the proof's bytes by part, summed over the sub-proofs
+  std::vector<SubproofVerdict> subproofs;
 };
 
 struct RunVerdict {

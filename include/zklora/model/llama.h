@@ -40,6 +40,9 @@ class ModelWeights {
   // All layers in memory.
   static ModelWeights resident(ModelConfig config, WTensor embed, WTensor final_norm, WTensor lm_head,
                                std::vector<LayerWeights> layers);
+  // The same with shared layers (a benchmark gives several layers one set of weights).
+  static ModelWeights resident(ModelConfig config, WTensor embed, WTensor final_norm, WTensor lm_head,
+                               std::vector<std::shared_ptr<const LayerWeights>> layers);
   // Loads everything from a checkpoint; with `stream_layers`, layers are quantized from the mapping when used.
   static Result<ModelWeights> from_checkpoint(std::shared_ptr<const Checkpoint> checkpoint, bool stream_layers);
   // Whether a model of this configuration should stream its layers: its quantized layers exceed 4 GiB (7B
@@ -116,6 +119,17 @@ ITensor embedding_rows(const WTensor& embed, std::span<const int32_t> tokens);
 
 // Forward pass, loss and backward pass of one batch.
 StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch);
+
+// The residual stream at every layer boundary and its gradient: the cuts of a step's proof (step/parts.h).
+struct StepStreams {
+  std::vector<ITensor> h;   // n_layers + 1: h[l] enters layer l, h[n_layers] the final norm   (T, d), act
+  std::vector<ITensor> dh;  // n_layers + 1: the summed loss's gradient at h[l]; dh[0] is never computed
+};
+// The same pass, the same results, keeping the streams and no layer's activations: each layer's forward pass is
+// computed again from h[l] before its backward pass, so memory holds one layer's cache (and each layer's weights
+// as ModelWeights::layer gives them) whatever the depth.
+StepResult forward_backward(const ModelWeights& weights, const AdapterTensors& adapter, const Batch& batch,
+                            StepStreams& streams);
 
 // One decoder layer, for the full pass above and for per-layer benchmarks and proofs.
 struct LayerContext {

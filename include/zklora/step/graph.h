@@ -42,6 +42,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -54,6 +55,7 @@
 #include "zklora/pcs/hyrax.h"
 #include "zklora/piop/channel.h"
 #include "zklora/piop/range_check.h"
+#include "zklora/step/tensor_key.h"
 
 namespace zklora {
 
@@ -73,6 +75,8 @@ struct GraphTensor {
   // A statement tensor committed with this many Hyrax row variables instead of the balanced shape (a batch
   // assembled from a data set's rows: one Hyrax row per sequence, step/data_commitment.h).
   std::optional<unsigned> row_vars;
+  // A statement tensor's typed key (tensor_key.h): what the prover binds its data by, and its name.
+  std::optional<TensorKey> key;
   int64_t public_tensor = -1;    // index into publics() (PUBLIC tensors)
   size_t consumers = 0;
   size_t lookups = 0;
@@ -99,6 +103,9 @@ class StepGraph {
   // proven here (a tensor the prover committed itself).
   size_t add_statement_tensor(std::string name, std::vector<uint64_t> dims, bool checked = false,
                               std::optional<RangeSpec> range = {});
+  // The same named by a key (name() its name, the key kept for the prover's binding).
+  size_t add_statement_tensor(const TensorKey& key, std::vector<uint64_t> dims, bool checked = false,
+                              std::optional<RangeSpec> range = {});
   // A tensor committed in the proof and produced by no operation (an unproven operation's output).
   size_t add_proof_tensor(std::string name, std::vector<uint64_t> dims, std::optional<RangeSpec> range = {});
   size_t add_public_tensor(std::string name, std::shared_ptr<const PublicTensor> tensor);
@@ -112,6 +119,11 @@ class StepGraph {
   // A derived output whose commitment is part of the statement (the adapter after an update), tied the same way;
   // renamed to `name` (the statement's name for it) unless that is empty.
   void mark_statement_output(size_t id, std::string name = {});
+  void mark_statement_output(size_t id, const TensorKey& key);
+  // An output its producer declared committed whose commitment is part of the statement instead of the proof (a
+  // sub-proof's output that another sub-proof reads: the embedding's one-hot matrix): still proven zero in its
+  // padding, range checked and looked up here, and its relation proven by its producer.
+  void mark_statement_committed(size_t id, const TensorKey& key);
   // A derived scalar (dims {1}) whose value the statement publishes.
   void mark_public_output(size_t id);
   void add_range(size_t id, RangeSpec spec);
@@ -125,11 +137,22 @@ class StepGraph {
   const std::vector<GraphOp>& ops() const { return ops_; }
   const std::vector<GraphLookup>& lookups() const { return lookups_; }
   const std::vector<std::shared_ptr<const PublicTensor>>& publics() const { return publics_; }
-  // ZkError INVALID_ARGUMENT if there is no tensor of that name.
+  // ZkError INVALID_ARGUMENT if there is no tensor of that name (or key).
   size_t find(const std::string& name) const;
+  size_t find(const TensorKey& key) const;
   // The statement tensors in id order (the order of the statement's commitments).
   std::vector<size_t> statement_tensors() const;
   std::vector<size_t> public_outputs() const;
+
+  // The graph with the operations `unproven` selects left unproven (graph_transform.cpp): each is dropped, with
+  // every rescaling of its output; an output a kept operation reads enters as a free proof tensor, committed and
+  // range checked in `free_range`; a derived output of a kept operation that a dropped one read is committed as a
+  // cut, tied to its producer. Statement and public tensors no kept operation reads are left out. Names, keys and
+  // marks carry over; full_id (when not null) gets, per tensor of the result, its id in this graph. The operations
+  // move into the result. ZkError INVALID_ARGUMENT for a statement output or public output a dropped operation
+  // produces, or lookups the graph holds besides its operations'.
+  StepGraph leave_unproven(const std::function<bool(const GraphOp&)>& unproven, RangeSpec free_range,
+                           std::vector<size_t>* full_id = nullptr) &&;
 
   // INVALID_ARGUMENT if a derived tensor is tested by nothing (no consumer, range, lookup or public output).
   Status validate() const;

@@ -1,7 +1,7 @@
 // The public statement of a step proof and the commitments it names (DESIGN.md section 1).
 //
 // The statement: the model configuration, the LoRA configuration, the fixed-point format version, the batch
-// shape, what the proof covers (mode, layers_only), the operations it leaves UNPROVEN (empty for the whole
+// shape, what the proof covers (mode), the run it belongs to, the operations it leaves UNPROVEN (empty for the whole
 // forward pass) and its public outputs (the batch's summed loss). Everything is absorbed into the transcript before
 // the first message (domain "step-statement"), then the commitments the graph reads, by name.
 //
@@ -20,11 +20,8 @@
 //     outputs of RMSNorm, attention and SwiGLU entering as committed, range-checked tensors the statement lists as
 //     unproven, the tensors those operations read committed and tied to what the proven operations compute. Kept
 //     as the benchmark the rest is measured against; such a proof never passes for a proof of the forward pass.
-// With layers_only the graph is the decoder layers alone (one layer of a large model in a benchmark): the residual
-// stream enters as a committed, range-checked tensor and leaves committed; embedding, head and loss are unproven.
-// A layers_only STEP also takes the gradient at the last layer's output as a committed, range-checked tensor (the
-// head's backward pass is unproven), gives the gradient at the first layer's input committed, and takes the
-// number of targets N as a statement value; it cannot clip (the norm is over every layer of the model).
+// A step is proven as sub-proofs (step/parts.h): the embedding, every decoder layer, the head and, in a STEP, the
+// update, each on a transcript forked from one that absorbed this statement and the step's cuts.
 //
 // Commitments by name: "embed", "lm_head", "final_norm", "layers.<l>.<module>", "layers.<l>.attn_norm",
 // "layers.<l>.mlp_norm" (the base weights, step/weight_commitment.h), "adapter.<l>.<module>.A" / ".B",
@@ -61,12 +58,14 @@ struct StepStatement {
   uint32_t format_version = 0;  // kFixedFormatVersion
   int64_t batch = 0, seq = 0;
   StepMode mode = StepMode::FORWARD;
-  bool layers_only = false;
+  // The run this step belongs to (io/run_statement.h, RunStatement::digest), zero for a step proven on its own:
+  // absorbed with the rest, so a step's proof cannot be moved to another run.
+  std::array<uint8_t, 32> run{};
   // Public output of FORWARD and STEP proofs with the head: sum over the batch's targets of the per-row losses, at
   // the activation scale (docs/fixed_point.md section 5); the reported loss is loss_sum / count / 2^16.
   int64_t loss_sum = 0;
   // STEP: the optimizer and its hyper-parameters, the number of the step proven (1 for a run's first), and N, the
-  // number of targets of the batch (a public output; a statement value in a layers_only STEP).
+  // number of targets of the batch (a public output).
   OptimizerConfig optimizer;
   int64_t step_number = 0;
   int64_t count = 0;
@@ -77,7 +76,7 @@ struct StepStatement {
   int64_t data_examples = 0;
   std::vector<int64_t> batch_indices;
 
-  bool has_loss() const { return (mode == StepMode::FORWARD || mode == StepMode::STEP) && !layers_only; }
+  bool has_loss() const { return mode == StepMode::FORWARD || mode == StepMode::STEP; }
   bool updates() const { return mode == StepMode::STEP; }
   bool on_data() const { return !batch_indices.empty(); }
   // The optimizer state the update reads and writes: SGD's momentum buffer (m), AdamW's moments (m, v).
@@ -89,7 +88,7 @@ struct StepStatement {
   // INVALID_ARGUMENT naming what does not fit (including shapes the proof cannot handle: a head_dim or a group of
   // query heads per key head that is not a power of two).
   Status validate() const;
-  // The configuration, the shape, the mode, the unproven list and the public outputs.
+  // The configuration, the shape, the mode, the run, the unproven list and the public outputs.
   void absorb(Transcript& t) const;
 };
 
