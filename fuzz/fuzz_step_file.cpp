@@ -1,9 +1,11 @@
-// libFuzzer target: the step file reader (io/run_files.h). Anything it accepts re-encodes to the same bytes.
+// libFuzzer target: the step file reader (io/step_file.h). Anything it accepts re-encodes to the same bytes.
 #include <cstdint>
 #include <cstdlib>
 #include <span>
 
-#include "zklora/io/run_files.h"
+#include <vector>
+
+#include "zklora/io/step_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> bytes(data, size);

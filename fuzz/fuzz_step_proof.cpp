@@ -1,7 +1,8 @@
-// libFuzzer target: the step verifier (step/step_proof.h) over the bytes of a proof. Before the first input, one
-// training step of the micro model (two layers, SGD with momentum on q,v) is proven in the zero-knowledge channel.
-// Each input is a list of edits of that proof, 5 bytes each: a u32 position (modulo the proof's length) and a
-// byte XORed into it, a zero byte truncating the proof there. The unedited proof must verify (checked once); any
+// libFuzzer target: the step verifier (step/step_proof.h) over the bytes of a proof's sub-proofs. Before the first
+// input, one training step of the micro model (two layers, SGD with momentum on q,v) is proven in the
+// zero-knowledge channel. Each input is a list of edits of its sub-proofs, taken one after the other as one string
+// of bytes, 5 bytes each: a u32 position (modulo the string's length) and a byte XORed into it, a zero byte
+// truncating the sub-proof that holds the position there. The unedited proof must verify (checked once); any
 // other byte string must be rejected with an error (a verifier that accepts an edited proof is malleable: abort),
 // never a crash, a hang or an allocation its length did not bound.
 #include <cstdint>
@@ -21,7 +22,7 @@ struct Subject {
   StepStatement statement;
   PublicCommitments commitments;
   WeightCommitment weights;
-  std::vector<uint8_t> proof;
+  StepProofData proof;
 };
 
 Subject make_subject() {
@@ -60,18 +61,22 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Subject& s = subject();
-  std::vector<uint8_t> proof = s.proof;
-  for (size_t i = 0; i + 5 <= size && !proof.empty(); i += 5) {
+  StepProofData proof = s.proof;
+  for (size_t i = 0; i + 5 <= size; i += 5) {
+    size_t total = 0;
+    for (const std::vector<uint8_t>& part : proof.parts) total += part.size();
+    if (total == 0) break;
     uint32_t pos;
     std::memcpy(&pos, data + i, 4);
-    const size_t at = pos % proof.size();
+    size_t at = pos % total, k = 0;
+    while (at >= proof.parts[k].size()) at -= proof.parts[k++].size();
     if (data[i + 4] == 0) {
-      proof.resize(at);
+      proof.parts[k].resize(at);
     } else {
-      proof[at] ^= data[i + 4];
+      proof.parts[k][at] ^= data[i + 4];
     }
   }
-  if (proof == s.proof) return 0;  // verified once, before the first input
+  if (proof.parts == s.proof.parts) return 0;  // verified once, before the first input
   if (verify_step(s.statement, s.weights, s.commitments, proof, ChannelMode::ZERO_KNOWLEDGE, 1).ok()) std::abort();
   return 0;
 }

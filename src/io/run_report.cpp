@@ -199,33 +199,44 @@ Result<std::vector<StepReport>> parse_report_json(const std::string& text, const
     const std::string item = "steps[" + std::to_string(out.size()) + "]: ";
     if (!e.is_object()) return bad(item + "not an object");
     StepReport s;
-    const std::pair<const char*, int64_t*> counts[] = {{"step", &s.step},
-                                                       {"tokens", &s.tokens},
-                                                       {"proof_bytes", &s.proof_bytes},
-                                                       {"subproofs", &s.subproofs},
-                                                       {"subproofs_bytes", &s.subproofs_bytes},
-                                                       {"largest_subproof_bytes", &s.largest_subproof_bytes},
-                                                       {"cuts_bytes", &s.cuts_bytes}};
+    const std::pair<const char*, int64_t*> counts[] = {
+        {"step", &s.step}, {"tokens", &s.tokens}, {"proof_bytes", &s.proof_bytes}};
     for (const auto& [key, field] : counts) {
       auto v = count_field(e, key);
       if (!v) return bad(item + v.error().message);
       *field = v.value();
     }
-    const std::pair<const char*, double*> reals[] = {{"loss", &s.loss},
-                                                     {"witness_s", &s.witness_s},
-                                                     {"commit_s", &s.commit_s},
-                                                     {"prove_s", &s.prove_s},
-                                                     {"peak_rss_mb", &s.peak_rss_mb},
-                                                     {"subproofs_s", &s.subproofs_s},
-                                                     {"largest_subproof_s", &s.largest_subproof_s}};
+    // The sub-proofs' figures: absent from the reports of whole-step proofs (step files of version 2).
+    const std::pair<const char*, int64_t*> part_counts[] = {{"subproofs", &s.subproofs},
+                                                            {"subproofs_bytes", &s.subproofs_bytes},
+                                                            {"largest_subproof_bytes", &s.largest_subproof_bytes},
+                                                            {"cuts_bytes", &s.cuts_bytes}};
+    for (const auto& [key, field] : part_counts) {
+      if (!e.contains(key)) continue;
+      auto v = count_field(e, key);
+      if (!v) return bad(item + v.error().message);
+      *field = v.value();
+    }
+    const std::pair<const char*, double*> reals[] = {{"loss", &s.loss},         {"witness_s", &s.witness_s},
+                                                     {"commit_s", &s.commit_s}, {"prove_s", &s.prove_s},
+                                                     {"peak_rss_mb", &s.peak_rss_mb}};
     for (const auto& [key, field] : reals) {
       auto v = real_field(e, key);
       if (!v) return bad(item + v.error().message);
       *field = v.value();
     }
-    const auto largest = e.find("largest_subproof");
-    if (largest == e.end() || !largest->is_string()) return bad(item + "\"largest_subproof\" is not a name");
-    s.largest_subproof = largest->get<std::string>();
+    const std::pair<const char*, double*> part_reals[] = {{"subproofs_s", &s.subproofs_s},
+                                                          {"largest_subproof_s", &s.largest_subproof_s}};
+    for (const auto& [key, field] : part_reals) {
+      if (!e.contains(key)) continue;
+      auto v = real_field(e, key);
+      if (!v) return bad(item + v.error().message);
+      *field = v.value();
+    }
+    if (const auto largest = e.find("largest_subproof"); largest != e.end()) {
+      if (!largest->is_string()) return bad(item + "\"largest_subproof\" is not a name");
+      s.largest_subproof = largest->get<std::string>();
+    }
     const auto expected = static_cast<int64_t>(out.size()) + 1;
     if (s.step != expected) {
       return bad(item + "step " + std::to_string(s.step) + " where step " + std::to_string(expected) +

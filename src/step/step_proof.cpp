@@ -250,6 +250,7 @@ const HyraxCommitted* StepProver::commitment(const GraphTensor& t) const {
 PartWitness StepProver::witness(size_t k, int threads) const {
   if (k >= plan_.parts.size()) refuse("no part " + std::to_string(k));
   PartWitness out;
+  out.index = k;
   out.part = plan_.parts[k];
   StepGraph full = build_full_part_graph(s_, out.part).value();
   auto w = std::make_unique<StepWitness>();
@@ -293,6 +294,8 @@ std::vector<uint8_t> StepProver::prove(const PartWitness& w, const StepProveOpti
   Transcript t = part_statement_transcript(transcript_, w.part, g, pub);
   auto ch = make_prover_channel(mode_, t);
   if (options.allow_false_relations) ch->allow_false_relations();
+  // A sub-proof read for another part, step or run fails here, before anything of its graph is read.
+  ch->sync("part");
   try {
     graph_prove(*ch, g, w.witness, stmt, public_values(s_, w.part), options.threads, options.map, options.profile);
   } catch (const ZkError& e) {
@@ -403,6 +406,7 @@ Status StepVerifier::verify(size_t k, std::span<const uint8_t> proof, ChannelMod
   }
   Transcript t = part_statement_transcript(transcript_, part, g.value(), pub);
   auto ch = make_verifier_channel(mode, t, proof);
+  if (Status st = ch->sync("part"); !st) return in_part(st.error(), part);
   if (Status st = graph_verify(*ch, g.value(), pub, public_values(s_, part), threads, profile); !st) {
     return in_part(st.error(), part);
   }

@@ -152,7 +152,7 @@ TEST_F(RunCli, DamagedStepFilesAreRejectedWithOneLine) {
   b[0] = 'Y';
   rejected(b, "wrong magic", "not a zklora step proof (bad magic)");
   b = good;
-  const size_t batch_at = 8 + 4 + 1 + 32 + 8;  // magic, version, channel mode, run digest, step
+  const size_t batch_at = 8 + 4 + 8 + 1 + 32 + 8;  // magic, version, head length, channel mode, run digest, step
   for (size_t k = 0; k < 8; ++k) b[batch_at + k] = 0xee;  // a huge declared batch
   rejected(b, "huge length", "while reading batch indices");
   b = good;

@@ -7,6 +7,7 @@
 #include "support/random_model.h"
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_statement.h"
+#include "zklora/io/step_file.h"
 #include "zklora/pcs/hyrax.h"
 
 namespace zklora::testing::samples {
@@ -21,14 +22,18 @@ inline PublicCommitments some_commitments() {
 
 inline StepFile some_step_file() {
   StepFile f;
-  f.run.fill(7);
-  f.step = 3;
-  f.indices = {4, 1};
-  f.loss_sum = 123456;
-  f.count = 9;
-  f.input.fill(2);
-  for (const auto& [name, c] : some_commitments()) f.outputs.emplace("next." + name, c);
-  f.proof = std::vector<uint8_t>(300, 0xab);
+  StepFileHead& h = f.head;
+  h.run.fill(7);
+  h.step = 3;
+  h.indices = {4, 1};
+  h.loss_sum = 123456;
+  h.count = 9;
+  h.input.fill(2);
+  for (const auto& [name, c] : some_commitments()) h.outputs.emplace("next." + name, c);
+  for (const auto& [name, c] : some_commitments()) h.cuts.emplace_back("cut." + name, c);
+  f.parts.push_back({{PartKind::EMBEDDING, 0}, std::vector<uint8_t>(100, 0xab)});
+  f.parts.push_back({{PartKind::LAYER, 0}, std::vector<uint8_t>(120, 0xcd)});
+  f.parts.push_back({{PartKind::HEAD, 0}, std::vector<uint8_t>(80, 0xef)});
   return f;
 }
 

@@ -50,10 +50,12 @@ TEST(Golden, StepFile) {
   auto f = StepFile::from_bytes(b, "step.proof");
   ASSERT_TRUE(f.ok()) << f.error().to_string() << "; " << kRegenerate;
   EXPECT_EQ(f->to_bytes(), b) << kRegenerate;
-  EXPECT_EQ(f->step, 3);
-  EXPECT_EQ(f->indices, (std::vector<int64_t>{4, 1}));
-  EXPECT_EQ(f->loss_sum, 123456);
-  EXPECT_EQ(f->outputs.size(), 2u);
+  EXPECT_EQ(f->head.step, 3);
+  EXPECT_EQ(f->head.indices, (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(f->head.loss_sum, 123456);
+  EXPECT_EQ(f->head.outputs.size(), 2u);
+  EXPECT_EQ(f->head.cuts.size(), 2u);
+  EXPECT_EQ(f->parts.size(), 3u);
 }
 
 TEST(Golden, RunStatement) {

@@ -9,6 +9,8 @@
 
 #include "io/format_samples.h"
 #include "support/random_model.h"
+#include "support/temp_dir.h"
+#include "zklora/base/files.h"
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_statement.h"
 #include "zklora/pcs/hyrax.h"
@@ -45,8 +47,11 @@ TEST(RunFileFormats, StepFileRoundTripsAndRefusesDamage) {
   const std::vector<uint8_t> bytes = f.to_bytes();
   const StepFile back = StepFile::from_bytes(bytes, "step").value();
   EXPECT_EQ(back.to_bytes(), bytes);
-  EXPECT_EQ(back.indices, f.indices);
-  EXPECT_EQ(back.loss_sum, f.loss_sum);
+  EXPECT_EQ(back.head.indices, f.head.indices);
+  EXPECT_EQ(back.head.loss_sum, f.head.loss_sum);
+  ASSERT_EQ(back.parts.size(), 3u);
+  EXPECT_EQ(back.parts[1].part, (PartId{PartKind::LAYER, 0}));
+  EXPECT_EQ(back.parts[1].proof, f.parts[1].proof);
   const auto read = [](std::span<const uint8_t> b) { return StepFile::from_bytes(b, "step").ok(); };
   every_truncation_refused(bytes, read);
   every_flip_survived(bytes, read);
@@ -59,13 +64,67 @@ TEST(RunFileFormats, StepFileRoundTripsAndRefusesDamage) {
   b = bytes;
   b[8] = 9;
   EXPECT_NE(StepFile::from_bytes(b, "s").error().message.find("unsupported"), std::string::npos);
+  const size_t head_at = 8 + 4 + 8;
   b = bytes;
-  b[12] = 2;  // the channel mode: 0 clear, 1 zero knowledge
+  b[head_at] = 2;  // the channel mode: 0 clear, 1 zero knowledge
   EXPECT_NE(StepFile::from_bytes(b, "s").error().message.find("unknown channel mode 2"), std::string::npos);
   b = bytes;
-  const size_t batch_at = 8 + 4 + 1 + 32 + 8;
+  const size_t batch_at = head_at + 1 + 32 + 8;
   for (size_t k = 0; k < 8; ++k) b[batch_at + k] = 0xff;
   EXPECT_EQ(StepFile::from_bytes(b, "s").code(), ErrorCode::TRUNCATED_PROOF);
+}
+
+// The streaming writer and reader: the same bytes as the whole file's encoding, parts read one at a time; a writer
+// that does not finish leaves nothing; a reader refuses a truncated file, a part longer than it accepts, an
+// unknown part kind and trailing bytes.
+TEST(RunFileFormats, StepFileStreamsPartByPart) {
+  const test::TempDir dir;
+  const std::filesystem::path file = dir.path() / "step-000003.proof";
+  const StepFile f = some_step_file();
+  {
+    auto w = StepFileWriter::open(file, f.head, 3).value();
+    ASSERT_TRUE(w.append(f.parts[0]).ok());
+    ASSERT_TRUE(w.append(f.parts[1]).ok());
+    EXPECT_FALSE(w.finish().ok());  // a part is missing: nothing is renamed
+  }
+  EXPECT_FALSE(std::filesystem::exists(file));
+  EXPECT_FALSE(std::filesystem::exists(file.string() + ".tmp"));
+  {
+    auto w = StepFileWriter::open(file, f.head, 3).value();
+    for (const PartRecord& p : f.parts) ASSERT_TRUE(w.append(p).ok());
+    EXPECT_FALSE(w.append(f.parts[0]).ok());
+    ASSERT_TRUE(w.finish().ok());
+  }
+  EXPECT_EQ(read_file(file).value(), f.to_bytes());
+  auto r = StepFileReader::open(file, "step").value();
+  EXPECT_EQ(r.head().step, 3);
+  EXPECT_EQ(r.parts(), 3u);
+  for (const PartRecord& want : f.parts) {
+    auto p = r.next().value();
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->part, want.part);
+    EXPECT_EQ(p->proof, want.proof);
+  }
+  EXPECT_FALSE(r.next().value().has_value());
+  // Damage: every truncation is refused by the time the last part is read; a trailing byte after it; a part
+  // longer than the reader accepts.
+  const std::vector<uint8_t> bytes = f.to_bytes();
+  const auto read_all = [&](std::span<const uint8_t> b, uint64_t max_part) -> Status {
+    if (Status s = write_file_atomically(file, b); !s) return s;
+    auto rd = StepFileReader::open(file, "step", 0, max_part);
+    if (!rd) return rd.error();
+    for (;;) {
+      auto p = rd->next();
+      if (!p) return p.error();
+      if (!p->has_value()) return {};
+    }
+  };
+  for (size_t n = 0; n < bytes.size(); n += 7) EXPECT_FALSE(read_all(std::span(bytes.data(), n), 1000).ok()) << n;
+  std::vector<uint8_t> longer = bytes;
+  longer.push_back(0);
+  EXPECT_EQ(read_all(longer, 1000).code(), ErrorCode::TRAILING_PROOF_BYTES);
+  EXPECT_EQ(read_all(bytes, 100).code(), ErrorCode::BAD_LENGTH);
+  EXPECT_TRUE(read_all(bytes, 1000).ok());
 }
 
 TEST(RunFileFormats, CommitmentSetAndOpeningRoundTripAndRefuseDamage) {

@@ -15,6 +15,7 @@
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_prover.h"
 #include "zklora/io/run_verifier.h"
+#include "zklora/io/step_file.h"
 #include "zklora/model/checkpoint.h"
 #include "zklora/model/init_model.h"
 #include "zklora/model/trainer.h"
@@ -211,10 +212,10 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
     expect_rejected(verdict(run), "step 2: the file holds the proof of step 1");
     // A step renumbered to pass for the next one: it does not start where step 1 ended.
     StepFile f = step_file(run, 1);
-    f.step = 2;
+    f.head.step = 2;
     ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
     expect_rejected(verdict(run), "step 2: its batch indices are not the run's seeded order");
-    f.indices = step_file(path("adamw"), 2).indices;
+    f.head.indices = step_file(path("adamw"), 2).head.indices;
     ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
     expect_rejected(verdict(run), "step 2: does not start from the commitments step 1 ended with");
   }
@@ -222,7 +223,7 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
     SCOPED_TRACE("a batch index changed");
     const fs::path run = copy_of("adamw", "index");
     StepFile f = step_file(run, 2);
-    f.indices[0] = (f.indices[0] + 1) % 7;
+    f.head.indices[0] = (f.head.indices[0] + 1) % 7;
     ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
     expect_rejected(verdict(run), "step 2: its batch indices are not the run's seeded order");
     // Another seed in the statement (so that other indices would be the seeded order): the steps belong to
@@ -238,7 +239,8 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
     SCOPED_TRACE("a tampered or truncated proof");
     const fs::path run = copy_of("adamw", "tampered");
     StepFile f = step_file(run, 3);
-    f.proof[f.proof.size() / 2] ^= 0x10;
+    std::vector<uint8_t>& layer = f.parts[2].proof;
+    layer[layer.size() / 2] ^= 0x10;
     ASSERT_TRUE(write_file_atomically(run / step_file_name(3), f.to_bytes()).ok());
     const RunVerdict v = verdict(run);
     expect_rejected(v, "step 3: proof rejected");
@@ -254,9 +256,73 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
     expect_rejected(verdict(beyond), "step 4: a proof beyond the 3 steps");
     // A proof file that says it is in the clear channel, in a zero-knowledge run.
     f = step_file(path("adamw"), 3);
-    f.mode = ChannelMode::CLEAR;
+    f.head.mode = ChannelMode::CLEAR;
     ASSERT_TRUE(write_file_atomically(run / step_file_name(3), f.to_bytes()).ok());
     expect_rejected(verdict(run), "step 3: the proof is in the clear channel (--no-zk); the statement says zero");
+  }
+  {
+    SCOPED_TRACE("sub-proofs swapped, missing or of another step");
+    // The micro model's step: embedding, layer 0, layer 1, head, update.
+    const fs::path run = copy_of("adamw", "parts");
+    StepFile f = step_file(path("adamw"), 2);
+    ASSERT_EQ(f.parts.size(), 5u);
+    std::swap(f.parts[1], f.parts[2]);
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    RunVerdict v = verdict(run);
+    expect_rejected(v, "step 2: sub-proof 2 is the layer 1's where the layer 0's belongs");
+    EXPECT_EQ(v.code, ErrorCode::SUBPROOF_MISMATCH);
+    // Relabelled to the order the step expects: each is checked as the part it claims to be, and is not.
+    std::swap(f.parts[1].part, f.parts[2].part);
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    v = verdict(run);
+    expect_rejected(v, "step 2: proof rejected: TRANSCRIPT_MISMATCH: layer 0: ");
+    // One missing.
+    f = step_file(path("adamw"), 2);
+    f.parts.erase(f.parts.begin() + 3);
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 2: the file holds 4 sub-proofs, the step 5");
+    // The same layer's sub-proof of another step, and a header with one cut's commitment another's.
+    f = step_file(path("adamw"), 2);
+    f.parts[2] = step_file(path("adamw"), 3).parts[2];
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 2: proof rejected: TRANSCRIPT_MISMATCH: layer 1: ");
+    f = step_file(path("adamw"), 2);
+    f.head.cuts[1].second = f.head.cuts[2].second;
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 2: proof rejected: TRANSCRIPT_MISMATCH: embedding: ");
+    f.head.cuts.pop_back();
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 2: proof rejected: SUBPROOF_MISMATCH: step header: ");
+  }
+  {
+    SCOPED_TRACE("steps relabelled to another run");
+    // The same run cut to two steps is another run (another digest): its first two steps are the same work, but
+    // every sub-proof's transcript names the run it was proven in.
+    const fs::path run = copy_of("adamw", "relabelled");
+    const std::vector<uint8_t> text = bytes(run / kRunStatementFile);
+    RunStatement s = RunStatement::from_json(std::string(text.begin(), text.end()), "statement").value();
+    s.steps = 2;
+    ASSERT_TRUE(write_file_atomically(run / kRunStatementFile, s.to_json()).ok());
+    fs::remove(run / step_file_name(3));
+    for (const int64_t t : {1, 2}) {
+      StepFile f = step_file(run, t);
+      f.head.run = s.digest();
+      ASSERT_TRUE(write_file_atomically(run / step_file_name(t), f.to_bytes()).ok());
+    }
+    expect_rejected(verdict(run), "step 1: proof rejected: TRANSCRIPT_MISMATCH: embedding: ");
+  }
+  {
+    SCOPED_TRACE("an initial commitment set with a tensor the statement does not name");
+    const fs::path run = copy_of("adamw", "extra-initial");
+    PublicCommitments initial = decode_commitment_set(bytes(run / kRunInitialFile), "initial").value();
+    initial.emplace("adapter.0.o_proj.A", initial.at("adapter.0.q_proj.A"));
+    const std::vector<uint8_t> set = encode_commitment_set(initial);
+    ASSERT_TRUE(write_file_atomically(run / kRunInitialFile, set).ok());
+    const std::vector<uint8_t> text = bytes(run / kRunStatementFile);
+    RunStatement s = RunStatement::from_json(std::string(text.begin(), text.end()), "statement").value();
+    s.initial_digest = file_digest(set);
+    ASSERT_TRUE(write_file_atomically(run / kRunStatementFile, s.to_json()).ok());
+    expect_rejected(verdict(run), "initial.commitments.bin does not hold exactly the adapter matrices");
   }
   {
     SCOPED_TRACE("an adapter that is not the committed one");
@@ -328,8 +394,8 @@ TEST_F(RunFiles, ClearRunIsRejectedUnlessAllowed) {
   const RunVerdict v = verdict(path("clear"), allow);
   EXPECT_TRUE(v.accepted) << v.reason;
   StepFile f = step_file(path("clear"), 1);
-  EXPECT_EQ(f.mode, ChannelMode::CLEAR);
-  f.mode = ChannelMode::ZERO_KNOWLEDGE;
+  EXPECT_EQ(f.head.mode, ChannelMode::CLEAR);
+  f.head.mode = ChannelMode::ZERO_KNOWLEDGE;
   ASSERT_TRUE(write_file_atomically(path("clear") / step_file_name(1), f.to_bytes()).ok());
   expect_rejected(verdict(path("clear"), allow), "step 1: the proof is zero knowledge; the statement says the clear");
 }

@@ -89,59 +89,75 @@ TEST(LinearBackbone, EveryOperationsMessagesAreChecked) {
   const StepFixture& f = fixture();
   const StepStatement s = f.statement(StepMode::LINEAR_BACKBONE);
   const ChannelMode mode = ChannelMode::CLEAR;
-  GraphProofMap map;
-  StepProveOptions opt;
-  opt.map = &map;
-  const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, mode, opt);
-  const StepGraph g = build_step_graph(s).value();
+  const StepProver p(s, {f.weights, f.adapter, f.batch}, f.commitments, mode);
+  const StepVerifier verifier =
+      StepVerifier::make(p.statement(), f.weights_trusted(), nullptr, f.public_with(p), p.header()).value();
   std::set<std::string> kinds;
-  for (size_t k = 0; k < g.ops().size(); ++k) {
-    // The first message of each operation: a remainder (rescale), the left summand (add), a sumcheck round
-    // (matmul, embedding).
-    auto bad = p.proof;
-    bump_fr(bad, map.op_offsets[k]);
-    const Status v = f.verify(s, bad, mode);
-    ASSERT_FALSE(v.ok()) << g.ops()[k].name;
-    EXPECT_GE(static_cast<int>(v.code()), 100) << v.error().to_string();
-    // Reported by the check that reads the message: this operation's, or the next one's that reads the claim.
-    EXPECT_TRUE(v.error().message.starts_with("operation ") || v.error().message.starts_with("openings"))
-        << v.error().to_string();
-    kinds.insert(std::string(g.ops()[k].op->kind()));
+  for (size_t part = 0; part < p.plan().parts.size(); ++part) {
+    GraphProofMap map;
+    StepProveOptions opt;
+    opt.map = &map;
+    const PartWitness w = p.witness(part);
+    const std::vector<uint8_t> proof = p.prove(w, opt);
+    ASSERT_TRUE(verifier.verify(part, proof, mode).ok());
+    const StepGraph& g = w.graph;
+    for (size_t k = 0; k < g.ops().size(); ++k) {
+      // The first message of each operation: a remainder (rescale), the left summand (add), a sumcheck round
+      // (matmul, embedding).
+      auto bad = proof;
+      bump_fr(bad, map.op_offsets[k]);
+      const Status v = verifier.verify(part, bad, mode);
+      ASSERT_FALSE(v.ok()) << g.ops()[k].name;
+      EXPECT_GE(static_cast<int>(v.code()), 100) << v.error().to_string();
+      // Reported by the check that reads the message: this operation's, or the next one's that reads the claim.
+      const std::string where = p.plan().parts[part].name() + ": ";
+      EXPECT_TRUE(v.error().message.starts_with(where + "operation ") ||
+                  v.error().message.starts_with(where + "openings"))
+          << v.error().to_string();
+      kinds.insert(std::string(g.ops()[k].op->kind()));
+    }
+    // A changed cut value: its producer's reduction or its opening fails.
+    for (size_t i = 0; i < g.tensors().size(); ++i) {
+      if (!g.tensors()[i].cut || map.cut_offsets[i] == 0) continue;
+      auto bad = proof;
+      bump_fr(bad, map.cut_offsets[i]);
+      const Status v = verifier.verify(part, bad, mode);
+      ASSERT_FALSE(v.ok()) << g.tensors()[i].name;
+      EXPECT_GE(static_cast<int>(v.code()), 100) << v.error().to_string();
+    }
   }
   EXPECT_EQ(kinds, (std::set<std::string>{"add", "embedding", "matmul", "rescale"}));
-  // A changed cut value: its producer's reduction or its opening fails.
-  for (size_t i = 0; i < g.tensors().size(); ++i) {
-    if (!g.tensors()[i].cut) continue;
-    auto bad = p.proof;
-    bump_fr(bad, map.cut_offsets[i]);
-    const Status v = f.verify(s, bad, mode);
-    ASSERT_FALSE(v.ok()) << g.tensors()[i].name;
-    EXPECT_GE(static_cast<int>(v.code()), 100) << v.error().to_string();
-  }
 }
 
 TEST(LinearBackbone, WhatTheProverCommittedIsChecked) {
-  // Zero padding for every tensor the prover commits (proof tensors, the adapter, the batch), a range for the
-  // adapter; the model's weights are checked once, with their commitment.
-  const StepGraph g = build_step_graph(fixture().statement(StepMode::LINEAR_BACKBONE)).value();
+  // Zero padding for every tensor the prover commits in a sub-proof (proof tensors, the adapter, the batch), a
+  // range for the adapter; the model's weights are checked once, with their commitment; the cuts between parts by
+  // the part that produces them.
+  const StepStatement s = fixture().statement(StepMode::LINEAR_BACKBONE);
   size_t adapters = 0;
-  for (const GraphTensor& t : g.tensors()) {
-    const bool adapter = t.name.starts_with("adapter.");
-    if (t.origin == TensorOrigin::PROOF) {
-      EXPECT_EQ(t.checked, !t.cut) << t.name;
-      if (!t.cut) {
-        EXPECT_TRUE(t.range || t.name == "embedding.one_hot") << t.name;
+  for (const PartId& part : step_plan(s).parts) {
+    const StepGraph g = build_part_graph(s, part).value();
+    for (const GraphTensor& t : g.tensors()) {
+      const bool adapter = t.name.starts_with("adapter.");
+      if (t.origin == TensorOrigin::PROOF) {
+        EXPECT_EQ(t.checked, !t.cut) << t.name;
+        if (!t.cut) {
+          EXPECT_TRUE(t.range || t.name == "embedding.one_hot") << t.name;
+        }
       }
-    }
-    if (t.origin != TensorOrigin::STATEMENT) continue;
-    EXPECT_EQ(t.checked, adapter || t.name == "batch.tokens") << t.name;
-    if (adapter) {
-      ++adapters;
-      ASSERT_TRUE(t.range) << t.name;
-      EXPECT_EQ(t.range->bits, 63u);
-      EXPECT_TRUE(t.range->is_signed);
-    } else {
-      EXPECT_FALSE(t.range) << t.name;
+      if (t.origin != TensorOrigin::STATEMENT) continue;
+      EXPECT_EQ(t.checked, adapter || t.name == "batch.tokens") << t.name;
+      if (t.key && t.key->is_cut()) {
+        EXPECT_TRUE(t.producer >= 0 ? t.cut : !t.checked) << t.name;
+      }
+      if (adapter) {
+        ++adapters;
+        ASSERT_TRUE(t.range) << t.name;
+        EXPECT_EQ(t.range->bits, 63u);
+        EXPECT_TRUE(t.range->is_signed);
+      } else {
+        EXPECT_FALSE(t.range) << t.name;
+      }
     }
   }
   EXPECT_EQ(adapters, 14u);

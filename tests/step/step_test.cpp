@@ -1,10 +1,13 @@
-// Proofs of a whole training step (statement.h, STEP): the forward pass, the loss, the backward pass and the
-// update in one proof. The tiny model's step verifies for SGD, SGD with momentum and AdamW, with and without
-// clipping, for the q,v targets and for all seven projections, and its outputs are the engine's bit for bit; steps
-// chain (the next step starts from the commitments the last ended with); every tensor the engine also computes is
-// the engine's; and a cheating prover is rejected: a changed adapter gradient, a changed optimizer moment, a
-// division's quotient moved (its remainder out of range), the clipping decision flipped, another learning rate or
-// step number in the statement, another adapter's commitment as the step's output.
+// Proofs of a whole training step (statement.h, STEP) as sub-proofs (parts.h): the embedding, every layer's forward
+// pass, backward pass and adapter gradients, the head and loss, the update. The tiny model's step verifies for SGD,
+// SGD with momentum and AdamW, with and without clipping, for the q,v targets and for all seven projections, and its
+// outputs are the engine's bit for bit; steps chain (the next step starts from the commitments the last ended
+// with); every tensor the engine also computes is the engine's; and a cheating prover is rejected: a changed
+// adapter gradient, a changed optimizer moment, a division's quotient moved (its remainder out of range), the
+// clipping decision flipped, another learning rate or step number in the statement, another adapter's commitment
+// as the step's output; and so is a proof whose parts do not make the step: two layers' sub-proofs swapped, a
+// sub-proof of another step or run, a cut's commitment replaced, a sub-proof missing or duplicated, a header whose
+// cuts disagree with the model.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -170,51 +173,56 @@ TEST(Step, ThreeAdamwStepsChain) { prove_chain(small(), adamw(kClips), 3, Channe
 TEST(Step, TwoSgdStepsChain) { prove_chain(small(), sgd(0, kClips), 2, ChannelMode::ZERO_KNOWLEDGE); }
 
 // Every tensor of the step's witness that the engine also computes is the engine's: the adapter gradients (the
-// end of the whole backward pass), the loss, N and the adapter and state after the update.
+// end of the whole backward pass), the loss, N and the adapter and state after the update. (The prover refuses a
+// part whose cuts or outputs are not the engine's pass's; here they are compared with forward_backward's.)
 TEST(Step, WitnessIsTheEngines) {
   const StepFixture& f = small();
   const OptimizerConfig o = adamw(kClips);
-  StepStatement s = step_statement(f, o, 1);
-  s.count = batch_count(f.batch);
-  const StepProverWitness w = build_step_witness(s, {f.weights, f.adapter, f.batch});
+  const StepProver p(step_statement(f, o, 1), {f.weights, f.adapter, f.batch}, f.commitments,
+                     ChannelMode::ZERO_KNOWLEDGE);
   EngineRun engine{f.adapter, OptimizerState::zeros_for(f.adapter, o), {}};
   engine.step(f, o);
-  EXPECT_EQ(w.loss_sum, engine.result.loss_sum);
-  EXPECT_EQ(w.count, engine.result.count);
+  EXPECT_EQ(p.statement().loss_sum, engine.result.loss_sum);
+  EXPECT_EQ(p.statement().count, engine.result.count);
   size_t compared = 0;
   for (int64_t l = 0; l < f.config.n_layers; ++l) {
-    for (const Projection p : kAllProjections) {
+    const PartWitness w = p.witness(testing::part_index(p, {PartKind::LAYER, l}));
+    for (const Projection pr : kAllProjections) {
       for (const bool is_a : {true, false}) {
-        const std::string n = adapter_tensor_name(l, p, is_a);
-        const ITensor& g = is_a ? engine.result.grads.a_of(l, p) : engine.result.grads.b_of(l, p);
-        EXPECT_EQ(view_to_i64(w.witness.data(w.graph.find("grad." + n))), g.data) << n;
-        const ITensor& theta = is_a ? engine.params.a_of(l, p) : engine.params.b_of(l, p);
-        EXPECT_EQ(view_to_i64(w.witness.data(w.graph.find(std::string(kNextPrefix) + n))), theta.data) << n;
-        compared += 2;
+        const TensorKey key = TensorKey::adapter(TensorKind::ADAPTER_GRAD, l, pr, is_a);
+        const ITensor& g = is_a ? engine.result.grads.a_of(l, pr) : engine.result.grads.b_of(l, pr);
+        EXPECT_EQ(view_to_i64(w.witness.data(w.graph.find(key))), g.data) << key.name();
+        ++compared;
+      }
+    }
+  }
+  const PartWitness u = p.witness(testing::part_index(p, {PartKind::UPDATE, 0}));
+  for (int64_t l = 0; l < f.config.n_layers; ++l) {
+    for (const Projection pr : kAllProjections) {
+      for (const bool is_a : {true, false}) {
+        const TensorKey key = TensorKey::adapter(TensorKind::NEXT_ADAPTER, l, pr, is_a);
+        const ITensor& theta = is_a ? engine.params.a_of(l, pr) : engine.params.b_of(l, pr);
+        EXPECT_EQ(view_to_i64(u.witness.data(u.graph.find(key))), theta.data) << key.name();
+        ++compared;
       }
     }
   }
   EXPECT_EQ(compared, 4 * 7 * static_cast<size_t>(f.config.n_layers));
 }
 
-// The layers alone (a large model's layer between two cuts): the gradient at the last layer's output enters
-// committed (here the engine's head computes it), the gradient at the first layer's input leaves as a cut, and the
-// update is the engine's.
-TEST(Step, LayersOnlyStepVerifiesWithTheEnginesAdapter) {
+// Memory does not grow with depth: the prover holds the engine's streams (a few tensors per layer) and one part's
+// witness, whose graph is the same for every layer.
+TEST(Step, EveryLayersPartHasTheSameShape) {
   const StepFixture& f = small();
-  const OptimizerConfig o = sgd(0.9, kNoClip);
-  StepStatement s = step_statement(f, o, 1);
-  s.layers_only = true;
-  EXPECT_EQ(s.unproven().back(), "head-backward");
-  const StepProof p = prove_step(s, {f.weights, f.adapter, f.batch}, f.commitments, ChannelMode::CLEAR);
-  PublicCommitments pub = f.public_part();
-  pub.merge(public_commitments(p.outputs.commitments));
-  const Status v = verify_step(p.statement, f.weights_trusted(), pub, p.proof, ChannelMode::CLEAR);
-  EXPECT_TRUE(v.ok()) << v.error().to_string();
-  EngineRun engine{f.adapter, OptimizerState::zeros_for(f.adapter, o), {}};
-  engine.step(f, o);
-  expect_same(p.outputs.adapter, engine.params, "adapter");
-  expect_same(p.outputs.optimizer.m, engine.state.m, "momentum");
+  StepStatement s = step_statement(f, sgd(0.9, kNoClip), 1);
+  s.count = batch_count(f.batch);
+  const StepGraph a = build_part_graph(s, {PartKind::LAYER, 1}).value();
+  ModelConfig deep = f.config;
+  deep.n_layers = 12;
+  s.model = deep;
+  const StepGraph b = build_part_graph(s, {PartKind::LAYER, 7}).value();
+  ASSERT_EQ(a.tensors().size(), b.tensors().size());
+  for (size_t i = 0; i < a.tensors().size(); ++i) EXPECT_EQ(a.tensors()[i].dims, b.tensors()[i].dims);
 }
 
 TEST(Step, StatementsThatCannotBeProvenAreRefused) {
@@ -231,10 +239,10 @@ TEST(Step, StatementsThatCannotBeProvenAreRefused) {
   bad = s;
   bad.optimizer.lr = -1;
   EXPECT_EQ(bad.validate().code(), ErrorCode::INVALID_ARGUMENT);
-  bad = s;
-  bad.layers_only = true;
-  bad.optimizer.clip_norm = 1;
-  EXPECT_EQ(bad.validate().code(), ErrorCode::INVALID_ARGUMENT);
+  // Parts the step does not have.
+  EXPECT_EQ(build_part_graph(s, {PartKind::LAYER, f.config.n_layers}).code(), ErrorCode::INVALID_ARGUMENT);
+  EXPECT_EQ(build_part_graph(f.statement(StepMode::FORWARD), {PartKind::UPDATE, 0}).code(),
+            ErrorCode::INVALID_ARGUMENT);
   // A step after the first needs the optimizer state it starts from.
   bad = step_statement(f, adamw(kNoClip), 2);
   EXPECT_THROW(prove_step(bad, {f.weights, f.adapter, f.batch}, f.commitments, ChannelMode::CLEAR), ZkError);
@@ -242,61 +250,39 @@ TEST(Step, StatementsThatCannotBeProvenAreRefused) {
 
 // ---- soundness ----
 
-// A cheating prover's step: the honest witness changed by `change` (which returns the first operation to
-// recompute after it), the step's outputs committed as the changed witness has them, proven with false relations
-// allowed; the verifier's commitments with them.
-struct Cheat {
-  StepStatement statement;
-  std::vector<uint8_t> proof;
-  PublicCommitments commitments;
-};
-
-Cheat cheat(const StepFixture& f, const OptimizerConfig& o, const std::function<size_t(StepProverWitness&)>& change,
-            ChannelMode mode) {
-  Cheat c;
-  c.statement = step_statement(f, o, 1);
-  c.statement.count = batch_count(f.batch);
-  StepProverWitness w = build_step_witness(c.statement, {f.weights, f.adapter, f.batch});
-  graph_compute_witness(w.graph, w.witness, 0, change(w));
-  c.statement.loss_sum = w.loss_sum;
-  const StepOutputs out = step_outputs(c.statement, w, f.adapter);
-  StepProveOptions opt;
-  opt.allow_false_relations = true;
-  c.proof = prove_step_witness(c.statement, w, f.commitments, mode, opt, &out.commitments);
-  c.commitments = f.public_part();
-  c.commitments.merge(public_commitments(out.commitments));
-  return c;
+// A cheating prover's step: the honest witness of one part changed by `change` (which changes tensors with
+// testing::change_and_recompute), the part's cuts and outputs committed as the changed witness has them, proven
+// with false relations allowed and verified on its own given the header.
+Status cheat(const StepFixture& f, const OptimizerConfig& o, PartId part,
+             const std::function<void(StepProver&, PartWitness&)>& change, ChannelMode mode) {
+  StepProver p(step_statement(f, o, 1), {f.weights, f.adapter, f.batch}, f.commitments, mode);
+  PartWitness w = p.witness(testing::part_index(p, part));
+  change(p, w);
+  return f.prove_part(p, w, mode);
 }
 
-// Adds `delta` to entry `entry` of the tensor `name`; returns the operation after its producer.
-size_t shift_entry(StepProverWitness& w, const std::string& name, size_t entry, int64_t delta) {
-  const size_t id = w.graph.find(name);
-  std::vector<int64_t> v = view_to_i64(w.witness.data(id));
-  v.at(entry) += delta;
-  w.witness.set(id, std::move(v));
-  return static_cast<size_t>(w.graph.tensors()[id].producer + 1);
-}
-
-Status verify_cheat(const StepFixture& f, const Cheat& c, ChannelMode mode) {
-  return verify_step(c.statement, f.weights_trusted(), c.commitments, c.proof, mode);
+void shift(StepProver& p, PartWitness& w, const std::string& name, size_t entry, int64_t delta) {
+  testing::change_and_recompute(p, w, w.graph.find(name), entry, delta);
 }
 
 class StepCheat : public ::testing::TestWithParam<ChannelMode> {};
 
 TEST_P(StepCheat, ChangedAdapterGradientIsRejected) {
   const ChannelMode mode = GetParam();
-  const Cheat c = cheat(small(), sgd(0, kNoClip), [](StepProverWitness& w) {
-    return shift_entry(w, "grad." + adapter_tensor_name(1, Projection::Q, true), 3, 1 << 20);
+  const Status v = cheat(small(), sgd(0, kNoClip), {PartKind::LAYER, 1}, [](StepProver& p, PartWitness& w) {
+    shift(p, w, "grad." + adapter_tensor_name(1, Projection::Q, true), 3, 1 << 20);
   }, mode);
-  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::SUMCHECK_FINAL_MISMATCH);
+  EXPECT_EQ(v.code(), ErrorCode::SUMCHECK_FINAL_MISMATCH) << v.error().to_string();
+  EXPECT_TRUE(v.error().message.starts_with("layer 1: ")) << v.error().message;
 }
 
 TEST_P(StepCheat, ChangedOptimizerMomentIsRejected) {
   const ChannelMode mode = GetParam();
-  const Cheat c = cheat(small(), adamw(kNoClip), [](StepProverWitness& w) {
-    return shift_entry(w, "next.optimizer.m." + adapter_tensor_name(0, Projection::V, false), 2, 1);
+  const Status v = cheat(small(), adamw(kNoClip), {PartKind::UPDATE, 0}, [](StepProver& p, PartWitness& w) {
+    shift(p, w, "next.optimizer.m." + adapter_tensor_name(0, Projection::V, false), 2, 1);
   }, mode);
-  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::RELATION_MISMATCH);
+  EXPECT_EQ(v.code(), ErrorCode::RELATION_MISMATCH) << v.error().to_string();
+  EXPECT_TRUE(v.error().message.starts_with("update: ")) << v.error().message;
 }
 
 TEST_P(StepCheat, DivisionQuotientMovedIsRejected) {
@@ -304,20 +290,24 @@ TEST_P(StepCheat, DivisionQuotientMovedIsRejected) {
   // it: the remainder leaves [0, 2N).
   const ChannelMode mode = GetParam();
   const int64_t n = batch_count(small().batch);
-  const Cheat c = cheat(small(), sgd(0, kNoClip), [n](StepProverWitness& w) {
+  const Status v = cheat(small(), sgd(0, kNoClip), {PartKind::UPDATE, 0}, [n](StepProver& p, PartWitness& w) {
     const std::string g = "mean_grad." + adapter_tensor_name(0, Projection::O, false);
-    shift_entry(w, g + ".remainder", 5, -2 * n);
-    shift_entry(w, g + ".slack", 5, 2 * n);
-    return shift_entry(w, g, 5, 1);
+    std::vector<int64_t> r = view_to_i64(w.witness.data(w.graph.find(g + ".remainder")));
+    r[5] -= 2 * n;
+    w.witness.set(w.graph.find(g + ".remainder"), std::move(r));
+    std::vector<int64_t> sl = view_to_i64(w.witness.data(w.graph.find(g + ".slack")));
+    sl[5] += 2 * n;
+    w.witness.set(w.graph.find(g + ".slack"), std::move(sl));
+    shift(p, w, g, 5, 1);
   }, mode);
-  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::LOOKUP_SUM_MISMATCH);
+  EXPECT_EQ(v.code(), ErrorCode::LOOKUP_SUM_MISMATCH) << v.error().to_string();
 }
 
 TEST_P(StepCheat, FlippedClippingDecisionIsRejected) {
   // Gradients above the clipping norm, kept as they are: flag 0, the clip's outputs its inputs, and the decision
   // term as flag 0 makes it, CLIP - den = -(den - CLIP - 1) - 1, negative: out of its range.
   const ChannelMode mode = GetParam();
-  const Cheat c = cheat(small(), sgd(0, kClips), [](StepProverWitness& w) {
+  const Status v = cheat(small(), sgd(0, kClips), {PartKind::UPDATE, 0}, [](StepProver& p, PartWitness& w) {
     const size_t flag = w.graph.find("clip.flag");
     EXPECT_EQ(view_to_i64(w.witness.data(flag)), std::vector<int64_t>{1});
     w.witness.set(flag, std::vector<int64_t>{0});
@@ -327,9 +317,13 @@ TEST_P(StepCheat, FlippedClippingDecisionIsRejected) {
     for (size_t j = 0; j < op.outputs.size(); ++j) {
       w.witness.set(op.outputs[j], view_to_i64(w.witness.data(op.inputs[j])));
     }
-    return static_cast<size_t>(w.graph.tensors()[flag].producer + 1);
+    graph_compute_witness(w.graph, w.witness, 0, static_cast<size_t>(w.graph.tensors()[flag].producer + 1));
+    for (const size_t i : w.graph.statement_tensors()) {
+      const GraphTensor& t = w.graph.tensors()[i];
+      if (t.producer >= 0) p.replace_committed(*t.key, view_to_i64(w.witness.data(i)));
+    }
   }, mode);
-  EXPECT_EQ(verify_cheat(small(), c, mode).code(), ErrorCode::LOOKUP_SUM_MISMATCH);
+  EXPECT_EQ(v.code(), ErrorCode::LOOKUP_SUM_MISMATCH) << v.error().to_string();
 }
 
 TEST_P(StepCheat, OtherStatementOrOutputIsRejected) {
@@ -351,12 +345,91 @@ TEST_P(StepCheat, OtherStatementOrOutputIsRejected) {
   other = p.statement;
   other.count += 1;
   EXPECT_EQ(verify_step(other, f.weights_trusted(), pub, p.proof, mode).code(), ErrorCode::TRANSCRIPT_MISMATCH);
-  // The new adapter's commitment replaced by another adapter's (the one before the step).
+  // The step of another run: the same work, but every sub-proof's transcript names the run.
+  other = p.statement;
+  other.run[0] ^= 1;
+  const Status run = verify_step(other, f.weights_trusted(), pub, p.proof, mode);
+  EXPECT_EQ(run.code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  EXPECT_TRUE(run.error().message.starts_with("embedding: ")) << run.error().message;
+  // The new adapter's commitment replaced by another adapter's (the one before the step): the update part fails.
   const std::string out = std::string(kNextPrefix) + adapter_tensor_name(0, Projection::Q, false);
   PublicCommitments swapped = pub;
   swapped.at(out) = pub.at(adapter_tensor_name(0, Projection::Q, false));
-  EXPECT_EQ(verify_step(p.statement, f.weights_trusted(), swapped, p.proof, mode).code(),
-            ErrorCode::TRANSCRIPT_MISMATCH);
+  const Status v = verify_step(p.statement, f.weights_trusted(), swapped, p.proof, mode);
+  EXPECT_EQ(v.code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  EXPECT_TRUE(v.error().message.starts_with("update: ")) << v.error().message;
+}
+
+// ---- the sub-proofs make the step ----
+
+TEST_P(StepCheat, PartsThatDoNotMakeTheStepAreRejected) {
+  const ChannelMode mode = GetParam();
+  const StepFixture& f = small();
+  const StepProof p = prove_step(step_statement(f, sgd(0.9, kNoClip), 1), {f.weights, f.adapter, f.batch},
+                                 f.commitments, mode);
+  PublicCommitments pub = f.public_part();
+  pub.merge(public_commitments(p.outputs.commitments));
+  const auto verify = [&](const StepProofData& d) { return verify_step(p.statement, f.weights_trusted(), pub, d, mode); };
+  ASSERT_TRUE(verify(p.proof).ok());
+  const size_t l0 = 1, l1 = 2;  // the parts: embedding, layer 0, layer 1, head, update
+
+  StepProofData swapped = p.proof;
+  std::swap(swapped.parts[l0], swapped.parts[l1]);
+  Status v = verify(swapped);
+  EXPECT_EQ(v.code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  EXPECT_TRUE(v.error().message.starts_with("layer 0: ")) << v.error().message;
+
+  StepProofData duplicated = p.proof;
+  duplicated.parts[l1] = duplicated.parts[l0];
+  v = verify(duplicated);
+  EXPECT_EQ(v.code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  EXPECT_TRUE(v.error().message.starts_with("layer 1: ")) << v.error().message;
+
+  StepProofData missing = p.proof;
+  missing.parts.erase(missing.parts.begin() + static_cast<std::ptrdiff_t>(l1));
+  EXPECT_EQ(verify(missing).code(), ErrorCode::SUBPROOF_MISMATCH);
+
+  // A header with a cut less, or with one cut's commitment another's (of the same shape).
+  StepProofData short_header = p.proof;
+  short_header.header.pop_back();
+  EXPECT_EQ(verify(short_header).code(), ErrorCode::SUBPROOF_MISMATCH);
+  StepProofData replaced = p.proof;
+  ASSERT_EQ(replaced.header[1].first, "cut.h.1");
+  replaced.header[1].second = replaced.header[2].second;
+  v = verify(replaced);
+  EXPECT_EQ(v.code(), ErrorCode::TRANSCRIPT_MISMATCH) << v.error().to_string();
+  EXPECT_TRUE(v.error().message.starts_with("embedding: ")) << v.error().message;
+
+  // A sub-proof of the next step (the same layer, from the adapter this step ended with).
+  const StepProof next = prove_step(step_statement(f, sgd(0.9, kNoClip), 2),
+                                    {f.weights, p.outputs.adapter, f.batch, &p.outputs.optimizer},
+                                    [&] {
+                                      ProverCommitments c = f.commitments;
+                                      for (auto& [n, x] : next_step_inputs(p.outputs.commitments)) c.insert_or_assign(n, x);
+                                      return c;
+                                    }(),
+                                    mode);
+  StepProofData other_step = p.proof;
+  other_step.parts[l1] = next.proof.parts[l1];
+  v = verify(other_step);
+  EXPECT_EQ(v.code(), ErrorCode::TRANSCRIPT_MISMATCH);
+  EXPECT_TRUE(v.error().message.starts_with("layer 1: ")) << v.error().message;
+}
+
+// A prover whose header holds another residual stream than its layer computes: the layer producing it is rejected
+// (the committed stream is not the one its graph computes).
+TEST_P(StepCheat, HeaderCutNotTheLayersOutputIsRejected) {
+  const ChannelMode mode = GetParam();
+  const StepFixture& f = small();
+  StepProver p(step_statement(f, sgd(0, kNoClip), 1), {f.weights, f.adapter, f.batch}, f.commitments, mode);
+  const PartWitness layer0 = p.witness(testing::part_index(p, {PartKind::LAYER, 0}));
+  std::vector<int64_t> h1 = view_to_i64(layer0.witness.data(layer0.graph.find(TensorKey::residual(1))));
+  h1[7] += 1;
+  p.replace_committed(TensorKey::residual(1), h1);
+  const Status v = f.prove_part(p, layer0, mode);
+  ASSERT_FALSE(v.ok());
+  EXPECT_GE(static_cast<int>(v.code()), 100) << v.error().to_string();
+  EXPECT_TRUE(v.error().message.starts_with("layer 0: ")) << v.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(Step, StepCheat, ::testing::Values(ChannelMode::CLEAR, ChannelMode::ZERO_KNOWLEDGE),

@@ -78,7 +78,7 @@ Result<RunResult> prove_run(const RunOptions& options, RunObserver* observer = n
 // Continues RUN from its last complete proof (INVALID_ARGUMENT when RUN is not a run this prover can continue:
 // no statement, no prover state for its last proof, a gap in its proofs). model_dir and data_file override where
 // the run's prover/run.json says they are.
-Result<RunResult> resume_run(const std::filesystem::path& run, int threads, int jobs, RunObserver* observer = nullptr,
+Result<RunResult> resume_run(const std::filesystem::path& run, int threads, int jobs = 1, RunObserver* observer = nullptr,
                              const std::optional<std::filesystem::path>& model_dir = {},
                              const std::optional<std::filesystem::path>& data_file = {});
 

@@ -9,7 +9,8 @@
 // witness_s is the engine's pass (the step computed without a proof, giving the cuts), commit_s the commitments of
 // the cuts and outputs (the step's header), prove_s the sub-proofs' wall time; subproofs_s their sum (above the wall
 // time when several are proven at once), so that the streaming overhead (everything but the sub-proofs) is
-// witness_s + commit_s over the whole.
+// witness_s + commit_s over the whole. The sub-proofs' fields are optional when read (reports of runs whose steps
+// were one proof).
 // Steps are listed 1, 2, 3, ... in order. A non-finite real (a loss that overflowed, a time never measured) is
 // written as null and read back as NaN.
 //

@@ -66,6 +66,7 @@ struct StepOutputs {
 
 // One part's graph with the prover's tensors.
 struct PartWitness {
+  size_t index = 0;  // in the plan
   PartId part;
   StepGraph graph;
   StepWitness witness;
