@@ -63,6 +63,12 @@ void add_bench_commands(CLI::App& app, std::vector<Command>& commands) {
   prove->add_option("--what", bench_prove_what(), "What to prove, comma-separated: linear (the default), forward, step");
   prove->add_option("--shapes", bench_prove_shapes(), "Comma-separated: tiny, llama-2-7b-layer (default both)");
   prove->add_option("--zk", bench_prove_zk(), "on (zero knowledge, the default), off (the clear channel) or both");
+  CLI::App* depth = add("depth", "Peak memory of one proven step against the model's depth, a process per depth",
+                        [] { return bench_depth(); });
+  depth->add_option("--layers", bench_depth_layers(), "Depths, comma-separated (default 2,8)");
+  depth->add_option("--width", bench_depth_width(), "d_model (heads of 64)")->capture_default_str();
+  depth->add_option("--vocab", bench_depth_vocab(), "Vocabulary size")->capture_default_str();
+  depth->add_option("--seq", bench_depth_seq(), "Tokens per sequence")->capture_default_str();
   CLI::App* msm = add("msm", "Multi-scalar multiplication, 2^16 and 2^20 points", [opts] {
     return bench_msm(opts->max_log2n);
   });

@@ -22,7 +22,7 @@ HyraxParams row_params(int64_t seq) {
   return {n, 0};
 }
 
-// The statement shape of a batch of `batch` rows: one Hyrax row per sequence.
+// The statement shape of a batch of `batch` rows: one Hyrax row per sequence (of `seq` entries, 1 for the counts).
 HyraxParams batch_params(int64_t batch, int64_t seq) {
   const unsigned rows = data_batch_row_vars(batch);
   return {rows + log2_ceil(static_cast<uint64_t>(seq)), rows};
@@ -61,7 +61,7 @@ std::vector<uint8_t> DataCommitment::to_bytes() const {
   w.u64(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
     w.g1(tokens[i]);
-    w.g1(mask[i]);
+    w.g1(targets[i]);
   }
   return w.take();
 }
@@ -106,10 +106,10 @@ Result<DataCommitment> DataCommitment::from_bytes(std::span<const uint8_t> bytes
   auto points = r.g1_affines(2 * n.value(), "example commitments", threads);
   if (!points) return fail(points.error());
   c.tokens.resize(n.value());
-  c.mask.resize(n.value());
+  c.targets.resize(n.value());
   for (size_t i = 0; i < n.value(); ++i) {
     c.tokens[i] = (*points)[2 * i];
-    c.mask[i] = (*points)[2 * i + 1];
+    c.targets[i] = (*points)[2 * i + 1];
   }
   if (Status s = r.finish(); !s) return fail(s.error());
   return c;
@@ -156,20 +156,21 @@ DataProverCommitment commit_data(std::span<const TokenSequence> examples, int64_
   c.pad_token = model.pad_token_id;
   const size_t n = examples.size();
   c.tokens.resize(n);
-  c.mask.resize(n);
+  c.targets.resize(n);
   out.token_blinds.resize(n);
-  out.mask_blinds.resize(n);
+  out.target_blinds.resize(n);
   for (size_t i = 0; i < n; ++i) {
     out.token_blinds[i] = Fr::random();
-    out.mask_blinds[i] = Fr::random();
+    out.target_blinds[i] = Fr::random();
   }
-  const HyraxParams params = row_params(seq);
+  const HyraxParams params = row_params(seq), one{0, 0};
   parallel_for(n, resolve_threads(threads), [&](size_t i) {
     const Batch b = make_batch({examples[i]}, seq, model);
-    const std::vector<int64_t> tokens = batch_tokens(b), mask = batch_mask(b);
+    const std::vector<int64_t> tokens = batch_tokens(b), count = batch_targets(b);
     c.tokens[i] = hyrax_commit_with_blinds(TableView(tokens), params, std::span(&out.token_blinds[i], 1), 0, 1)
                       .rows()[0];
-    c.mask[i] = hyrax_commit_with_blinds(TableView(mask), params, std::span(&out.mask_blinds[i], 1), 0, 1).rows()[0];
+    c.targets[i] =
+        hyrax_commit_with_blinds(TableView(count), one, std::span(&out.target_blinds[i], 1), 0, 1).rows()[0];
   });
   out.content = data_content_hash(examples, seq);
   return out;
@@ -177,15 +178,16 @@ DataProverCommitment commit_data(std::span<const TokenSequence> examples, int64_
 
 Result<PublicCommitments> data_batch_commitments(const DataCommitment& c, std::span<const int64_t> indices) {
   if (Status s = check_indices(c, indices); !s) return s.error();
-  const HyraxParams params = batch_params(static_cast<int64_t>(indices.size()), c.seq);
-  std::vector<G1Affine> tokens(params.rows()), mask(params.rows());  // the identity beyond the batch
+  const auto batch = static_cast<int64_t>(indices.size());
+  const HyraxParams params = batch_params(batch, c.seq), count_params = batch_params(batch, 1);
+  std::vector<G1Affine> tokens(params.rows()), targets(params.rows());  // the identity beyond the batch
   for (size_t b = 0; b < indices.size(); ++b) {
     tokens[b] = c.tokens[static_cast<size_t>(indices[b])];
-    mask[b] = c.mask[static_cast<size_t>(indices[b])];
+    targets[b] = c.targets[static_cast<size_t>(indices[b])];
   }
   PublicCommitments out;
   out.emplace("batch.tokens", HyraxCommitment(params, std::move(tokens)));
-  out.emplace("batch.mask", HyraxCommitment(params, std::move(mask)));
+  out.emplace("batch.targets", HyraxCommitment(count_params, std::move(targets)));
   return out;
 }
 
@@ -194,14 +196,14 @@ Result<ProverCommitments> data_batch_prover_commitments(const DataProverCommitme
   auto pub = data_batch_commitments(c.commitment, indices);
   if (!pub) return pub.error();
   const size_t rows = pub->at("batch.tokens").rows().size();
-  HyraxProverData tokens{std::vector<Fr>(rows, Fr::zero())}, mask{std::vector<Fr>(rows, Fr::zero())};
+  HyraxProverData tokens{std::vector<Fr>(rows, Fr::zero())}, targets{std::vector<Fr>(rows, Fr::zero())};
   for (size_t b = 0; b < indices.size(); ++b) {
     tokens.row_blinds[b] = c.token_blinds[static_cast<size_t>(indices[b])];
-    mask.row_blinds[b] = c.mask_blinds[static_cast<size_t>(indices[b])];
+    targets.row_blinds[b] = c.target_blinds[static_cast<size_t>(indices[b])];
   }
   ProverCommitments out;
   out.emplace("batch.tokens", HyraxCommitted{pub->at("batch.tokens"), std::move(tokens)});
-  out.emplace("batch.mask", HyraxCommitted{pub->at("batch.mask"), std::move(mask)});
+  out.emplace("batch.targets", HyraxCommitted{pub->at("batch.targets"), std::move(targets)});
   return out;
 }
 
@@ -218,7 +220,7 @@ Status write_data_commitment(const std::filesystem::path& public_file, const Dat
   w.u64(c.token_blinds.size());
   for (size_t i = 0; i < c.token_blinds.size(); ++i) {
     w.fr(c.token_blinds[i]);
-    w.fr(c.mask_blinds[i]);
+    w.fr(c.target_blinds[i]);
   }
   // The prover's file first: a public file never exists without the blinds that open it.
   if (Status s = write_file_atomically(prover_file_path(public_file), w.take()); !s) return s;
@@ -274,7 +276,7 @@ Result<DataProverCommitment> read_data_prover_commitment(const std::filesystem::
   if (!blinds) return fail(blinds.error());
   for (size_t i = 0; i < n.value(); ++i) {
     out.token_blinds.push_back((*blinds)[2 * i]);
-    out.mask_blinds.push_back((*blinds)[2 * i + 1]);
+    out.target_blinds.push_back((*blinds)[2 * i + 1]);
   }
   if (Status s = r.finish(); !s) return fail(s.error());
   return out;

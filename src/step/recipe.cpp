@@ -10,6 +10,7 @@
 #include "zklora/fixed/nn.h"
 #include "zklora/ops/add/add_op.h"
 #include "zklora/ops/cross_entropy/cross_entropy_op.h"
+#include "zklora/ops/cross_entropy/target_mask_op.h"
 #include "zklora/ops/embedding/embedding_op.h"
 #include "zklora/ops/matmul/matmul_op.h"
 #include "zklora/ops/rescale/rescale_op.h"
@@ -73,8 +74,10 @@ void Recipe::head_part() {
   const size_t lm_head = g_.add_statement_tensor(lm_head_key(), {u(m_.vocab_size), u(m_.d_model)});
   const size_t logits = linear_layer("logits", fn.y, lm_head, u(m_.d_model), u(m_.vocab_size), kFixed.weight, 1);  // (B, S, V)
   const size_t one_hot = g_.add_statement_tensor(TensorKey::of(TensorKind::ONE_HOT), act(m_.vocab_size));
-  const size_t mask = g_.add_statement_tensor(TensorKey::of(TensorKind::BATCH_MASK), rows(), true);  // (B, S)
-  if (s_.on_data()) g_.set_row_vars(mask, data_batch_row_vars(s_.batch));
+  // Each row's number of targets, from the data (one commitment per example), and the mask derived from it.
+  const size_t counts = g_.add_statement_tensor(TensorKey::of(TensorKind::BATCH_TARGETS), {u(s_.batch)}, true);  // (B)
+  if (s_.on_data()) g_.set_row_vars(counts, data_batch_row_vars(s_.batch));
+  const size_t mask = g_.apply1(std::make_unique<TargetMaskOp>(u(s_.batch), u(s_.seq)), {counts}, "batch.mask");  // (B, S)
   const std::vector<size_t> out =
       g_.apply(std::make_unique<CrossEntropyOp>(u(s_.batch), u(s_.seq), u(m_.vocab_size), s_.updates()),
                {logits, one_hot, mask}, "loss");

@@ -191,17 +191,18 @@ PublicCommitments next_step_inputs(const PublicCommitments& outputs) { return st
 
 std::vector<int64_t> batch_tokens(const Batch& batch) { return {batch.tokens.begin(), batch.tokens.end()}; }
 
-std::vector<int64_t> batch_mask(const Batch& batch) {
-  std::vector<int64_t> m(batch.targets.size());
-  for (size_t i = 0; i < m.size(); ++i) m[i] = batch.targets[i] >= 0 ? 1 : 0;
-  return m;
+std::vector<int64_t> batch_targets(const Batch& batch) {
+  std::vector<int64_t> n(static_cast<size_t>(batch.batch), 0);
+  for (size_t i = 0; i < batch.targets.size(); ++i) n[i / static_cast<size_t>(batch.seq)] += batch.targets[i] >= 0;
+  return n;
 }
 
 ProverCommitments commit_batch(const Batch& batch, int threads) {
   const std::vector<uint64_t> dims{u(batch.batch), u(batch.seq)};
   ProverCommitments out;
   out.emplace("batch.tokens", hyrax_commit_tensor(dims, std::span<const int64_t>(batch_tokens(batch)), threads));
-  out.emplace("batch.mask", hyrax_commit_tensor(dims, std::span<const int64_t>(batch_mask(batch)), threads));
+  out.emplace("batch.targets", hyrax_commit_tensor(std::vector<uint64_t>{u(batch.batch)},
+                                                   std::span<const int64_t>(batch_targets(batch)), threads));
   return out;
 }
 

@@ -58,7 +58,7 @@ class PartData {
         if (in_.optimizer == nullptr) refuse("no optimizer state for " + k.name());
         return TableView(adapter_matrix(k.kind == TensorKind::MOMENT_M ? in_.optimizer->m : in_.optimizer->v, k).data);
       case TensorKind::BATCH_TOKENS: return keep(batch_tokens(in_.batch));
-      case TensorKind::BATCH_MASK: return keep(batch_mask(in_.batch));
+      case TensorKind::BATCH_TARGETS: return keep(batch_targets(in_.batch));
       case TensorKind::ONE_HOT: return TableView(one_hot_);
       case TensorKind::RESIDUAL:
       case TensorKind::RESIDUAL_GRAD:

@@ -31,7 +31,7 @@ std::string TensorKey::name() const {
     case TensorKind::NEXT_MOMENT_M: return "next.optimizer.m." + adapter_name(*this);
     case TensorKind::NEXT_MOMENT_V: return "next.optimizer.v." + adapter_name(*this);
     case TensorKind::BATCH_TOKENS: return "batch.tokens";
-    case TensorKind::BATCH_MASK: return "batch.mask";
+    case TensorKind::BATCH_TARGETS: return "batch.targets";
     case TensorKind::RESIDUAL: return "cut.h." + std::to_string(layer);
     case TensorKind::RESIDUAL_GRAD: return "cut.dh." + std::to_string(layer);
     case TensorKind::ONE_HOT: return "cut.one_hot";

@@ -13,13 +13,6 @@
 #include "zklora/step/weight_check.h"
 
 namespace zklora {
-namespace {
-
-void commit_into(ProverCommitments& out, const std::string& name, const WTensor& w, int threads) {
-  out.insert_or_assign(name, commit_weight_tensor(w, threads));
-}
-
-}  // namespace
 
 HyraxCommitted commit_weight_tensor(const WTensor& w, int threads) {
   std::vector<uint64_t> dims;
@@ -27,17 +20,46 @@ HyraxCommitted commit_weight_tensor(const WTensor& w, int threads) {
   return hyrax_commit_tensor(dims, std::span<const int32_t>(w.data), threads);
 }
 
+std::vector<WeightTensor> model_weight_tensors(const ModelConfig& c) {
+  const auto u = [](int64_t x) { return static_cast<uint64_t>(x); };
+  std::vector<WeightTensor> out{{TensorKey::of(TensorKind::EMBED), {u(c.vocab_size), u(c.d_model)}}};
+  if (!c.tie_embeddings) out.push_back({TensorKey::of(TensorKind::LM_HEAD), {u(c.vocab_size), u(c.d_model)}});
+  out.push_back({TensorKey::of(TensorKind::FINAL_NORM), {u(c.d_model)}});
+  for (int64_t l = 0; l < c.n_layers; ++l) {
+    out.push_back({TensorKey::norm(TensorKind::ATTN_NORM, l), {u(c.d_model)}});
+    out.push_back({TensorKey::norm(TensorKind::MLP_NORM, l), {u(c.d_model)}});
+    for (const Projection pr : kAllProjections) {
+      const auto [o, i] = projection_shape(c, pr);
+      out.push_back({TensorKey::projection(l, pr), {u(o), u(i)}});
+    }
+  }
+  return out;
+}
+
+const WTensor& weight_tensor(const ModelWeights& w, const TensorKey& k, std::shared_ptr<const LayerWeights>& layer) {
+  switch (k.kind) {
+    case TensorKind::EMBED: return w.embed;
+    case TensorKind::LM_HEAD: return w.lm_head;
+    case TensorKind::FINAL_NORM: return w.final_norm;
+    case TensorKind::PROJECTION:
+    case TensorKind::ATTN_NORM:
+    case TensorKind::MLP_NORM:
+      if (!layer) layer = w.layer(k.layer);
+      return k.kind == TensorKind::PROJECTION ? layer->projection(k.proj)
+             : k.kind == TensorKind::ATTN_NORM ? layer->attn_norm
+                                               : layer->mlp_norm;
+    default: throw ZkError(ErrorCode::INVALID_ARGUMENT, k.name() + " is not a base weight");
+  }
+}
+
 ProverCommitments commit_model_weights(const ModelWeights& weights, int threads) {
   ProverCommitments out;
-  commit_into(out, "embed", weights.embed, threads);
-  commit_into(out, "lm_head", weights.lm_head, threads);
-  commit_into(out, "final_norm", weights.final_norm, threads);
-  for (int64_t l = 0; l < weights.config.n_layers; ++l) {
-    const auto layer = weights.layer(l);
-    const std::string p = "layers." + std::to_string(l) + ".";
-    commit_into(out, p + "attn_norm", layer->attn_norm, threads);
-    commit_into(out, p + "mlp_norm", layer->mlp_norm, threads);
-    for (const Projection pr : kAllProjections) commit_into(out, p + projection_module(pr), layer->projection(pr), threads);
+  std::shared_ptr<const LayerWeights> layer;
+  int64_t held = -1;
+  for (const WeightTensor& t : model_weight_tensors(weights.config)) {
+    if (t.key.layer != held) layer.reset();  // one layer's weights at a time
+    held = t.key.layer;
+    out.emplace(t.key.name(), commit_weight_tensor(weight_tensor(weights, t.key, layer), threads));
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "zklora/ops/attention/attention_backward_ops.h"
 #include "zklora/ops/attention/attention_ops.h"
 #include "zklora/ops/cross_entropy/cross_entropy_op.h"
+#include "zklora/ops/cross_entropy/target_mask_op.h"
 #include "zklora/ops/embedding/embedding_op.h"
 #include "zklora/ops/matmul/matmul_op.h"
 #include "zklora/ops/matmul/row_contraction_op.h"
@@ -300,6 +301,10 @@ std::vector<OpCase> make_cases() {
     for (const char* name : {"grad", "count", "prob", "div_remainder", "div_slack"}) grad_changes.emplace(name, kFinal);
     c.push_back({"cross_entropy_grad", [] { return std::make_unique<CrossEntropyOp>(2, 3, 7, true); },
                  {act("logits", {2, 3, 7}, 18), ohi, mask}, grad_changes});
+    // The same mask from the rows' numbers of targets (2 and 1): a changed entry breaks its rules or its sums.
+    c.push_back({"target_mask", [] { return std::make_unique<TargetMaskOp>(2, 3); },
+                 {{"counts", {2}, {2, 1}, RangeSpec{2, false}, nullptr}},
+                 {{"", kFinal}}});
   }
   return c;
 }

@@ -225,6 +225,27 @@ TEST(Step, EveryLayersPartHasTheSameShape) {
   for (size_t i = 0; i < a.tensors().size(); ++i) EXPECT_EQ(a.tensors()[i].dims, b.tensors()[i].dims);
 }
 
+// A model whose LM head is its embedding (tie_word_embeddings, as Llama 3.2 and small Qwen2 models ship): the weight
+// commitment holds no "lm_head", the head's part reads the embedding's own commitment (the same committed tensor,
+// not an assumption), and the step verifies with the engine's adapter.
+TEST(Step, TiedEmbeddingsAreOneCommittedTensor) {
+  ModelConfig c = testing::small_config();
+  c.tie_embeddings = true;
+  const StepFixture f = testing::make_step_fixture(c, 2, 6, {Projection::Q, Projection::V});
+  EXPECT_EQ(f.commitments.count("lm_head"), 0u);
+  EXPECT_EQ(f.commitments.count("embed"), 1u);
+  StepStatement s = step_statement(f, sgd(0, kNoClip), 1);
+  s.count = batch_count(f.batch);
+  const StepGraph head = build_part_graph(s, {PartKind::HEAD, 0}).value();
+  bool reads_embed = false;
+  for (const size_t i : head.statement_tensors()) {
+    EXPECT_NE(head.tensors()[i].name, "lm_head");
+    reads_embed = reads_embed || head.tensors()[i].name == "embed";
+  }
+  EXPECT_TRUE(reads_embed);
+  prove_chain(f, sgd(0, kNoClip), 1, ChannelMode::CLEAR);
+}
+
 TEST(Step, StatementsThatCannotBeProvenAreRefused) {
   const StepFixture& f = small();
   StepStatement s = step_statement(f, sgd(0, kNoClip), 1);

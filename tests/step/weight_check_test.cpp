@@ -32,7 +32,7 @@ const Committed& small_model() {
 TEST(WeightCheck, CompleteAndBoundToTheCommitment) {
   const Committed& m = small_model();
   const ModelConfig& cfg = m.weights.config;
-  EXPECT_EQ(weight_check_tensors(cfg).size(), 3u + 9u * static_cast<size_t>(cfg.n_layers));
+  EXPECT_EQ(model_weight_tensors(cfg).size(), 3u + 9u * static_cast<size_t>(cfg.n_layers));
   const auto proof = prove_weight_check(m.weights, m.commitments);
   const PublicCommitments pub = public_commitments(m.commitments);
   const Status ok = verify_weight_check(cfg, pub, proof);

@@ -65,8 +65,10 @@ inline ModelWeights random_model(const ModelConfig& c, uint64_t seed, double std
     }
     layers.push_back(std::move(w));
   }
-  return ModelWeights::resident(c, normal_weights({c.vocab_size, c.d_model}, std, g), ones(c.d_model),
-                                normal_weights({c.vocab_size, c.d_model}, std, g), std::move(layers));
+  WTensor embed = normal_weights({c.vocab_size, c.d_model}, std, g);
+  // Tied (tie_word_embeddings): the LM head is the embedding.
+  WTensor head = c.tie_embeddings ? embed : normal_weights({c.vocab_size, c.d_model}, std, g);
+  return ModelWeights::resident(c, std::move(embed), ones(c.d_model), std::move(head), std::move(layers));
 }
 
 // An adapter on every projection with non-zero B, so every gradient is non-zero.

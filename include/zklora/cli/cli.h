@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace zklora {
@@ -39,5 +40,13 @@ std::string& bench_prove_what();
 std::string& bench_prove_shapes();
 // on (the default), off (the clear channel) or both (with the zero-knowledge/clear ratios).
 std::string& bench_prove_zk();
+
+// `zklora bench depth`: {"results": [{"layers", "peak_rss_mb", "peak_over_shallowest", ...}]}: one proven step of
+// models of the same width and several depths, each in a process of its own (bench_depth.cpp).
+nlohmann::json bench_depth();
+std::string& bench_depth_layers();
+int64_t& bench_depth_width();
+int64_t& bench_depth_vocab();
+int64_t& bench_depth_seq();
 
 }  // namespace zklora

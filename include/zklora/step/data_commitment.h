@@ -2,26 +2,27 @@
 // length) and how a step's batch is assembled from it.
 //
 // Layout. Example i is laid out as one row of a batch (model/llama.h, make_batch with one sequence): its first S
-// tokens, the rest of the row the pad token; its mask (statement.h, "batch.mask"): 1 at position t when t + 1 is
-// a token of the row, else 0. Each is zero-padded to S' = 2^ceil(log2 S) entries and committed as ONE Pedersen
-// vector commitment over the first S' Hyrax generators:
-//     T_i = <tokens_i, G> + tau_i H,   M_i = <mask_i, G> + mu_i H.
+// tokens, the rest of the row the pad token, zero-padded to S' = 2^ceil(log2 S) entries and committed as ONE
+// Pedersen vector commitment over the first S' Hyrax generators; and its number of targets n_i (the positions t
+// whose token t + 1 is one of the example's: min(len_i, S) - 1, or 0), committed alone over the first generator:
+//     T_i = <tokens_i, G> + tau_i H,   C_i = n_i G_0 + gamma_i H.
 // A step's batch of B rows at public indices (idx_0 .. idx_{B-1}) is the statement tensor "batch.tokens" (B, S),
 // committed with Hyrax with one row per sequence (log2 B' row variables, B' = 2^ceil(log2 B)): its row
 // commitments are T_{idx_0} .. T_{idx_{B-1}}, then the identity (the commitment to a zero row with blind 0) for the
-// rows B .. B'-1; "batch.mask" the same from the M_i. The verifier assembles both from the public data
-// commitment and the indices, so a step proof over them proves that its batch IS those rows of the data set: the
-// step's own checks then cover the rest (ids inside the vocabulary by the embedding lookup; the mask boolean,
-// never rising along a row and 0 on its last position by the loss; zero padding by the statement tensors' check).
-// The prover's blinds for the batch are the data rows' (and 0 for padding rows).
+// rows B .. B'-1; "batch.targets" (B) the same from the C_i, one entry per row. The verifier assembles both from
+// the public data commitment and the indices, so a step proof over them proves that its batch IS those rows of
+// the data set: the step's own checks then cover the rest (ids inside the vocabulary by the embedding lookup; the
+// target mask derived from the counts, ops/cross_entropy/target_mask_op.h, so the examples and not the prover
+// say which positions are targets; zero padding by the statement tensors' check). The prover's blinds for the
+// batch are the data rows' (and 0 for padding rows).
 //
 // Two files (little-endian; `zklora commit --data FILE --model DIR` writes them):
 //   public, everything a verifier reads:
 //     magic "ZKLDCMT1" || u32 version (1) || u32 fixed-point format version || u64 S || u64 vocab
-//     || u64 pad token || u64 n (examples) || n x (T_i || M_i) (compressed points)
+//     || u64 pad token || u64 n (examples) || n x (T_i || C_i) (compressed points)
 //   prover, beside it ("x.bin" -> "x.prover.bin"):
 //     magic "ZKLDPRV1" || u32 version (1) || 32 bytes: the public file's digest || 32 bytes: the content hash
-//     || u64 n || n x (tau_i || mu_i)
+//     || u64 n || n x (tau_i || gamma_i)
 // The content hash (SHA-256 through a transcript over S and the tokenized examples) names the data set the
 // commitment was made for; it stays with the prover (a public hash of private data would let anyone test a guess).
 // The public digest (data_digest) is what a step statement absorbs.
@@ -43,7 +44,8 @@
 namespace zklora {
 
 inline constexpr char kDataCommitmentMagic[8] = {'Z', 'K', 'L', 'D', 'C', 'M', 'T', '1'};
-inline constexpr uint32_t kDataCommitmentVersion = 1;
+// Version 1 committed each example's target mask (M_i) instead of its number of targets.
+inline constexpr uint32_t kDataCommitmentVersion = 2;
 inline constexpr char kDataBlindsMagic[8] = {'Z', 'K', 'L', 'D', 'P', 'R', 'V', '1'};
 inline constexpr uint32_t kDataBlindsVersion = 1;
 
@@ -52,7 +54,7 @@ struct DataCommitment {
   int64_t seq = 0;              // S
   int64_t vocab = 0;
   int64_t pad_token = 0;
-  std::vector<G1Affine> tokens, mask;  // T_i, M_i
+  std::vector<G1Affine> tokens, targets;  // T_i, C_i
 
   int64_t examples() const { return static_cast<int64_t>(tokens.size()); }
   std::vector<uint8_t> to_bytes() const;
@@ -66,7 +68,7 @@ std::array<uint8_t, 32> data_digest(const DataCommitment& c);
 
 struct DataProverCommitment {
   DataCommitment commitment;
-  std::vector<Fr> token_blinds, mask_blinds;  // tau_i, mu_i
+  std::vector<Fr> token_blinds, target_blinds;  // tau_i, gamma_i
   std::array<uint8_t, 32> content{};          // data_content_hash of what was committed
 };
 
@@ -79,10 +81,10 @@ DataProverCommitment commit_data(std::span<const TokenSequence> examples, int64_
                                  int threads = 0);
 
 // The Hyrax row variables of a batch of `batch` rows assembled from the data (one row per sequence): the shape the
-// step graph gives "batch.tokens" and "batch.mask" (StepGraph::set_row_vars).
+// step graph gives "batch.tokens" and "batch.targets" (StepGraph::set_row_vars).
 unsigned data_batch_row_vars(int64_t batch);
 
-// The batch's statement commitments "batch.tokens" and "batch.mask" assembled from the rows at `indices`
+// The batch's statement commitments "batch.tokens" and "batch.targets" assembled from the rows at `indices`
 // (INVALID_ARGUMENT for an index outside the data set).
 Result<PublicCommitments> data_batch_commitments(const DataCommitment& c, std::span<const int64_t> indices);
 Result<ProverCommitments> data_batch_prover_commitments(const DataProverCommitment& c,

@@ -25,8 +25,8 @@
 //
 // Commitments by name: "embed", "lm_head", "final_norm", "layers.<l>.<module>", "layers.<l>.attn_norm",
 // "layers.<l>.mlp_norm" (the base weights, step/weight_commitment.h), "adapter.<l>.<module>.A" / ".B",
-// "batch.tokens" (batch, seq) and "batch.mask" (batch, seq): 1 where a row has a target (its next token in the
-// sequence), 0 on the last row of a sequence and on padding rows (model/llama.h, make_batch); in a STEP,
+// "batch.tokens" (batch, seq) and "batch.targets" (batch): the number of targets of each row (the positions whose
+// next token is in the sequence, model/llama.h, make_batch; the proof derives the mask from it); in a STEP,
 // "optimizer.m.adapter.<l>.<module>.A" / ".B" (SGD's momentum buffer or AdamW's first moment; after step 1, with
 // momentum or AdamW), "optimizer.v.adapter..." (AdamW's second moment), and the step's outputs, the
 // same names after "next.".
@@ -71,7 +71,7 @@ struct StepStatement {
   int64_t count = 0;
   // The batch as rows of a committed data set (data_commitment.h): the data commitment's digest, its number of
   // examples and the indices of the batch's rows, in order (batch of them). Without indices the batch is
-  // committed on its own ("batch.tokens" and "batch.mask" among the statement's commitments).
+  // committed on its own ("batch.tokens" and "batch.targets" among the statement's commitments).
   std::array<uint8_t, 32> data_digest{};
   int64_t data_examples = 0;
   std::vector<int64_t> batch_indices;
@@ -97,7 +97,7 @@ using ProverCommitments = std::map<std::string, HyraxCommitted>;
 using PublicCommitments = std::map<std::string, HyraxCommitment>;
 
 ProverCommitments commit_adapter(const AdapterTensors& adapter, int threads = 0);
-// "batch.tokens" and "batch.mask" (batch, seq).
+// "batch.tokens" (batch, seq) and "batch.targets" (batch).
 ProverCommitments commit_batch(const Batch& batch, int threads = 0);
 // "optimizer.m..." and "optimizer.v..." as the statement names them (none before step 1).
 ProverCommitments commit_optimizer_state(const StepStatement& s, const OptimizerState& state, int threads = 0);
@@ -110,8 +110,9 @@ ProverCommitments next_step_inputs(const ProverCommitments& outputs);
 PublicCommitments next_step_inputs(const PublicCommitments& outputs);
 PublicCommitments public_commitments(const ProverCommitments& c);
 
-// The batch's tensors as the proof commits them: the ids, and 1 where a row has a target.
+// The batch's tensors as the proof commits them: the ids (batch, seq), ...
 std::vector<int64_t> batch_tokens(const Batch& batch);
-std::vector<int64_t> batch_mask(const Batch& batch);
+// The number of targets of each row.
+std::vector<int64_t> batch_targets(const Batch& batch);
 
 }  // namespace zklora

@@ -10,7 +10,7 @@
 //   PROJECTION "layers.<l>.<module>", ATTN_NORM / MLP_NORM "layers.<l>.attn_norm"    base weights of layer l
 //   ADAPTER "adapter.<l>.<module>.<A|B>"; MOMENT_M / MOMENT_V "optimizer.m.adapter..." the state before the step
 //   NEXT_ADAPTER, NEXT_MOMENT_M, NEXT_MOMENT_V: the same after "next."                the step's outputs
-//   BATCH_TOKENS "batch.tokens" (B, S); BATCH_MASK "batch.mask" (B, S)                the batch
+//   BATCH_TOKENS "batch.tokens" (B, S); BATCH_TARGETS "batch.targets" (B): each row's number of targets
 //   RESIDUAL "cut.h.<l>" (B, S, d): the residual stream entering layer l (l = L: the head's input)
 //   RESIDUAL_GRAD "cut.dh.<l>" (B, S, d): the gradient of the loss at RESIDUAL l (1 <= l <= L)
 //   ONE_HOT "cut.one_hot" (B, S, V): the batch's one-hot matrix (the embedding's; the loss reads its targets)
@@ -39,7 +39,7 @@ enum class TensorKind : uint8_t {
   NEXT_MOMENT_M,
   NEXT_MOMENT_V,
   BATCH_TOKENS,
-  BATCH_MASK,
+  BATCH_TARGETS,
   RESIDUAL,
   RESIDUAL_GRAD,
   ONE_HOT,

@@ -5,7 +5,7 @@
 // whoever verifies proofs against it, so a model owner who is also the prover cannot commit to anything else.
 //
 // Statement: the model configuration, the fixed-point format version, every weight commitment. The tensors, in a
-// canonical order (weight_check_tensors), are cut into groups of at most 2^22 padded entries (a larger tensor is a
+// canonical order (weight_commitment.h, model_weight_tensors), are cut into groups of at most 2^22 padded entries (a larger tensor is a
 // group of its own); each group is one step graph (graph.h) of checked statement tensors with a range and no
 // operation: zero padding, one range argument, one batched opening. Zero-knowledge channel: nothing about the
 // weights is revealed. The groups run one after another on one transcript, so the prover holds one group's
@@ -22,17 +22,9 @@
 #include "zklora/base/error.h"
 #include "zklora/model/llama.h"
 #include "zklora/step/statement.h"
+#include "zklora/step/weight_commitment.h"
 
 namespace zklora {
-
-struct WeightTensorName {
-  std::string name;  // as in commit_model_weights
-  std::vector<uint64_t> dims;
-};
-
-// Every committed weight tensor of a model of this configuration: "embed", "lm_head", "final_norm", then per
-// layer "attn_norm", "mlp_norm" and the seven projections.
-std::vector<WeightTensorName> weight_check_tensors(const ModelConfig& config);
 
 // commitments: the model's (commit_model_weights), with the prover's blinds.
 std::vector<uint8_t> prove_weight_check(const ModelWeights& weights, const ProverCommitments& commitments,

@@ -2,8 +2,9 @@
 // by every proof), its two files, and what a step verifier accepts of it.
 //
 // Every tensor the step reads is committed with Hyrax (pcs/hyrax.h) over its MLE in the layout of poly/shape.h:
-// "embed" (vocab, d), "lm_head" (vocab, d), "final_norm" (d), and per layer l "layers.<l>.<module>" for the
-// seven projections (out, in) and "layers.<l>.attn_norm", "layers.<l>.mlp_norm" (d). Weights are the quantized
+// "embed" (vocab, d), "lm_head" (vocab, d; not for a model whose LM head is its embedding), "final_norm" (d), and
+// per layer l "layers.<l>.<module>" for the seven projections (out, in) and "layers.<l>.attn_norm",
+// "layers.<l>.mlp_norm" (d): model_weight_tensors. Weights are the quantized
 // integers of model/llama.h (weight scale), committed as short scalars.
 //
 // Two files (little-endian; `zklora commit --model DIR` writes both beside the model):
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,6 +37,7 @@
 #include "zklora/base/error.h"
 #include "zklora/model/llama.h"
 #include "zklora/step/statement.h"
+#include "zklora/step/tensor_key.h"
 
 namespace zklora {
 
@@ -43,6 +46,20 @@ inline constexpr uint32_t kWeightCommitmentVersion = 3;
 inline constexpr char kWeightBlindsMagic[8] = {'Z', 'K', 'L', 'W', 'P', 'R', 'V', '1'};
 inline constexpr uint32_t kWeightBlindsVersion = 1;
 inline constexpr const char* kWeightCommitmentFile = "zklora-commitment.bin";
+
+// A base weight of a model's commitment.
+struct WeightTensor {
+  TensorKey key;  // EMBED, LM_HEAD, FINAL_NORM, PROJECTION, ATTN_NORM, MLP_NORM (tensor_key.h)
+  std::vector<uint64_t> dims;
+};
+// Every base weight a model of this configuration commits, in the canonical order: "embed", "lm_head" (not when
+// the model ties it to the embedding: its head then reads the embedding's own commitment), "final_norm", then per
+// layer "attn_norm", "mlp_norm" and the seven projections.
+std::vector<WeightTensor> model_weight_tensors(const ModelConfig& config);
+// The quantized tensor of a weight key; a layer's is loaded through `layer` once (kept there while the caller
+// needs the tensor: ModelWeights may stream its layers).
+const WTensor& weight_tensor(const ModelWeights& weights, const TensorKey& key,
+                             std::shared_ptr<const LayerWeights>& layer);
 
 ProverCommitments commit_model_weights(const ModelWeights& weights, int threads = 0);
 // One weight tensor, padded to its MLE layout (what commit_model_weights does for each).

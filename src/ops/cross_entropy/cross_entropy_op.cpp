@@ -28,12 +28,6 @@ constexpr unsigned kLogRemBits = 48;
 // log_fixed(S) = LOG[mant] + (k + 15 - exp) LN2.
 constexpr int64_t kLogOffset = 15 - static_cast<int64_t>(kFixed.exp);
 
-// The bits of x, most significant first, as a point of `vars` coordinates.
-std::vector<Fr> bits_point(uint64_t x, unsigned vars) {
-  std::vector<Fr> out(vars);
-  for (unsigned i = 0; i < vars; ++i) out[i] = ((x >> (vars - 1 - i)) & 1) ? Fr::one() : Fr::zero();
-  return out;
-}
 
 }  // namespace
 
@@ -268,26 +262,6 @@ void CrossEntropyOp::prove(OpProver& p) const {
     prove_shift(p, kOh, seq_, v, v.v, r2.point, shifted);
   }
 
-  // The batch's mask: boolean, never rising along a sequence, zero on the last row.
-  {
-    const Fr lambda = ch.challenge("loss-mask-lambda");
-    const std::vector<Fr> mask = field(kMask, nrows);
-    std::vector<Fr> next(nrows);
-    const size_t ns = size_t{1} << v.s;
-    for (size_t t = 0; t < nrows; ++t) {
-      if (t % ns + 1 < seq_) next[t] = mask[t + 1];
-    }
-    const SumcheckShape sh = SumcheckShape::of(v.rows(), ch.challenges("loss-mask-point", v.rows()), 2,
-                                      {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}, {lambda, {1}}, {-lambda, {1, 0}}});
-    SumcheckProverResult r = sumcheck_prove(ch, sh, {mask, std::move(next)}, ProverValue::constant(Fr::zero()), threads);
-    const ProverValue ne = ch.send("loss-mask-next-eval", r.evaluations[1]);
-    const ProverValue evs[2] = {p.evaluate(kMask, r.point, "loss-mask-eval"), ne};
-    sumcheck_prove_final(ch, sh, r.final_value, evs);
-    prove_shift(p, kMask, seq_, v, 0, r.point, ne);
-    const std::vector<Fr> rb = ch.challenges("loss-last-row", v.b);
-    p.add_claim(kMask, {concat_points({rb, bits_point(seq_ - 1, v.s)}), ProverValue::constant(Fr::zero())});
-  }
-
   // The gaps: lo + 2^16 hi = m - z at a random point.
   {
     const std::vector<Fr> r = ch.challenges("loss-gap-point", v.all());
@@ -387,22 +361,6 @@ Status CrossEntropyOp::verify(OpVerifier& vv) const {
     const VerifierValue e2[3] = {me.value(), shifted.value(), ze.value()};
     if (Status st = sumcheck_verify_final(ch, h2, r2->expected, e2); !st) return st;
     if (Status st = verify_shift(vv, kOh, seq_, v, r2->point, shifted.value()); !st) return st;
-  }
-  {
-    const Fr lambda = ch.challenge("loss-mask-lambda");
-    const SumcheckShape sh = SumcheckShape::of(v.rows(), ch.challenges("loss-mask-point", v.rows()), 2,
-                                      {{Fr::one(), {0, 0}}, {-Fr::one(), {0}}, {lambda, {1}}, {-lambda, {1, 0}}});
-    auto r = sumcheck_verify(ch, sh, VerifierValue::constant(Fr::zero()));
-    if (!r) return r.error();
-    auto ne = ch.receive("loss-mask-next-eval");
-    if (!ne) return ne.error();
-    auto me = vv.evaluate(kMask, r->point, "loss-mask-eval");
-    if (!me) return me.error();
-    const VerifierValue evs[2] = {me.value(), ne.value()};
-    if (Status st = sumcheck_verify_final(ch, sh, r->expected, evs); !st) return st;
-    if (Status st = verify_shift(vv, kMask, seq_, v, r->point, ne.value()); !st) return st;
-    const std::vector<Fr> rb = ch.challenges("loss-last-row", v.b);
-    vv.add_claim(kMask, {concat_points({rb, bits_point(seq_ - 1, v.s)}), VerifierValue::constant(Fr::zero())});
   }
   {
     const std::vector<Fr> r = ch.challenges("loss-gap-point", v.all());

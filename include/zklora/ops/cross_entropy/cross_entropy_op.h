@@ -4,9 +4,9 @@
 //     L = sum_t mask_t (m_t + log_fixed(S_t) - z_t,y_t),   y_t = the token of row t + 1 (its one-hot row OH[t + 1])
 //     log_fixed(S) = LOG[mant] + (k + 15 - 20) LN2,        S = mant 2^k + rem_l,  mant in [2^15, 2^16),  rem_l < 2^k
 //
-// mask (the batch's, committed in the statement) is 1 on the rows with a target: the engine's rules for padding
-// and the last row, proven here: mask is boolean, zero on the last row of every sequence, and never rises along a
-// sequence (mask_{t+1} <= mask_t). The targets are the batch's own tokens, shifted by one row: OH is the
+// mask is 1 on the rows with a target, committed by its producer (target_mask_op.h), which pins it to the rows'
+// numbers of targets: boolean, a run of ones from each sequence's start, zero on its last row, as the engine's rules
+// for padding and the last row make it. The targets are the batch's own tokens, shifted by one row: OH is the
 // embedding's committed one-hot matrix, and shift(OH)[b][s] = OH[b][s + 1] is a linear map whose MLE is a sum over
 // s' with the public weights N(a, s') = eq(a, s' - 1) (1 <= s' < seq): one small sumcheck over s'.
 //
