@@ -191,10 +191,11 @@ size_t Recipe::mlp_block(int64_t l, size_t h, LayerTensors& lt) {
 namespace zklora {
 namespace {
 
-// The operations a LINEAR_BACKBONE statement leaves unproven (with every rescaling of their outputs).
+// The operations a LINEAR_BACKBONE statement leaves unproven (with every rescaling of their outputs); the target
+// mask is the loss's, which reads nothing else.
 bool non_linear(const GraphOp& op) {
-  static const std::string_view kinds[] = {"rmsnorm", "rope", "attention-scores", "causal-softmax",
-                                           "attention-context", "swiglu", "cross-entropy"};
+  static const std::string_view kinds[] = {"rmsnorm", "rope",   "attention-scores", "causal-softmax",
+                                           "attention-context", "swiglu", "cross-entropy", "target-mask"};
   for (const std::string_view k : kinds) {
     if (op.op->kind() == k) return true;
   }

@@ -1,6 +1,7 @@
 // Proving and verifying a step as sub-proofs (step_proof.h).
 #include "zklora/step/step_proof.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -309,18 +310,33 @@ std::vector<uint8_t> StepProver::prove(size_t k, const StepProveOptions& options
 }
 
 void StepProver::replace_committed(const TensorKey& key, std::vector<int64_t> values, int threads) {
+  const std::vector<int64_t>* now = expected(key);
+  if (now == nullptr || key.kind == TensorKind::ONE_HOT) refuse(key.name() + " is neither a cut nor an output");
+  if (values.size() != now->size()) refuse(key.name() + ": " + std::to_string(values.size()) + " entries, not " +
+                                           std::to_string(now->size()));
+  if (values == *now) return;
   if (key.is_cut()) {
     pass_.cuts[key] = std::move(values);
-  } else if (key.kind == TensorKind::NEXT_ADAPTER) {
-    adapter_matrix(pass_.adapter, key.as(TensorKind::ADAPTER)).data = std::move(values);
-  } else if (key.kind == TensorKind::NEXT_MOMENT_M) {
-    adapter_matrix(pass_.optimizer.m, key.as(TensorKind::ADAPTER)).data = std::move(values);
-  } else if (key.kind == TensorKind::NEXT_MOMENT_V) {
-    adapter_matrix(pass_.optimizer.v, key.as(TensorKind::ADAPTER)).data = std::move(values);
-  } else {
-    refuse(key.name() + " is neither a cut nor an output");
+    const auto spec = std::find_if(plan_.cuts.begin(), plan_.cuts.end(), [&](const CutSpec& c) { return c.key == key; });
+    HyraxCommitted& c = cuts_.at(key) =
+        hyrax_commit_tensor(spec->dims, std::span<const int64_t>(pass_.cuts.at(key)), threads);
+    header_[static_cast<size_t>(spec - plan_.cuts.begin())].second = c.commitment;
+    transcript_ = step_transcript(s_, plan_, header_).value();
+    return;
   }
-  commit_all(threads);
+  const TensorKey matrix = key.as(TensorKind::ADAPTER);
+  AdapterTensors& into = key.kind == TensorKind::NEXT_ADAPTER    ? pass_.adapter
+                         : key.kind == TensorKind::NEXT_MOMENT_M ? pass_.optimizer.m
+                                                                 : pass_.optimizer.v;
+  ITensor& t = adapter_matrix(into, matrix);
+  t.data = std::move(values);
+  AdapterTensors& shown = key.kind == TensorKind::NEXT_ADAPTER    ? outputs_.adapter
+                          : key.kind == TensorKind::NEXT_MOMENT_M ? outputs_.optimizer.m
+                                                                  : outputs_.optimizer.v;
+  adapter_matrix(shown, matrix).data = t.data;
+  const std::vector<uint64_t> dims{static_cast<uint64_t>(t.dim(0)), static_cast<uint64_t>(t.dim(1))};
+  outputs_.commitments.insert_or_assign(key.name(),
+                                        hyrax_commit_tensor(dims, std::span<const int64_t>(t.data), threads));
 }
 
 uint64_t StepProofData::bytes() const {

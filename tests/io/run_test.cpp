@@ -1,9 +1,11 @@
-// Proven runs (io/run_prover.h, io/run_verifier.h) on the micro model (two layers, d_model 8): 3-step runs with SGD (momentum)
-// and AdamW verify, their adapters equal unproven training's bit for bit, and a run stopped after its first step
-// and resumed ends as an uninterrupted run does. The verifier rejects, each with its reason: a step proof from
-// another run, two steps swapped, a step missing, a step duplicated, a batch index changed, a tampered proof, a
-// changed seed in the statement, an adapter in RUN that is not the committed one; it refuses a weight commitment
-// without its check unless told to trust it.
+// Proven runs (io/run_prover.h, io/run_verifier.h) on the micro model (two layers, d_model 8): 2-step runs with SGD
+// (momentum) and AdamW verify, their adapters equal unproven training's bit for bit, sub-proofs proven two at a time
+// make the same run, and a run stopped after its first step and resumed ends as an uninterrupted run does. The
+// verifier rejects, each with its reason: a step proof from another run, two steps swapped, a step missing, a step
+// duplicated, a batch index changed, a tampered proof, a changed seed in the statement, sub-proofs swapped,
+// relabelled, missing or of another step, a header cut replaced or missing, steps relabelled to another run, an
+// initial commitment set with an extra matrix, an adapter in RUN that is not the committed one; it refuses a weight
+// commitment without its check unless told to trust it.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -62,7 +64,7 @@ class RunFiles : public ::testing::Test {
     t.model_dir = *dir_ / "model";
     t.data_file = *dir_ / "data.jsonl";
     t.out_dir = *dir_ / out;
-    t.steps = 3;
+    t.steps = 2;
     t.batch = 2;
     t.seq = 6;
     t.seed = 9;
@@ -90,7 +92,7 @@ class RunFiles : public ::testing::Test {
   static inline test::TempDir* dir_ = nullptr;
 };
 
-// With a 3-step SGD (momentum) run and a 3-step AdamW run proven once for the suite.
+// With a 2-step SGD (momentum) run and a 2-step AdamW run proven once for the suite.
 class Run : public RunFiles {
  protected:
   static void SetUpTestSuite() {
@@ -121,18 +123,18 @@ void expect_rejected(const RunVerdict& v, const std::string& reason) {
   EXPECT_NE(v.reason.find(reason), std::string::npos) << v.reason;
 }
 
-TEST_F(Run, ThreeStepRunsVerifyAndEqualUnprovenTraining) {
+TEST_F(Run, TwoStepRunsVerifyAndEqualUnprovenTraining) {
   for (const auto& [name, kind, result] : {std::tuple{"sgd", OptimizerKind::SGD, sgd_},
                                            std::tuple{"adamw", OptimizerKind::ADAMW, adamw_}}) {
     SCOPED_TRACE(name);
     ASSERT_TRUE(result->complete);
-    ASSERT_EQ(result->steps.size(), 3u);
+    ASSERT_EQ(result->steps.size(), 2u);
     const RunVerdict v = verdict(path(name));
     EXPECT_TRUE(v.accepted) << v.reason;
-    EXPECT_EQ(v.steps.size(), 3u);
+    EXPECT_EQ(v.steps.size(), 2u);
     EXPECT_TRUE(v.weights_checked);
     EXPECT_EQ(v.adapter, RunVerdict::Adapter::OPENED_WITH_PEFT);
-    for (size_t i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < 2; ++i) {
       EXPECT_EQ(v.steps[i].loss, result->steps[i].loss);  // the verifier's loss is the step file's
       EXPECT_GT(v.steps[i].tokens, 0);
     }
@@ -140,16 +142,35 @@ TEST_F(Run, ThreeStepRunsVerifyAndEqualUnprovenTraining) {
     const fs::path out = path(std::string(name) + "-unproven");
     const TrainSummary unproven = train_unproven(options(name, kind), out);
     EXPECT_EQ(bytes(out / "adapter_model.safetensors"), bytes(path(name) / "adapter_model.safetensors"));
-    for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(unproven.losses[i], result->steps[i].loss);
+    for (size_t i = 0; i < 2; ++i) EXPECT_DOUBLE_EQ(unproven.losses[i], result->steps[i].loss);
   }
   // The statement lists nothing unproven; the report lists every step.
   const std::vector<uint8_t> st = bytes(path("adamw") / kRunStatementFile);
   const RunStatement s = RunStatement::from_json(std::string(st.begin(), st.end()), "statement").value();
   EXPECT_TRUE(s.unproven.empty());
-  EXPECT_EQ(s.steps, 3);
+  EXPECT_EQ(s.steps, 2);
   const std::vector<uint8_t> rep = bytes(path("adamw") / kRunReportFile);
-  EXPECT_EQ(parse_report_json(std::string(rep.begin(), rep.end()), "report").value().size(), 3u);
+  const std::vector<StepReport> report = parse_report_json(std::string(rep.begin(), rep.end()), "report").value();
+  ASSERT_EQ(report.size(), 2u);
+  // The sub-proofs: the embedding, two layers, the head, the update; the largest and the sum.
+  EXPECT_EQ(report[0].subproofs, 5);
+  EXPECT_GT(report[0].largest_subproof_bytes, 0);
+  EXPECT_GT(report[0].subproofs_bytes, report[0].largest_subproof_bytes);
+  EXPECT_LT(report[0].subproofs_bytes, report[0].proof_bytes);
+  EXPECT_FALSE(report[0].largest_subproof.empty());
   EXPECT_TRUE(fs::exists(path("adamw") / kRunPlotFile));
+}
+
+// Sub-proofs proven two at a time (--jobs 2) make the same run: the same adapter bit for bit, verified.
+TEST_F(Run, SubproofsProvenAtOnceMakeTheSameRun) {
+  RunOptions o = options("jobs", OptimizerKind::ADAMW);
+  o.train.steps = 1;
+  o.jobs = 2;
+  ASSERT_TRUE(prove_run(o).value().complete);
+  const RunVerdict v = verdict(path("jobs"));
+  EXPECT_TRUE(v.accepted) << v.reason;
+  const TrainSummary unproven = train_unproven(o, path("jobs-unproven"));
+  EXPECT_EQ(bytes(path("jobs") / "adapter_model.safetensors"), bytes(path("jobs-unproven") / "adapter_model.safetensors"));
 }
 
 // A run stopped after its first step (as an interruption would stop it) and resumed ends as an uninterrupted run:
@@ -171,14 +192,14 @@ TEST_F(RunFiles, ResumedRunEndsAsAnUninterruptedOne) {
 
   const RunResult rest = resume_run(path("resumed"), 0).value();
   EXPECT_TRUE(rest.complete);
-  ASSERT_EQ(rest.steps.size(), 3u);
+  ASSERT_EQ(rest.steps.size(), 2u);
   EXPECT_EQ(bytes(path("resumed") / step_file_name(1)), step1);
   const RunVerdict v = verdict(path("resumed"));
   EXPECT_TRUE(v.accepted) << v.reason;
   const TrainSummary unproven = train_unproven(o, path("resumed-unproven"));
   EXPECT_EQ(bytes(path("resumed") / "adapter_model.safetensors"),
             bytes(path("resumed-unproven") / "adapter_model.safetensors"));
-  for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(rest.steps[i].loss, unproven.losses[i]);
+  for (size_t i = 0; i < 2; ++i) EXPECT_DOUBLE_EQ(rest.steps[i].loss, unproven.losses[i]);
   // A complete run resumes to nothing new.
   EXPECT_TRUE(resume_run(path("resumed"), 0).value().complete);
 }
@@ -188,22 +209,22 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
   {
     SCOPED_TRACE("a step proof from another run");
     const fs::path run = copy_of("adamw", "other-run");
-    fs::copy_file(path("sgd") / step_file_name(2), run / step_file_name(2), fs::copy_options::overwrite_existing);
-    expect_rejected(verdict(run), "step 2: the proof belongs to another run");
+    fs::copy_file(path("sgd") / step_file_name(1), run / step_file_name(1), fs::copy_options::overwrite_existing);
+    expect_rejected(verdict(run), "step 1: the proof belongs to another run");
   }
   {
     SCOPED_TRACE("two steps swapped");
     const fs::path run = copy_of("adamw", "swapped");
-    fs::rename(run / step_file_name(2), run / "x");
-    fs::rename(run / step_file_name(3), run / step_file_name(2));
-    fs::rename(run / "x", run / step_file_name(3));
-    expect_rejected(verdict(run), "step 2: the file holds the proof of step 3");
+    fs::rename(run / step_file_name(1), run / "x");
+    fs::rename(run / step_file_name(2), run / step_file_name(1));
+    fs::rename(run / "x", run / step_file_name(2));
+    expect_rejected(verdict(run), "step 1: the file holds the proof of step 2");
   }
   {
     SCOPED_TRACE("a step missing");
     const fs::path run = copy_of("adamw", "missing");
-    fs::remove(run / step_file_name(2));
-    expect_rejected(verdict(run), "step 2: step-000002.proof is missing");
+    fs::remove(run / step_file_name(1));
+    expect_rejected(verdict(run), "step 1: step-000001.proof is missing");
   }
   {
     SCOPED_TRACE("a step duplicated");
@@ -222,10 +243,10 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
   {
     SCOPED_TRACE("a batch index changed");
     const fs::path run = copy_of("adamw", "index");
-    StepFile f = step_file(run, 2);
+    StepFile f = step_file(run, 1);
     f.head.indices[0] = (f.head.indices[0] + 1) % 7;
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
-    expect_rejected(verdict(run), "step 2: its batch indices are not the run's seeded order");
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 1: its batch indices are not the run's seeded order");
     // Another seed in the statement (so that other indices would be the seeded order): the steps belong to
     // another run.
     const fs::path seeded = copy_of("adamw", "seed");
@@ -238,77 +259,75 @@ TEST_F(Run, TamperedRunsAreRejectedWithTheirReasons) {
   {
     SCOPED_TRACE("a tampered or truncated proof");
     const fs::path run = copy_of("adamw", "tampered");
-    StepFile f = step_file(run, 3);
+    StepFile f = step_file(run, 1);
     std::vector<uint8_t>& layer = f.parts[2].proof;
     layer[layer.size() / 2] ^= 0x10;
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(3), f.to_bytes()).ok());
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
     const RunVerdict v = verdict(run);
-    expect_rejected(v, "step 3: proof rejected");
-    EXPECT_EQ(v.steps.size(), 2u);
+    expect_rejected(v, "step 1: proof rejected");
+    EXPECT_EQ(v.steps.size(), 0u);
     // A truncated file.
-    std::vector<uint8_t> b = bytes(path("adamw") / step_file_name(3));
+    std::vector<uint8_t> b = bytes(path("adamw") / step_file_name(1));
     b.resize(b.size() - 100);
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(3), b).ok());
-    expect_rejected(verdict(run), "step 3: ");
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), b).ok());
+    expect_rejected(verdict(run), "step 1: ");
     // A proof beyond the last step.
     const fs::path beyond = copy_of("adamw", "beyond");
-    fs::copy_file(beyond / step_file_name(3), beyond / step_file_name(4));
-    expect_rejected(verdict(beyond), "step 4: a proof beyond the 3 steps");
+    fs::copy_file(beyond / step_file_name(2), beyond / step_file_name(3));
+    expect_rejected(verdict(beyond), "step 3: a proof beyond the 2 steps");
     // A proof file that says it is in the clear channel, in a zero-knowledge run.
-    f = step_file(path("adamw"), 3);
+    f = step_file(path("adamw"), 1);
     f.head.mode = ChannelMode::CLEAR;
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(3), f.to_bytes()).ok());
-    expect_rejected(verdict(run), "step 3: the proof is in the clear channel (--no-zk); the statement says zero");
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 1: the proof is in the clear channel (--no-zk); the statement says zero");
   }
   {
     SCOPED_TRACE("sub-proofs swapped, missing or of another step");
     // The micro model's step: embedding, layer 0, layer 1, head, update.
     const fs::path run = copy_of("adamw", "parts");
-    StepFile f = step_file(path("adamw"), 2);
+    StepFile f = step_file(path("adamw"), 1);
     ASSERT_EQ(f.parts.size(), 5u);
     std::swap(f.parts[1], f.parts[2]);
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
     RunVerdict v = verdict(run);
-    expect_rejected(v, "step 2: sub-proof 2 is the layer 1's where the layer 0's belongs");
+    expect_rejected(v, "step 1: sub-proof 2 is the layer 1's where the layer 0's belongs");
     EXPECT_EQ(v.code, ErrorCode::SUBPROOF_MISMATCH);
     // Relabelled to the order the step expects: each is checked as the part it claims to be, and is not.
     std::swap(f.parts[1].part, f.parts[2].part);
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
     v = verdict(run);
-    expect_rejected(v, "step 2: proof rejected: TRANSCRIPT_MISMATCH: layer 0: ");
+    expect_rejected(v, "step 1: proof rejected: TRANSCRIPT_MISMATCH: layer 0: ");
     // One missing.
-    f = step_file(path("adamw"), 2);
+    f = step_file(path("adamw"), 1);
     f.parts.erase(f.parts.begin() + 3);
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
-    expect_rejected(verdict(run), "step 2: the file holds 4 sub-proofs, the step 5");
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 1: the file holds 4 sub-proofs, the step 5");
     // The same layer's sub-proof of another step, and a header with one cut's commitment another's.
-    f = step_file(path("adamw"), 2);
-    f.parts[2] = step_file(path("adamw"), 3).parts[2];
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
-    expect_rejected(verdict(run), "step 2: proof rejected: TRANSCRIPT_MISMATCH: layer 1: ");
-    f = step_file(path("adamw"), 2);
+    f = step_file(path("adamw"), 1);
+    f.parts[2] = step_file(path("adamw"), 2).parts[2];
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 1: proof rejected: TRANSCRIPT_MISMATCH: layer 1: ");
+    f = step_file(path("adamw"), 1);
     f.head.cuts[1].second = f.head.cuts[2].second;
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
-    expect_rejected(verdict(run), "step 2: proof rejected: TRANSCRIPT_MISMATCH: embedding: ");
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 1: proof rejected: TRANSCRIPT_MISMATCH: embedding: ");
     f.head.cuts.pop_back();
-    ASSERT_TRUE(write_file_atomically(run / step_file_name(2), f.to_bytes()).ok());
-    expect_rejected(verdict(run), "step 2: proof rejected: SUBPROOF_MISMATCH: step header: ");
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
+    expect_rejected(verdict(run), "step 1: proof rejected: SUBPROOF_MISMATCH: step header: ");
   }
   {
     SCOPED_TRACE("steps relabelled to another run");
-    // The same run cut to two steps is another run (another digest): its first two steps are the same work, but
-    // every sub-proof's transcript names the run it was proven in.
+    // The same run cut to one step is another run (another digest): its first step is the same work, but every
+    // sub-proof's transcript names the run it was proven in.
     const fs::path run = copy_of("adamw", "relabelled");
     const std::vector<uint8_t> text = bytes(run / kRunStatementFile);
     RunStatement s = RunStatement::from_json(std::string(text.begin(), text.end()), "statement").value();
-    s.steps = 2;
+    s.steps = 1;
     ASSERT_TRUE(write_file_atomically(run / kRunStatementFile, s.to_json()).ok());
-    fs::remove(run / step_file_name(3));
-    for (const int64_t t : {1, 2}) {
-      StepFile f = step_file(run, t);
-      f.head.run = s.digest();
-      ASSERT_TRUE(write_file_atomically(run / step_file_name(t), f.to_bytes()).ok());
-    }
+    fs::remove(run / step_file_name(2));
+    StepFile f = step_file(run, 1);
+    f.head.run = s.digest();
+    ASSERT_TRUE(write_file_atomically(run / step_file_name(1), f.to_bytes()).ok());
     expect_rejected(verdict(run), "step 1: proof rejected: TRANSCRIPT_MISMATCH: embedding: ");
   }
   {

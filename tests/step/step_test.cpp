@@ -168,8 +168,8 @@ const StepFixture& small() {
   return f;
 }
 
-TEST(Step, ThreeSgdStepsWithMomentumChain) { prove_chain(small(), sgd(0.9, kNoClip), 3, ChannelMode::CLEAR); }
-TEST(Step, ThreeAdamwStepsChain) { prove_chain(small(), adamw(kClips), 3, ChannelMode::CLEAR); }
+TEST(Step, TwoSgdStepsWithMomentumChain) { prove_chain(small(), sgd(0.9, kNoClip), 2, ChannelMode::CLEAR); }
+TEST(Step, TwoAdamwStepsChain) { prove_chain(small(), adamw(kClips), 2, ChannelMode::CLEAR); }
 TEST(Step, TwoSgdStepsChain) { prove_chain(small(), sgd(0, kClips), 2, ChannelMode::ZERO_KNOWLEDGE); }
 
 // Every tensor of the step's witness that the engine also computes is the engine's: the adapter gradients (the
@@ -381,10 +381,10 @@ TEST_P(StepCheat, OtherStatementOrOutputIsRejected) {
   EXPECT_TRUE(v.error().message.starts_with("update: ")) << v.error().message;
 }
 
-// ---- the sub-proofs make the step ----
+// ---- the sub-proofs make the step (transcripts and headers: one channel stands for both) ----
 
-TEST_P(StepCheat, PartsThatDoNotMakeTheStepAreRejected) {
-  const ChannelMode mode = GetParam();
+TEST(Step, PartsThatDoNotMakeTheStepAreRejected) {
+  const ChannelMode mode = ChannelMode::CLEAR;
   const StepFixture& f = small();
   const StepProof p = prove_step(step_statement(f, sgd(0.9, kNoClip), 1), {f.weights, f.adapter, f.batch},
                                  f.commitments, mode);

@@ -34,8 +34,9 @@ std::vector<uint8_t> all_bytes(const StepProof& p) {
 }
 
 TEST(ZeroKnowledge, TwoProofsOfOneStepShareNoElement) {
-  const testing::StepFixture f =
-      testing::make_step_fixture(testing::small_config(), 2, 6, {Projection::Q, Projection::V});
+  ModelConfig cfg = testing::small_config();
+  cfg.n_layers = 1;
+  const testing::StepFixture f = testing::make_step_fixture(cfg, 2, 6, {Projection::Q, Projection::V});
   StepStatement s = f.statement(StepMode::STEP);
   s.optimizer.kind = OptimizerKind::ADAMW;
   s.step_number = 1;

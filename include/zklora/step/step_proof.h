@@ -113,7 +113,7 @@ class StepProver {
   std::vector<uint8_t> prove(size_t k, const StepProveOptions& options = {}) const;
 
   // Soundness tests: a cut or output committed with other values, as a cheating prover would commit them (the
-  // header, or the output's commitment, changes with it).
+  // header, or the output's commitment, changes with it). Nothing happens for the values it holds already.
   void replace_committed(const TensorKey& key, std::vector<int64_t> values, int threads = 0);
 
  private:
