@@ -1,4 +1,4 @@
-// libFuzzer target: the public weight commitment reader (step/weight_commitment.h), what `zklora verify` reads
+// libFuzzer target: the public weight commitment reader (io/commitment_files.h), what `zklora verify` reads
 // from a run. Anything it accepts re-encodes to the same bytes; when its configuration parses and is small, the
 // verifier's check of the commitment (WeightCommitment::checked: shapes and the weight check's proof) answers
 // with an error or success, never a crash.
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "zklora/model/checkpoint.h"
-#include "zklora/step/weight_commitment.h"
+#include "zklora/io/commitment_files.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> bytes(data, size);

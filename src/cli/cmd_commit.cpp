@@ -1,14 +1,15 @@
 // `zklora commit --model DIR [--out FILE] [--skip-weight-check]`: the commitment to a model's quantized base
-// weights (step/weight_commitment.h) with the proof that it commits to 32-bit integers with zero padding
-// (step/weight_check.h), written once beside the model and reused by every proof: the public file
-// (DIR/zklora-commitment.bin), everything a verifier reads, and the prover's file with the blinding factors
-// (DIR/zklora-commitment.prover.bin). --skip-weight-check leaves the proof out (large models: it reads every
-// weight once more); verifiers must then trust whoever made the commitment, explicitly. An existing file made for
-// the same checkpoint contents, configuration and fixed-point format is kept; any difference makes a new one.
+// weights (step/weight_commitment.h; its files, io/commitment_files.h) with the proof that it commits to 32-bit
+// integers with zero padding (step/weight_check.h), written once beside the model and reused by every proof: the
+// public file (DIR/zklora-commitment.bin), everything a verifier reads, and the prover's file with the blinding
+// factors (DIR/zklora-commitment.prover.bin). --skip-weight-check leaves the proof out (large models: it reads
+// every weight once more); verifiers must then trust whoever made the commitment, explicitly. An existing file made
+// for the same checkpoint contents, configuration and fixed-point format is kept; any difference makes a new one.
 //
 // `zklora commit --data FILE --model DIR [--seq S] [--out FILE]`: the commitment to a data set
-// (step/data_commitment.h), tokenized exactly as `zklora train` reads it, for sequences of S tokens; public file
-// FILE with the extension .commitment.bin by default, the prover's file beside it. Kept when up to date.
+// (step/data_commitment.h; its files, io/commitment_files.h), tokenized exactly as `zklora train` reads it, for
+// sequences of S tokens; public file FILE with the extension .commitment.bin by default, the prover's file beside
+// it. Kept when up to date.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -17,6 +18,7 @@
 
 #include "commands.h"
 #include "zklora/base/files.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/io/model_commitment.h"
 
 namespace zklora::cli {

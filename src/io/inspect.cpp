@@ -6,12 +6,11 @@
 
 #include "zklora/base/files.h"
 #include "zklora/model/llama.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_statement.h"
 #include "zklora/io/run_verifier.h"
 #include "zklora/io/step_file.h"
-#include "zklora/step/data_commitment.h"
-#include "zklora/step/weight_commitment.h"
 
 namespace zklora {
 namespace {
@@ -99,7 +98,7 @@ Result<json> inspect_file(const fs::path& file, int threads) {
   } else if (starts_with(b, std::string_view(kWeightBlindsMagic, 8))) {
     j = {{"kind", "weight commitment (prover's blinding factors: keep private)"}};
   } else if (starts_with(b, std::string_view(kDataCommitmentMagic, 8))) {
-    auto d = DataCommitment::from_bytes(b, where, threads);
+    auto d = parse_data_commitment(b, where, threads);
     if (!d) return d.error();
     j = {{"kind", "data commitment (public)"},
          {"fixed_point_format", d->format_version},

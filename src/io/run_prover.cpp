@@ -10,6 +10,7 @@
 #include "zklora/base/files.h"
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/io/model_commitment.h"
 #include "zklora/io/run_files.h"
 #include "zklora/io/step_file.h"
@@ -304,7 +305,9 @@ Result<RunResult> prove_run(const RunOptions& o, RunObserver* obs) {
     return invalid(data_file.string() + " was committed for --seq " + std::to_string(r.data.commitment.seq));
   }
   st.data_digest = data_digest(r.data.commitment);
-  if (Status s = write_file_atomically(r.dir / kRunDataFile, r.data.commitment.to_bytes()); !s) return s.error();
+  if (Status s = write_file_atomically(r.dir / kRunDataFile, encode_data_commitment(r.data.commitment)); !s) {
+    return s.error();
+  }
 
   r.inputs = commit_adapter(r.adapter, o.threads);
   const std::vector<uint8_t> initial = encode_commitment_set(public_commitments(r.inputs));

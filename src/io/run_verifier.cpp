@@ -8,10 +8,9 @@
 #include "zklora/base/timer.h"
 #include "zklora/fixed/format.h"
 #include "zklora/model/adapter_io.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/io/step_file.h"
-#include "zklora/step/data_commitment.h"
 #include "zklora/step/step_proof.h"
-#include "zklora/step/weight_commitment.h"
 
 namespace zklora {
 namespace {
@@ -170,7 +169,7 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
   // The data set and the initial adapter.
   auto dbytes = read_file(run / kRunDataFile, kMaxProofBytes);
   if (!dbytes) return dbytes.error();
-  auto data = DataCommitment::from_bytes(dbytes.value(), (run / kRunDataFile).string(), o.threads);
+  auto data = parse_data_commitment(dbytes.value(), (run / kRunDataFile).string(), o.threads);
   if (!data) return data.error();
   if (data_digest(data.value()) != st.data_digest || data->examples() != st.data_examples) {
     return reject(v, ErrorCode::PROOF_REJECTED, std::string(kRunDataFile) + " is not the data commitment " +

@@ -13,9 +13,9 @@
 #include "support/temp_dir.h"
 #include "zklora/cli/cli.h"
 #include "zklora/fixed/format.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/model/init_model.h"
 #include "zklora/step/weight_check.h"
-#include "zklora/step/weight_commitment.h"
 
 namespace zklora {
 namespace {

@@ -11,11 +11,10 @@
 #include "support/temp_dir.h"
 #include "zklora/base/files.h"
 #include "zklora/fixed/format.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/model/adapter_io.h"
 #include "zklora/model/dataset.h"
 #include "zklora/model/init_model.h"
-#include "zklora/step/data_commitment.h"
-#include "zklora/step/weight_commitment.h"
 
 namespace zklora {
 namespace {
@@ -80,11 +79,11 @@ TEST(Golden, CommitmentSetAndOpening) {
 
 TEST(Golden, DataCommitment) {
   const ModelConfig cfg = testing::small_config();
-  const std::vector<uint8_t> b = golden(
-      "data.commitment.bin", commit_data(testing::random_sequences(3, 6, cfg.vocab_size, 4), 6, cfg).commitment.to_bytes());
-  auto d = DataCommitment::from_bytes(b, "data.commitment.bin");
+  const DataProverCommitment fresh = commit_data(testing::random_sequences(3, 6, cfg.vocab_size, 4), 6, cfg);
+  const std::vector<uint8_t> b = golden("data.commitment.bin", encode_data_commitment(fresh.commitment));
+  auto d = parse_data_commitment(b, "data.commitment.bin");
   ASSERT_TRUE(d.ok()) << d.error().to_string() << "; " << kRegenerate;
-  EXPECT_EQ(d->to_bytes(), b) << kRegenerate;
+  EXPECT_EQ(encode_data_commitment(d.value()), b) << kRegenerate;
   EXPECT_EQ(d->examples(), 3);
   EXPECT_EQ(d->seq, 6);
 }
@@ -108,6 +107,12 @@ TEST(Golden, WeightCommitment) {
   EXPECT_EQ(w->tensors.count("final_norm"), 1u);
   auto p = read_weight_prover_commitments(file);
   ASSERT_TRUE(p.ok()) << p.error().to_string() << "; " << kRegenerate;
+  // Both files written again from what was read: the same bytes.
+  const test::TempDir tmp;
+  ASSERT_TRUE(write_weight_commitment(tmp / "weights.commitment.bin", w.value(), p.value()).ok());
+  EXPECT_EQ(read_file(tmp / "weights.commitment.bin").value(), read_file(file).value()) << kRegenerate;
+  EXPECT_EQ(read_file(tmp / "weights.commitment.prover.bin").value(), read_file(prover_file_path(file)).value())
+      << kRegenerate;
 }
 
 // The files of other formats the project reads and writes, for the micro model: a checkpoint as `zklora

@@ -1,4 +1,4 @@
-// The run's file formats (io/run_files.h, io/run_statement.h) and the data commitment's (step/data_commitment.h)
+// The run's file formats (io/run_files.h, io/run_statement.h) and the data commitment's (io/commitment_files.h)
 // round-trip, and their readers survive anything: every truncation, a flipped byte anywhere, a wrong magic or
 // version, a huge declared count or length, trailing bytes. Each gives an error naming the file; none crashes,
 // throws or allocates by an unchecked length.
@@ -11,10 +11,10 @@
 #include "support/random_model.h"
 #include "support/temp_dir.h"
 #include "zklora/base/files.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_statement.h"
 #include "zklora/pcs/hyrax.h"
-#include "zklora/step/data_commitment.h"
 
 namespace zklora {
 namespace {
@@ -184,16 +184,16 @@ TEST(RunFileFormats, StatementRoundTripsExactlyAndRefusesDamage) {
 TEST(RunFileFormats, DataCommitmentRefusesDamage) {
   const ModelConfig c = testing::small_config();
   const DataProverCommitment d = commit_data(testing::random_sequences(3, 6, c.vocab_size, 4), 6, c);
-  const std::vector<uint8_t> bytes = d.commitment.to_bytes();
-  EXPECT_EQ(data_digest(DataCommitment::from_bytes(bytes, "data").value()), data_digest(d.commitment));
-  const auto read = [](std::span<const uint8_t> b) { return DataCommitment::from_bytes(b, "data").ok(); };
+  const std::vector<uint8_t> bytes = encode_data_commitment(d.commitment);
+  EXPECT_EQ(data_digest(parse_data_commitment(bytes, "data").value()), data_digest(d.commitment));
+  const auto read = [](std::span<const uint8_t> b) { return parse_data_commitment(b, "data").ok(); };
   every_truncation_refused(bytes, read);
   every_flip_survived(bytes, read);
   // A huge example count: refused before any allocation.
   std::vector<uint8_t> b = bytes;
   const size_t count_at = 8 + 4 + 4 + 8 + 8 + 8;
   for (size_t k = 0; k < 8; ++k) b[count_at + k] = 0xff;
-  EXPECT_EQ(DataCommitment::from_bytes(b, "data").code(), ErrorCode::TRUNCATED_PROOF);
+  EXPECT_EQ(parse_data_commitment(b, "data").code(), ErrorCode::TRUNCATED_PROOF);
 }
 
 }  // namespace

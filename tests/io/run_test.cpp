@@ -14,6 +14,7 @@
 #include "support/random_model.h"
 #include "support/temp_dir.h"
 #include "zklora/base/files.h"
+#include "zklora/io/commitment_files.h"
 #include "zklora/io/run_files.h"
 #include "zklora/io/run_prover.h"
 #include "zklora/io/run_verifier.h"
@@ -21,8 +22,6 @@
 #include "zklora/model/checkpoint.h"
 #include "zklora/model/init_model.h"
 #include "zklora/model/trainer.h"
-#include "zklora/step/data_commitment.h"
-#include "zklora/step/weight_commitment.h"
 
 namespace zklora {
 namespace {

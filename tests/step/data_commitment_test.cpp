@@ -1,11 +1,12 @@
-// Steps over a committed data set (step/data_commitment.h): the commitment's files round-trip and refuse a prover
-// file of another commitment; a batch assembled from the data rows proves and verifies; the verifier rejects
-// another batch index, another data commitment, the statement without its data, and rows that are not the data's.
+// Steps over a committed data set (step/data_commitment.h): the commitment's digest names every field of its public
+// part; a batch assembled from the data rows proves and verifies; the verifier rejects another batch index, another
+// data commitment, the statement without its data, and rows that are not the data's. The commitment's files are
+// tested with the io layer (tests/io/commitment_files_test.cpp).
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "step/step_fixture.h"
-#include "support/temp_dir.h"
-#include "zklora/base/files.h"
 #include "zklora/step/data_commitment.h"
 
 namespace zklora {
@@ -48,26 +49,33 @@ ProverCommitments on_data(const DataFixture& d, std::span<const int64_t> indices
   return c;
 }
 
-TEST(DataCommitment, FilesRoundTripAndPairUp) {
-  const DataFixture& d = fixture();
-  test::TempDir dir;
-  const auto pub = dir.path() / "data.bin";
-  ASSERT_TRUE(write_data_commitment(pub, d.data).ok());
-  EXPECT_TRUE(is_data_commitment_file(pub));
-  EXPECT_TRUE(is_data_blinds_file(prover_file_path(pub)));
-  auto back = read_data_prover_commitment(pub);
-  ASSERT_TRUE(back.ok()) << back.error().to_string();
-  EXPECT_EQ(data_digest(back->commitment), data_digest(d.data.commitment));
-  EXPECT_EQ(back->content, data_content_hash(d.examples, 6));
-  EXPECT_EQ(back->token_blinds, d.data.token_blinds);
-  // Another commitment's public file beside these blinds: refused.
-  const DataProverCommitment other = commit_data(d.examples, 6, d.f.config);
-  ASSERT_TRUE(write_file_atomically(pub, other.commitment.to_bytes()).ok());
-  EXPECT_EQ(read_data_prover_commitment(pub).code(), ErrorCode::INVALID_ARGUMENT);
-  // A truncated public file: a clear error, never a crash.
-  std::vector<uint8_t> bytes = other.commitment.to_bytes();
-  bytes.resize(bytes.size() - 7);
-  EXPECT_FALSE(DataCommitment::from_bytes(bytes, "x").ok());
+// What a statement names the data set by: a function of the public part, which changes with any of its fields.
+TEST(DataCommitment, DigestNamesEveryField) {
+  const DataCommitment& c = fixture().data.commitment;
+  const auto digest = data_digest(c);
+  EXPECT_EQ(data_digest(DataCommitment(c)), digest);
+  const auto changed = [&](auto change) {
+    DataCommitment x = c;
+    change(x);
+    return data_digest(x) != digest;
+  };
+  EXPECT_TRUE(changed([](DataCommitment& x) { x.format_version += 1; }));
+  EXPECT_TRUE(changed([](DataCommitment& x) { x.seq += 1; }));
+  EXPECT_TRUE(changed([](DataCommitment& x) { x.vocab += 1; }));
+  EXPECT_TRUE(changed([](DataCommitment& x) { x.pad_token += 1; }));
+  EXPECT_TRUE(changed([](DataCommitment& x) { std::swap(x.tokens[0], x.tokens[1]); }));
+  EXPECT_TRUE(changed([](DataCommitment& x) { std::swap(x.tokens[2], x.targets[2]); }));
+  EXPECT_TRUE(changed([](DataCommitment& x) { x.targets[4] = G1Affine{}; }));
+  EXPECT_TRUE(changed([](DataCommitment& x) {
+    x.tokens.pop_back();
+    x.targets.pop_back();
+  }));
+  // The first count's commitment moved to the end of the token list: the same points in the same order, told
+  // apart by the lists' lengths.
+  EXPECT_TRUE(changed([](DataCommitment& x) {
+    x.tokens.push_back(x.targets.front());
+    x.targets.erase(x.targets.begin());
+  }));
 }
 
 TEST(DataCommitment, StepOnDataRowsVerifiesAndIsBoundToThem) {

@@ -1,6 +1,6 @@
 // The commitments made once and reused: the base weights of a model directory (`zklora commit --model`, and
-// `zklora train` when the model has none yet; step/weight_commitment.h holds the format), and a data set
-// (`zklora commit --data`, `zklora demo`; step/data_commitment.h).
+// `zklora train` when the model has none yet), and a data set (`zklora commit --data`, `zklora demo`); their files
+// are io/commitment_files.h's.
 #pragma once
 
 #include <filesystem>
@@ -8,8 +8,7 @@
 #include <string>
 
 #include "zklora/base/error.h"
-#include "zklora/step/data_commitment.h"
-#include "zklora/step/weight_commitment.h"
+#include "zklora/io/commitment_files.h"
 
 namespace zklora {
 

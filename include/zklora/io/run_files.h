@@ -3,8 +3,8 @@
 // A run directory RUN holds, public (what `zklora verify RUN` reads):
 //   statement.json            RunStatement: the configuration, the digests of the three public files below, the
 //                             unproven operations (none) and the number of steps
-//   weights.commitment.bin    the base-weight commitment (step/weight_commitment.h), as `zklora commit` made it
-//   data.commitment.bin       the data-set commitment (step/data_commitment.h)
+//   weights.commitment.bin    the base-weight commitment (io/commitment_files.h), as `zklora commit` made it
+//   data.commitment.bin       the data-set commitment (io/commitment_files.h)
 //   initial.commitments.bin   the commitments to the adapter before the first step (CommitmentSet)
 //   step-000001.proof, ...    one per step (step_file.h)
 //   adapter_config.json, adapter_model.safetensors   the adapter after the last step, PEFT's layout

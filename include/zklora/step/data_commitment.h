@@ -16,21 +16,15 @@
 // say which positions are targets; zero padding by the statement tensors' check). The prover's blinds for the
 // batch are the data rows' (and 0 for padding rows).
 //
-// Two files (little-endian; `zklora commit --data FILE --model DIR` writes them):
-//   public, everything a verifier reads:
-//     magic "ZKLDCMT1" || u32 version (1) || u32 fixed-point format version || u64 S || u64 vocab
-//     || u64 pad token || u64 n (examples) || n x (T_i || C_i) (compressed points)
-//   prover, beside it ("x.bin" -> "x.prover.bin"):
-//     magic "ZKLDPRV1" || u32 version (1) || 32 bytes: the public file's digest || 32 bytes: the content hash
-//     || u64 n || n x (tau_i || gamma_i)
 // The content hash (SHA-256 through a transcript over S and the tokenized examples) names the data set the
 // commitment was made for; it stays with the prover (a public hash of private data would let anyone test a guess).
-// The public digest (data_digest) is what a step statement absorbs.
+// The public part's digest (data_digest, over its fields) is what a step statement absorbs. The two files `zklora
+// commit --data` writes, the public part and the prover's blinds beside it, are the io layer's
+// (io/commitment_files.h).
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <vector>
 
@@ -43,12 +37,7 @@
 
 namespace zklora {
 
-inline constexpr char kDataCommitmentMagic[8] = {'Z', 'K', 'L', 'D', 'C', 'M', 'T', '1'};
-// Version 1 committed each example's target mask (M_i) instead of its number of targets.
-inline constexpr uint32_t kDataCommitmentVersion = 2;
-inline constexpr char kDataBlindsMagic[8] = {'Z', 'K', 'L', 'D', 'P', 'R', 'V', '1'};
-inline constexpr uint32_t kDataBlindsVersion = 1;
-
+// The public part: everything a verifier reads of the commitment.
 struct DataCommitment {
   uint32_t format_version = 0;  // kFixedFormatVersion
   int64_t seq = 0;              // S
@@ -57,13 +46,12 @@ struct DataCommitment {
   std::vector<G1Affine> tokens, targets;  // T_i, C_i
 
   int64_t examples() const { return static_cast<int64_t>(tokens.size()); }
-  std::vector<uint8_t> to_bytes() const;
-  // The whole span must be one public data commitment; errors name `where`.
-  static Result<DataCommitment> from_bytes(std::span<const uint8_t> bytes, const std::string& where,
-                                           int threads = 0);
 };
 
-// SHA-256 (through a transcript) of a public encoding: what a step statement names the data set by.
+// What a step statement names the data set by: SHA-256 through a transcript (domain `zklora-data-commitment`) of
+// the fields: the fixed-point format, S, the vocabulary, the pad token, the number of examples, then every T_i and
+// every C_i (compressed), each list framed with its length. It is a function of the commitment, not of a file's
+// bytes: the step does not know how io encodes it.
 std::array<uint8_t, 32> data_digest(const DataCommitment& c);
 
 struct DataProverCommitment {
@@ -93,14 +81,5 @@ Result<ProverCommitments> data_batch_prover_commitments(const DataProverCommitme
 // The batch the rows at `indices` make (make_batch of those examples), as the prover's witness reads it.
 Batch data_batch(std::span<const TokenSequence> examples, std::span<const int64_t> indices, int64_t seq,
                  const ModelConfig& model);
-
-// The prover's file is beside the public one (base/files.h, prover_file_path).
-bool is_data_commitment_file(const std::filesystem::path& file);
-bool is_data_blinds_file(const std::filesystem::path& file);
-// Both files, each written atomically, the prover's first.
-Status write_data_commitment(const std::filesystem::path& public_file, const DataProverCommitment& c);
-Result<DataCommitment> read_data_commitment(const std::filesystem::path& public_file, int threads = 0);
-// The public file and the prover's file beside it, which must name it.
-Result<DataProverCommitment> read_data_prover_commitment(const std::filesystem::path& public_file, int threads = 0);
 
 }  // namespace zklora

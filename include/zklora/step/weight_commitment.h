@@ -1,5 +1,5 @@
 // The commitment to a model's quantized base weights (DESIGN.md section 1: C_W, made once per model and reused
-// by every proof), its two files, and what a step verifier accepts of it.
+// by every proof): what it commits, what its public file holds, and what a step verifier accepts of it.
 //
 // Every tensor the step reads is committed with Hyrax (pcs/hyrax.h) over its MLE in the layout of poly/shape.h:
 // "embed" (vocab, d), "lm_head" (vocab, d; not for a model whose LM head is its embedding), "final_norm" (d), and
@@ -7,30 +7,18 @@
 // "layers.<l>.mlp_norm" (d): model_weight_tensors. Weights are the quantized
 // integers of model/llama.h (weight scale), committed as short scalars.
 //
-// Two files (little-endian; `zklora commit --model DIR` writes both beside the model):
-//   public, DIR/zklora-commitment.bin, everything a verifier reads:
-//     magic "ZKLWCMT1" (8 bytes) || u32 version (3) || u32 fixed-point format version
-//     || u32 |hash| || hash (the checkpoint's content hash, hex) || u32 |config| || config (canonical JSON)
-//     || u32 count || count x (u32 |name| || name || Hyrax commitment (pcs/hyrax.h encoding))
-//     || u64 |check| || check  (the well-formedness proof of weight_check.h; empty when it was not made)
-//   prover, DIR/zklora-commitment.prover.bin, the row blinding factors, which stay with the prover:
-//     magic "ZKLWPRV1" || u32 version (1) || 32 bytes: SHA-256 of the public file || u32 count
-//     || count x (u32 |name| || name || u64 rows || rows x Fr)
-// The prover file names the public file it belongs to by its digest; reading the pair checks that they match.
-// Version 2 held both parts in one file; version 3 split them. Reading is bounded and validated: a bad magic,
-// version, length, point or field element is an error naming what is wrong.
+// The step layer holds the commitment's content (WeightCommitmentFile: the public part; ProverCommitments: the
+// same with the row blinds); the two files `zklora commit --model DIR` writes, their bytes and their pairing, are
+// the io layer's (io/commitment_files.h).
 //
 // A step's soundness rests on the weight check (32-bit entries, zero padding). A step verifier therefore takes a
 // WeightCommitment, made only by verifying the check (checked) or by the caller's explicit trust in whoever made
 // the commitment (trusted, for `zklora commit --skip-weight-check`), and reports which it was.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -40,12 +28,6 @@
 #include "zklora/step/tensor_key.h"
 
 namespace zklora {
-
-inline constexpr char kWeightCommitmentMagic[8] = {'Z', 'K', 'L', 'W', 'C', 'M', 'T', '1'};
-inline constexpr uint32_t kWeightCommitmentVersion = 3;
-inline constexpr char kWeightBlindsMagic[8] = {'Z', 'K', 'L', 'W', 'P', 'R', 'V', '1'};
-inline constexpr uint32_t kWeightBlindsVersion = 1;
-inline constexpr const char* kWeightCommitmentFile = "zklora-commitment.bin";
 
 // A base weight of a model's commitment.
 struct WeightTensor {
@@ -65,7 +47,7 @@ ProverCommitments commit_model_weights(const ModelWeights& weights, int threads 
 // One weight tensor, padded to its MLE layout (what commit_model_weights does for each).
 HyraxCommitted commit_weight_tensor(const WTensor& w, int threads = 0);
 
-// The public file.
+// What the public file holds (io/commitment_files.h): everything a verifier reads of the commitment.
 struct WeightCommitmentFile {
   uint32_t format_version = 0;
   std::string content_hash;
@@ -74,26 +56,8 @@ struct WeightCommitmentFile {
   std::vector<uint8_t> weight_check;  // prove_weight_check's proof (weight_check.h), or empty
 };
 
+// The configuration as canonical JSON: how the commitment names the model it was made for.
 std::string model_config_json(const ModelConfig& config);
-
-// The prover's file beside a public one: "<public>.prover" with ".bin" kept last ("x.bin" -> "x.prover.bin").
-std::filesystem::path weight_blinds_path(const std::filesystem::path& public_file);
-
-// Whether the file starts with the commitment magic (a file `zklora commit` may replace when it is stale).
-bool is_weight_commitment_file(const std::filesystem::path& file);
-bool is_weight_blinds_file(const std::filesystem::path& file);
-
-// Both files, each written atomically (a temporary file renamed).
-Status write_weight_commitment(const std::filesystem::path& public_file, const WeightCommitmentFile& file,
-                               const ProverCommitments& with_blinds);
-Result<WeightCommitmentFile> read_weight_commitment(const std::filesystem::path& public_file, int threads = 0);
-// The public file's bytes (what write_weight_commitment writes), and the same read from them (errors name
-// `where`).
-std::vector<uint8_t> encode_weight_commitment(const WeightCommitmentFile& file);
-Result<WeightCommitmentFile> parse_weight_commitment(std::span<const uint8_t> bytes, const std::string& where,
-                                                     int threads = 0);
-// The commitments with the prover's blinds: the public file and its prover file, which must name it.
-Result<ProverCommitments> read_weight_prover_commitments(const std::filesystem::path& public_file, int threads = 0);
 
 // The base-weight commitment as a step verifier accepts it.
 class WeightCommitment {
