@@ -71,8 +71,9 @@ Result<WeightCommitmentFile> parse_weight_commitment(std::span<const uint8_t> by
     if (!name) return name.error();
     auto cm = HyraxCommitment::read(r, threads);
     if (!cm) return Error{cm.code(), name.value() + ": " + cm.error().message};
-    if (c.tensors.count(name.value()) != 0) {
-      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": tensor " + name.value() + " twice");
+    // One encoding per file: names strictly increasing (the order the writer uses).
+    if (!c.tensors.empty() && !(c.tensors.rbegin()->first < name.value())) {
+      return make_error(ErrorCode::INVALID_ARGUMENT, where + ": tensor " + name.value() + " out of order or twice");
     }
     c.tensors.emplace(name.value(), std::move(cm.value()));
   }

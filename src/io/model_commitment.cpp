@@ -50,8 +50,9 @@ Result<ModelCommitment> ensure_model_commitment(const std::filesystem::path& mod
   if (log) log("committing the model's weights (" + file.string() + ")");
   Stopwatch sw;
   const auto shared = std::make_shared<const Checkpoint>(std::move(checkpoint.value()));
-  // Streamed layers are read once by the commitment and once more by the weight check.
-  auto weights = ModelWeights::from_checkpoint(shared, ModelWeights::should_stream(shared->config()));
+  // Layers streamed from the mapping, one at a time (read once by the commitment and once more by the weight
+  // check): committing holds no more of the model than proving does.
+  auto weights = ModelWeights::from_checkpoint(shared, true);
   if (!weights) return weights.error();
   out.prover = commit_model_weights(weights.value(), threads);
   out.public_file.format_version = kFixedFormatVersion;

@@ -42,6 +42,7 @@ struct RunState {
   std::vector<TokenSequence> examples;
   DataProverCommitment data;
   ProverCommitments commitments;  // the weights', then per step the batch's and the step's inputs
+  std::vector<std::string> step_commitments;  // the names this step added to `commitments`
   AdapterTensors adapter;
   OptimizerState state;
   ProverCommitments inputs;       // "adapter..." and "optimizer..." the next step starts from
@@ -107,15 +108,17 @@ Result<StepReport> prove_next(RunState& r, int threads, int jobs, RunObserver* o
     return invalid("step " + std::to_string(t) + ": its batch has no token to predict (every example shorter than "
                    "two tokens); use a data set of longer examples");
   }
-  for (auto it = r.commitments.begin(); it != r.commitments.end();) {
-    const bool per_step = it->first.starts_with("batch.") || it->first.starts_with("adapter.") ||
-                          it->first.starts_with("optimizer.");
-    it = per_step ? r.commitments.erase(it) : std::next(it);
-  }
+  // The step's own commitments (the batch's and the inputs') beside the model's, in place of the last step's.
+  for (const std::string& name : r.step_commitments) r.commitments.erase(name);
+  r.step_commitments.clear();
   auto batch_c = data_batch_prover_commitments(r.data, s.batch_indices);
   if (!batch_c) return batch_c.error();
-  r.commitments.merge(batch_c.value());
-  for (const auto& [name, c] : r.inputs) r.commitments.insert_or_assign(name, c);
+  for (const ProverCommitments* m : {&batch_c.value(), &r.inputs}) {
+    for (const auto& [name, c] : *m) {
+      r.commitments.insert_or_assign(name, c);
+      r.step_commitments.push_back(name);
+    }
+  }
 
   StepReport rep;
   rep.step = t;
@@ -200,8 +203,13 @@ Result<RunResult> run_steps(RunState& r, int threads, int jobs, RunObserver* obs
   const FloatAdapter fa = adapter_to_float(r.adapter, kFixed.lora);
   if (Status s = write_peft_adapter(r.dir, fa, r.st.model, r.checkpoint->dir().string(), true); !s) return s.error();
   ProverCommitments adapter_c;
-  for (const auto& [name, c] : r.inputs) {
-    if (name.starts_with("adapter.")) adapter_c.emplace(name, c);
+  for (int64_t l = 0; l < r.st.model.n_layers; ++l) {
+    for (const Projection p : r.st.lora.targets) {
+      for (const bool is_a : {true, false}) {
+        const std::string name = TensorKey::adapter(TensorKind::ADAPTER, l, p, is_a).name();
+        adapter_c.emplace(name, r.inputs.at(name));
+      }
+    }
   }
   const TensorOpening opening = opening_of(r.done, r.adapter, nullptr, adapter_c);
   if (Status s = write_file_atomically(r.dir / kRunOpeningFile, encode_opening(opening)); !s) return s.error();

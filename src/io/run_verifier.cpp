@@ -64,10 +64,11 @@ std::set<std::string> names_of(const Map& m) {
   return out;
 }
 
-PublicCommitments adapter_part(const PublicCommitments& c) {
+// The adapter matrices' commitments among a step's inputs (the statement's names: no other).
+PublicCommitments adapter_part(const RunStatement& st, const PublicCommitments& c) {
   PublicCommitments out;
-  for (const auto& [name, x] : c) {
-    if (name.starts_with("adapter.")) out.emplace(name, x);
+  for (const std::string& name : adapter_names(st)) {
+    if (const auto it = c.find(name); it != c.end()) out.emplace(name, it->second);
   }
   return out;
 }
@@ -84,7 +85,7 @@ void check_adapter(const fs::path& run, const RunStatement& st, const PublicComm
   if (!opening) return void(reject(v, opening.code(), opening.error().message));
   auto opened = opening_commitments(opening.value(), threads);
   if (!opened) return void(reject(v, opened.code(), std::string(kRunOpeningFile) + ": " + opened.error().message));
-  if (commitments_digest(opened.value()) != commitments_digest(adapter_part(last))) {
+  if (commitments_digest(opened.value()) != commitments_digest(adapter_part(st, last))) {
     return void(reject(v, ErrorCode::PROOF_REJECTED, std::string(kRunOpeningFile) +
                                                          " does not open the adapter the last step committed"));
   }
@@ -269,7 +270,7 @@ Result<RunVerdict> verify_run(const fs::path& run, const VerifyRunOptions& o,
     return reject(v, ErrorCode::PROOF_REJECTED, step_label(st.steps + 1) + "a proof beyond the " +
                                                     std::to_string(st.steps) + " steps of the statement");
   }
-  v.final_adapter = commitments_digest(adapter_part(inputs));
+  v.final_adapter = commitments_digest(adapter_part(st, inputs));
   v.accepted = true;
   check_adapter(run, st, inputs, o.threads, v);
   return v;
